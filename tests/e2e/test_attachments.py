@@ -1,0 +1,244 @@
+"""Files embedded in Zephyr rich text arrive as attachments of their qTest test case, and the texts follow.
+
+Expectations come from the generated dataset and the simulators' state
+alone: which files a case embeds is read from its texts with a plain regex,
+which bytes they hold from the Zephyr host's file store.
+"""
+
+import hashlib
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.conftest import _cli_values
+from tests.e2e.oracle import qtest_cases_by_key
+from ztoq_luigi.config import load_settings
+from ztoq_luigi.db.connection import open_database
+from ztoq_luigi.db.models import Marker
+from ztoq_luigi.sandbox import start_sandbox
+from ztoq_luigi.sandbox.generator import describe, generate_project
+from ztoq_luigi.sandbox.generator_files import png_bytes
+from ztoq_luigi.sandbox.launch import QTEST_PROJECT_ID
+from ztoq_luigi.sandbox.zephyr_store import ROOT_PLACEHOLDER
+
+REFERENCE = re.compile(r'((?:src|href)=")([^"]+)(")')
+UPLOADS = "/api/v3/projects/{projectId}/{objectType}/{objectId}/blob-handles"
+CASE_UPDATES = "/api/v3/projects/{projectId}/test-cases/{testCaseId}"
+FOREIGN_IMAGE = png_bytes(2, 2, bytes(range(12)))
+
+
+class ForeignHost:
+    """Another web server (another host:port than Zephyr's) holding one image and noting who asked for it."""
+
+    def __init__(self):
+        seen = self.headers = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                seen.append(dict(self.headers))
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(FOREIGN_IMAGE)))
+                self.end_headers()
+                self.wfile.write(FOREIGN_IMAGE)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/pictures/foreign.png"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def foreign():
+    host = ForeignHost()
+    yield host
+    host.stop()
+
+
+def sandbox_with_foreign_image(foreign, size="small", seed=3):
+    """The sandbox project, with one case also embedding an image from a host other than Zephyr's."""
+    dataset = generate_project(size=size, seed=seed)
+    carrier = dataset.testcases[1]
+    carrier["objective"] = (carrier["objective"] or "") + f'<p><img src="{foreign.url}"></p>'
+    return start_sandbox(dataset=dataset)
+
+
+def migrate(run_cli, sandbox, db_args, tmp_path, command="run"):
+    return run_cli("workflow", command, *sandbox.workflow_args(tmp_path / "out"), *db_args,
+                   environ=sandbox.environment())
+
+
+def case_texts(case):
+    """(field, text) of a Zephyr case as the Zephyr server shows it, placeholders resolved."""
+    texts = [("objective", case["objective"]), ("precondition", case["precondition"])]
+    for number, step in enumerate(case["steps"], start=1):
+        for part, value in (step.get("inline") or {}).items():
+            if part in ("description", "testData", "expectedResult"):
+                texts.append((f"step {number} {part}", value))
+    return [(field, text) for field, text in texts if text]
+
+
+def resolve(sandbox, text):
+    return text.replace(ROOT_PLACEHOLDER, sandbox.zephyr_server.root_url)
+
+
+def embedded(sandbox, foreign, case):
+    """{URL: bytes or None} of the files a case embeds: None for a dead link or an unreachable host."""
+    root = sandbox.zephyr_server.root_url
+    found = {}
+    for _, text in case_texts(case):
+        for _, url, _ in REFERENCE.findall(resolve(sandbox, text)):
+            if url.startswith(root + "/files/"):
+                stored = sandbox.dataset.files.get(url[len(root):])
+                found[url] = stored[1] if stored else None
+            elif "/secure/attachment/" in url:
+                found[url] = None
+            elif url == foreign.url:
+                found[url] = FOREIGN_IMAGE
+    return found
+
+
+def expected_text(sandbox, text, files, attachments, case_id):
+    """The Zephyr text with each migrated file's URL pointing at the case's qTest attachment with its bytes."""
+    by_checksum = {attachment["sha256"]: attachment["id"] for attachment in attachments}
+
+    def link(match):
+        content = files.get(match.group(2))
+        if content is None:
+            return match.group(0)
+        attachment_id = by_checksum.get(hashlib.sha256(content).hexdigest(), "not-uploaded")
+        return (f"{match.group(1)}{sandbox.qtest_url}/projects/{QTEST_PROJECT_ID}/test-cases/{case_id}"
+                f"/attachments/{attachment_id}{match.group(3)}")
+
+    return REFERENCE.sub(link, resolve(sandbox, text or ""))
+
+
+def test_embedded_files_become_attachments_of_their_test_case(run_cli, tmp_path, fresh_db_args, foreign):
+    sandbox = sandbox_with_foreign_image(foreign)
+    try:
+        result = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
+        assert result.code == 0, result
+        state, by_key = sandbox.qtest.state, qtest_cases_by_key(sandbox.qtest.state)
+        problems, unfetchable, migrated = [], {}, 0
+        for case in sandbox.dataset.testcases:
+            files = embedded(sandbox, foreign, case)
+            got = by_key[case["key"]][0]
+            attachments = state.attachment_files("test-cases", got["id"])
+            want = sorted(hashlib.sha256(content).hexdigest() for content in set(files.values()) if content)
+            if sorted(attachment["sha256"] for attachment in attachments) != want:
+                problems.append(f"{case['key']}: attachments {[a['name'] for a in attachments]}, "
+                                f"expected {len(want)} files")
+            migrated += len(want)
+            unfetchable.update({url: case["key"] for url, content in files.items() if content is None})
+            steps = sorted(got["steps"], key=lambda step: step["order"])
+            for field, text in case_texts(case):
+                want_text = expected_text(sandbox, text, files, attachments, got["id"])
+                if field == "objective" and got["description"] != want_text:
+                    problems.append(f"{case['key']}: description {got['description']!r}, expected {want_text!r}")
+                elif field == "precondition" and got["precondition"] != want_text:
+                    problems.append(f"{case['key']}: precondition {got['precondition']!r}, expected {want_text!r}")
+                elif field.startswith("step") and not any(want_text in (step["description"] + step["expected"])
+                                                          for step in steps):
+                    problems.append(f"{case['key']} {field}: {want_text!r} not in any qTest step")
+        assert not problems, "\n".join(problems[:20])
+
+        notable = {resolve(sandbox, ROOT_PLACEHOLDER + path) for path in describe(sandbox.dataset)["files"]["missing"]}
+        assert migrated >= 10 and set(unfetchable) & notable
+        assert any("/secure/attachment/" in url for url in unfetchable)
+        warnings = report(run_cli, tmp_path, fresh_db_args)["warnings"]
+        for url, key in unfetchable.items():
+            assert any(w["entity_key"] == key and url in w["message"] for w in warnings), f"{url} of {key} not reported"
+
+        assert len(foreign.headers) == 1, "the foreign image is downloaded once"
+        assert "Authorization" not in foreign.headers[0], "the Zephyr token was sent to another host"
+        file_gets = {route: count for (method, route), count in sandbox.zephyr.counters.snapshot().items()
+                     if method == "GET" and route.startswith("/files/")}
+        assert file_gets and set(file_gets.values()) == {1}, "each Zephyr file is downloaded once"
+    finally:
+        sandbox.stop()
+
+
+def test_a_rerun_after_losing_the_batch_markers_uploads_and_downloads_nothing_again(
+        run_cli, tmp_path, fresh_db_args, foreign):
+    """As after a crash between the last upload and the batch's marker: the recorded files and uploads hold."""
+    sandbox = sandbox_with_foreign_image(foreign, size="tiny", seed=5)
+    try:
+        assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
+        before = sandbox.qtest.state.attachment_files()
+        assert before and sandbox.qtest.counters.get("PUT", CASE_UPDATES)
+        forget_markers(fresh_db_args, tmp_path, "extract/embedded-files/", "load/embedded-files/",
+                       "group/extract/embedded-files", "group/load/embedded-files", "phase/")
+        sandbox.qtest.counters.reset()
+        sandbox.zephyr.counters.reset()
+
+        assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
+        assert sandbox.qtest.state.attachment_files() == before
+        assert sandbox.qtest.counters.get("POST", UPLOADS) == 0
+        assert sandbox.qtest.counters.get("PUT", CASE_UPDATES) == 0
+        assert not [route for (_, route) in sandbox.zephyr.counters.snapshot() if route.startswith("/files/")]
+        assert len(foreign.headers) == 1
+    finally:
+        sandbox.stop()
+
+
+def test_an_upload_whose_answer_is_lost_is_found_in_qtest_not_repeated(run_cli, tmp_path, fresh_db_args, foreign):
+    """qTest stores the file and then answers 502: the tool must look before it uploads again."""
+    sandbox = sandbox_with_foreign_image(foreign, size="tiny", seed=5)
+    try:
+        sandbox.qtest.faults.inject("applied_502", method="POST", route=UPLOADS, times=3)
+        sandbox.qtest.faults.inject("applied_502", method="PUT", route=CASE_UPDATES, times=1)
+        result = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
+        assert result.code == 0, result
+        attachments = sandbox.qtest.state.attachment_files("test-cases")
+        per_case = [(a["object_id"], a["sha256"]) for a in attachments]
+        assert attachments and len(per_case) == len(set(per_case)), "a file was attached twice to one case"
+        assert sandbox.qtest.counters.get("POST", UPLOADS) == len(attachments), "an upload was sent again"
+        assert report(run_cli, tmp_path, fresh_db_args)["validation"]["counts"].get("error", 0) == 0
+    finally:
+        sandbox.stop()
+
+
+def test_validate_reports_an_attachment_whose_bytes_changed_in_qtest(run_cli, tmp_path, fresh_db_args, foreign):
+    sandbox = sandbox_with_foreign_image(foreign, size="tiny", seed=5)
+    try:
+        assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
+        state = sandbox.qtest.state
+        victim = state.attachment_files("test-cases")[0]
+        state.corrupt_attachment(victim["id"], b"not the screenshot")
+        owner = next(case["properties"]["Zephyr Key"] for case in state.test_cases()
+                     if case["id"] == victim["object_id"])
+
+        assert migrate(run_cli, sandbox, fresh_db_args, tmp_path, command="validate").code == 6
+        issues = report(run_cli, tmp_path, fresh_db_args)["validation"]["issues"]
+        assert [(i["entity_key"], i["rule"]) for i in issues if "attachment" in i["rule"]] == [
+            (owner, "attachment-checksum")]
+        assert victim["sha256"] in next(i["expected"] for i in issues if i["rule"] == "attachment-checksum")
+    finally:
+        sandbox.stop()
+
+
+def forget_markers(db_args, tmp_path, *prefixes):
+    """Delete the markers whose names start with one of `prefixes`, straight in the state database."""
+    database = open_database(load_settings(dict(_cli_values(db_args), output_dir=str(tmp_path / "out")), {}))
+    try:
+        condition = Marker.name.startswith(prefixes[0])
+        for prefix in prefixes[1:]:
+            condition |= Marker.name.startswith(prefix)
+        assert Marker.delete().where(condition).execute()
+    finally:
+        database.close()
+
+
+def report(run_cli, tmp_path, db_args):
+    result = run_cli("workflow", "report", "--project-key", "SBX", "--output-dir", str(tmp_path / "out"), *db_args,
+                     "--report-format", "json")
+    return json.loads(result.stdout)

@@ -1,0 +1,39 @@
+"""`ztoq workflow plan` / `run --dry-run`: what a load would do, with nothing written to qTest."""
+
+import json
+
+from tests.e2e.oracle import folder_paths, qtest_cases_by_key
+
+LOGIN = ("POST", "/oauth/token")
+
+
+def test_plan_counts_what_would_be_created_and_writes_nothing(run_cli, sandbox, tmp_path):
+    args = ["workflow", "plan", *sandbox.workflow_args(tmp_path / "out"), "--format", "json"]
+    result = run_cli(*args, environ=sandbox.environment())
+    assert result.code == 0, result
+    plan = json.loads(result.stdout[result.stdout.index("{"):])
+    cases, folders = len(sandbox.dataset.testcases), len(folder_paths(sandbox.dataset))
+    assert plan["would_create"]["testcase"]["to_create"] == cases
+    assert plan["would_create"]["module"]["to_create"] >= folders
+    assert "field 'Zephyr Key' (text)" in plan["fields_to_create"]
+    assert "field 'Labels' (multi-select)" in plan["fields_to_create"]
+    writes = {route: n for (method, route), n in sandbox.qtest.counters.snapshot().items() if method != "GET"}
+    assert writes == {LOGIN[1]: 1}, writes
+    assert not sandbox.qtest.state.test_cases()
+
+    reads = sandbox.zephyr.counters.total()
+    run = run_cli("workflow", "run", *sandbox.workflow_args(tmp_path / "out"), environ=sandbox.environment())
+    assert run.code == 0, run
+    assert sandbox.zephyr.counters.total() == reads, "the run extracted again what the plan had extracted"
+    assert len(qtest_cases_by_key(sandbox.qtest.state)) == cases
+
+
+def test_dry_run_names_unmapped_values_and_exits_2(run_cli, sandbox, tmp_path):
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("statuses:\n  Deprecated: Retired\n", encoding="utf-8")
+    result = run_cli("workflow", "run", "--dry-run", *sandbox.workflow_args(tmp_path / "out"), "--mapping",
+                     str(mapping), environ=sandbox.environment())
+    assert result.code == 2
+    assert "Zephyr status 'Deprecated' maps to 'Retired': qTest field 'Status' has no value 'Retired'" in result.stdout
+    assert "nothing was written to qTest" in result.stdout
+    assert not sandbox.qtest.state.test_cases()

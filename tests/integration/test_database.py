@@ -1,0 +1,122 @@
+"""The state database on the backend under test (ZTOQ_TEST_DB): schema, upgrades, forks, failures."""
+
+import os
+
+import peewee
+import pytest
+from playhouse.migrate import migrate
+
+from ztoq_luigi.config import load_settings
+from ztoq_luigi.db.connection import open_database
+from ztoq_luigi.db.models import ALL_MODELS, SchemaVersion, WorkflowRun, database_proxy
+from ztoq_luigi.db.schema import current_version, ensure_schema, latest_version
+from ztoq_luigi.errors import DatabaseError
+
+
+def test_fresh_database_gets_every_table_at_the_latest_version(database):
+    tables = set(database.get_tables())
+    assert {model._meta.table_name for model in ALL_MODELS} <= tables
+    assert current_version(database) == latest_version()
+
+
+def test_opening_again_keeps_data_and_version(settings, database):
+    WorkflowRun.create(project_key="KEEP", command="run", phases="extract")
+    database.close()
+    reopened = open_database(settings)
+    assert WorkflowRun.select().where(WorkflowRun.project_key == "KEEP").count() == 1
+    assert SchemaVersion.select().count() == 1
+    reopened.close()
+
+
+def _add_operator_column(database, migrator):
+    migrate(migrator.add_column("ztoq_workflow_run", "operator", peewee.CharField(null=True)))
+
+
+def test_upgrade_step_runs_once_and_keeps_data(database):
+    WorkflowRun.create(project_key="UP", command="run", phases="extract")
+    steps = ((2, "add operator to runs", _add_operator_column),)
+    assert ensure_schema(database, steps) == 2
+    assert current_version(database) == 2
+    assert "operator" in {column.name for column in database.get_columns("ztoq_workflow_run")}
+    assert ensure_schema(database, steps) == 2
+    assert SchemaVersion.select().count() == 2
+    assert WorkflowRun.select().count() == 1
+
+
+def test_failed_upgrade_step_leaves_the_previous_version(database):
+    def broken(db, migrator):
+        _add_operator_column(db, migrator)
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        ensure_schema(database, ((2, "broken", broken),))
+    assert current_version(database) == 1
+    assert "operator" not in {column.name for column in database.get_columns("ztoq_workflow_run")}
+
+
+def test_database_newer_than_the_program_is_refused(database):
+    SchemaVersion.create(version=99, description="from the future")
+    with pytest.raises(DatabaseError) as caught:
+        ensure_schema(database)
+    assert "schema version 99, newer than this ztoq (version 1)" in str(caught.value)
+
+
+def test_forked_child_opens_its_own_connection_and_parent_keeps_working(database):
+    WorkflowRun.create(project_key="PARENT", command="run", phases="extract")
+    assert not database.is_closed()
+    pid = os.fork()
+    if pid == 0:
+        status = 0
+        try:
+            if database._state.conn is not None:
+                status = 3
+            else:
+                WorkflowRun.create(project_key="CHILD", command="run", phases="load")
+                database.close()
+        except BaseException:
+            status = 4
+        os._exit(status)
+    _, wait_status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(wait_status) == 0
+    keys = {run.project_key for run in WorkflowRun.select()}
+    assert keys == {"PARENT", "CHILD"}
+    WorkflowRun.create(project_key="PARENT2", command="run", phases="extract")
+    assert WorkflowRun.select().count() == 3
+
+
+def test_concurrent_first_opens_create_the_schema_once(settings, tmp_path):
+    children = []
+    for number in range(3):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                open_database(settings).close()
+                os._exit(0)
+            except BaseException as error:
+                (tmp_path / f"child{number}.txt").write_text(f"{type(error).__name__}: {error}")
+                os._exit(1)
+        children.append(pid)
+    codes = [os.WEXITSTATUS(os.waitpid(pid, 0)[1]) for pid in children]
+    assert codes == [0, 0, 0], [path.read_text() for path in tmp_path.glob("child*.txt")]
+    database = open_database(settings)
+    assert SchemaVersion.select().count() == 1
+    database.close()
+    database_proxy.initialize(None)
+
+
+def test_unreachable_postgresql_is_one_clear_line_without_the_password():
+    settings = load_settings({"db_type": "postgresql", "db_host": "127.0.0.1", "db_port": "1",
+                              "db_password": "hunter2"}, {})
+    with pytest.raises(DatabaseError) as caught:
+        open_database(settings)
+    message = str(caught.value)
+    assert message.startswith("cannot connect to PostgreSQL database 'ztoq' at 127.0.0.1:1 as 'postgres': ")
+    assert message.endswith("expected a reachable PostgreSQL server")
+    assert "hunter2" not in message and "\n" not in message
+
+
+def test_sqlite_path_that_is_a_directory_is_refused(tmp_path):
+    settings = load_settings({"db_path": str(tmp_path)}, {})
+    with pytest.raises(DatabaseError) as caught:
+        open_database(settings)
+    assert str(caught.value).startswith(f"cannot open SQLite database '{tmp_path}'")

@@ -1,0 +1,238 @@
+"""The one HTTP base both API clients stand on: pooling, timeouts, retries and error mapping.
+
+Two retry layers, each doing what it is good at: urllib3's Retry repeats
+failures to *connect* (nothing was sent, so any method is safe), and tenacity
+repeats whole requests that the server declined without applying them (429,
+and for reads 5xx and dropped connections), sleeping for the server's
+Retry-After when it gives a positive one and backing off exponentially with
+jitter when it gives 0 or nothing. Writes that may have been applied are
+never repeated here: they raise AmbiguousWriteError for the caller to
+reconcile.
+"""
+
+import hashlib
+import json
+import logging
+import os
+
+import requests
+import tenacity
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from ztoq_luigi.clients.errors import (
+    AmbiguousWriteError, AuthenticationError, LoginFailedError, MalformedPayloadError, NotFoundError,
+    RateLimitedError, RequestRejectedError, RetryableError, ServerError, TransportError,
+)
+from ztoq_luigi.secrets import mask
+
+log = logging.getLogger(__name__)
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+EXCERPT_CHARS = 300
+
+
+class RetryPolicy:
+    def __init__(self, attempts=6, initial_backoff=0.5, max_backoff=30.0, max_retry_after=120.0):
+        self.attempts = attempts
+        self.initial_backoff = initial_backoff
+        self.max_backoff = max_backoff
+        self.max_retry_after = max_retry_after
+
+    def wait(self):
+        backoff = (tenacity.wait_exponential(multiplier=self.initial_backoff, max=self.max_backoff)
+                   + tenacity.wait_random(0, self.initial_backoff))
+
+        def wait(state):
+            error = state.outcome.exception()
+            retry_after = getattr(error, "retry_after", None)
+            if retry_after:
+                return min(retry_after, self.max_retry_after)
+            return min(backoff(state), self.max_backoff)
+
+        return wait
+
+
+class HttpClient:
+    """Sends requests for one service; subclasses add authentication and the API's methods."""
+
+    service = "API"
+
+    def __init__(self, base_url, *, timeout=(10.0, 60.0), retry=None, pool_size=16, sleep=None, connect_retries=3):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self.session = requests.Session()
+        connect_retry = Retry(total=None, connect=connect_retries, read=0, status=0, other=0, redirect=5,
+                              backoff_factor=0.5, raise_on_status=False)
+        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=connect_retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def secrets(self):
+        """Values to mask in any message built from a request or response."""
+        return []
+
+    def auth_headers(self):
+        return {}
+
+    def reauthenticate(self):
+        """Called once after a 401; return True if the request is worth sending again."""
+        return False
+
+    def url(self, path):
+        return path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
+
+    def request(self, method, path, *, params=None, json_body=None, data=None, headers=None, authenticated=True,
+                idempotent=None, stream=False):
+        """Send with retries; return the successful requests.Response or raise an ApiError.
+
+        authenticated=False sends no credentials of the client's own (for a login request);
+        idempotent=True marks a POST that only reads (a search), so it is retried like a GET.
+        """
+        if idempotent is None:
+            idempotent = method in READ_METHODS
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.retry.attempts),
+            wait=self.retry.wait(),
+            retry=tenacity.retry_if_exception_type(RetryableError),
+            before_sleep=self._log_retry,
+            reraise=True,
+            **({"sleep": self._sleep} if self._sleep else {}),
+        )
+        reauthenticated = False
+        for attempt in retrying:
+            with attempt:
+                try:
+                    return self._send(method, path, params, json_body, data, headers, authenticated, idempotent,
+                                      stream)
+                except LoginFailedError:
+                    raise
+                except AuthenticationError as error:
+                    if not authenticated or error.status != 401 or reauthenticated or not self.reauthenticate():
+                        raise
+                    reauthenticated = True
+                    return self._send(method, path, params, json_body, data, headers, authenticated, idempotent,
+                                      stream)
+
+    def download_to(self, url, destination, authenticated=True):
+        """Stream a file to disk (memory stays flat whatever its size); returns (sha256, content type, size)."""
+        response = self.request("GET", url, authenticated=authenticated, stream=True)
+        digest, size = hashlib.sha256(), 0
+        temporary = f"{destination}.part"
+        try:
+            with open(temporary, "wb") as handle:
+                for chunk in response.iter_content(chunk_size=1 << 16):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    handle.write(chunk)
+            os.replace(temporary, destination)
+        except requests.exceptions.RequestException as error:
+            raise TransportError(self._transport_message("GET", url, error), service=self.service,
+                                 method="GET", path=url) from None
+        finally:
+            response.close()
+            if os.path.exists(temporary):
+                os.remove(temporary)
+        content_type = (response.headers.get("Content-Type") or "application/octet-stream").split(";")[0].strip()
+        return digest.hexdigest(), content_type, size
+
+    def get_json(self, path, params=None):
+        return self.decode(self.request("GET", path, params=params), "GET", path)
+
+    def decode(self, response, method, path):
+        try:
+            return response.json()
+        except ValueError:
+            raise MalformedPayloadError(
+                f"{self.service} {method} {_short(path)} answered {response.status_code} with a body that is not "
+                f"JSON: {self._excerpt(response.text)!r}; expected a JSON document",
+                service=self.service, method=method, path=path, status=response.status_code)
+
+    def _send(self, method, path, params, json_body, data, headers, authenticated, idempotent, stream=False):
+        own = self.auth_headers() if authenticated else {}
+        all_headers = {"Accept": "application/json", **own, **(headers or {})}
+        try:
+            response = self.session.request(method, self.url(path), params=params, json=json_body, data=data,
+                                            headers=all_headers, timeout=self.timeout, stream=stream)
+        except requests.exceptions.ConnectTimeout as error:
+            raise TransportError(self._transport_message(method, path, error), service=self.service,
+                                 method=method, path=path) from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
+            kind = TransportError if idempotent else AmbiguousWriteError
+            raise kind(self._transport_message(method, path, error), service=self.service, method=method,
+                       path=path) from None
+        if response.status_code < 400:
+            return response
+        raise self._error_for(method, path, response, idempotent)
+
+    def _error_for(self, method, path, response, idempotent):
+        status = response.status_code
+        detail = self._excerpt(self._error_detail(response))
+        where = f"{self.service} {method} {_short(path)} answered {status}"
+        context = dict(service=self.service, method=method, path=path, status=status, excerpt=detail)
+        if status == 429:
+            retry_after = _retry_after(response.headers.get("Retry-After"))
+            return RateLimitedError(f"{where} (rate limited): {detail}", retry_after=retry_after, **context)
+        if status in (401, 403):
+            return AuthenticationError(f"{where}: {detail}; {self.auth_hint(status)}", **context)
+        if status == 404:
+            return NotFoundError(f"{where}: {detail}", **context)
+        if status >= 500:
+            if idempotent:
+                return ServerError(f"{where}: {detail}", **context)
+            return AmbiguousWriteError(f"{where} to a write, which may or may not have been applied: {detail}",
+                                       **context)
+        return RequestRejectedError(f"{where}: {detail}", **context)
+
+    def auth_hint(self, status):
+        return "expected valid credentials"
+
+    def _error_detail(self, response):
+        try:
+            body = response.json()
+        except ValueError:
+            return response.text.strip() or response.reason or ""
+        if isinstance(body, dict):
+            for key in ("message", "error_description", "error", "errorMessage"):
+                if isinstance(body.get(key), str):
+                    return body[key]
+        return json.dumps(body, ensure_ascii=False)
+
+    def _excerpt(self, text):
+        text = " ".join(mask(str(text), self.secrets()).split())
+        return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 3] + "..."
+
+    def _transport_message(self, method, path, error):
+        reason = mask(_root_cause(error), self.secrets())
+        return f"{self.service} {method} {_short(path)} failed: {reason}; expected {self.base_url} to be reachable"
+
+    def _log_retry(self, state):
+        error = state.outcome.exception()
+        log.warning("retrying after attempt %d: %s", state.attempt_number, error)
+
+
+def _retry_after(value):
+    """Seconds from a Retry-After header; 0, absent or unparseable mean 'back off yourself'."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if seconds > 0 else None
+
+
+def _short(path):
+    return path.split("?", 1)[0]
+
+
+def _root_cause(error):
+    cause = error
+    while True:
+        inner = getattr(cause, "reason", None) or (cause.args[0] if cause.args and
+                                                    isinstance(cause.args[0], BaseException) else None)
+        if inner is None or inner is cause:
+            break
+        cause = inner
+    text = str(cause).strip() or type(cause).__name__
+    return text.splitlines()[0]

@@ -1,0 +1,250 @@
+"""qTest Manager REST API v3: the writes of the load phase and the reads of validation.
+
+Authentication is either a static API token or a login at the instance
+root (`/oauth/token`, outside `/api/v3`); a 401 triggers one new login,
+since session tokens expire in the middle of long migrations.
+"""
+
+import base64
+import threading
+from urllib.parse import urlsplit
+
+from ztoq_luigi.clients.errors import (
+    AuthenticationError, LoginFailedError, MalformedPayloadError, RequestRejectedError,
+)
+from ztoq_luigi.clients.http import HttpClient
+from ztoq_luigi.schemas.qtest import (
+    FieldSchema, ModuleSchema, OAuthResponseSchema, PagedResultSchema, ProjectSchema, TestCaseSchema, UserSchema,
+)
+from ztoq_luigi.schemas.base import check
+
+SEARCH_PAGE_SIZE = 100
+LIST_PAGE_SIZE = 100
+
+
+class QTestClient(HttpClient):
+    service = "qTest"
+
+    def __init__(self, base_url, project_id, *, username=None, password=None, api_token=None, access_token=None,
+                 **kwargs):
+        super().__init__(base_url, **kwargs)
+        if not base_url.rstrip("/").endswith("/api/v3"):
+            raise ValueError("the qTest base URL must end in /api/v3")
+        self.root_url = self.base_url[: -len("/api/v3")]
+        self.project_id = project_id
+        self._username, self._password, self._api_token = username, password, api_token
+        self._access_token = access_token
+        self._login_lock = threading.Lock()
+
+    @property
+    def access_token(self):
+        """The session token of the last login (None with an API token), to share with worker processes."""
+        return self._access_token
+
+    def secrets(self):
+        return [s for s in (self._password, self._api_token) if s] + (
+            [self._access_token] if self._access_token else [])
+
+    def auth_headers(self):
+        if self._api_token:
+            return {"Authorization": f"Bearer {self._api_token.reveal()}"}
+        if self._access_token is None:
+            self.login()
+        return {"Authorization": f"Bearer {self._access_token}"}
+
+    def auth_hint(self, status):
+        if status == 403:
+            return f"expected a qTest user with access to project {self.project_id}"
+        return "expected a valid --qtest-api-token, or --qtest-username and --qtest-password"
+
+    def reauthenticate(self):
+        if self._api_token or not self._password:
+            return False
+        self.login()
+        return True
+
+    def login(self):
+        site = (urlsplit(self.root_url).hostname or "").split(".")[0]
+        basic = base64.b64encode(f"{site}:".encode()).decode()
+        with self._login_lock:
+            self._access_token = None
+            try:
+                response = self.request(
+                    "POST", f"{self.root_url}/oauth/token",
+                    data={"grant_type": "password", "username": self._username or "",
+                          "password": self._password.reveal() if self._password else ""},
+                    headers={"Authorization": f"Basic {basic}"}, authenticated=False, idempotent=True,
+                )
+            except (AuthenticationError, RequestRejectedError) as error:
+                raise LoginFailedError(
+                    f"qTest login as '{self._username}' failed ({error.status}: {error.excerpt}); "
+                    "expected a valid --qtest-username and --qtest-password, or --qtest-api-token",
+                    service=self.service, method="POST", path="/oauth/token", status=error.status)
+            payload = self.decode(response, "POST", "/oauth/token")
+            self._expect(OAuthResponseSchema(), payload, "POST", "/oauth/token")
+            self._access_token = payload["access_token"]
+
+    def _expect(self, schema, payload, method, path):
+        problems = check(schema, payload)
+        if problems:
+            raise MalformedPayloadError(
+                f"qTest {method} {path} returned a malformed payload: {problems[0]}",
+                service=self.service, method=method, path=path)
+        return payload
+
+    def _project(self, path):
+        return f"/projects/{self.project_id}{path}"
+
+    def _json(self, method, path, *, params=None, body=None, schema=None, many=False, idempotent=None):
+        response = self.request(method, self._project(path), params=params, json_body=body, idempotent=idempotent)
+        payload = self.decode(response, method, path)
+        if schema is not None:
+            for item in (payload if many else [payload]):
+                self._expect(schema, item, method, path)
+        return payload
+
+    def project(self):
+        return self._json("GET", "", schema=ProjectSchema())
+
+    def fields(self, object_type):
+        return self._json("GET", f"/settings/{object_type}/fields", schema=FieldSchema(), many=True)
+
+    def create_field(self, object_type, body):
+        return self._json("POST", f"/settings/{object_type}/fields", body=body, schema=FieldSchema())
+
+    def add_allowed_values(self, object_type, field_id, values):
+        return self._json("POST", f"/settings/{object_type}/fields/{field_id}/allowed-values", body=values)
+
+    def modules(self, parent_id=None):
+        params = {"parentId": parent_id} if parent_id else None
+        return self._json("GET", "/modules", params=params, schema=ModuleSchema(), many=True)
+
+    def create_module(self, name, parent_id=None, description=None):
+        params = {"parentId": parent_id} if parent_id else None
+        return self._json("POST", "/modules", params=params, body={"name": name, "description": description},
+                          schema=ModuleSchema())
+
+    def create_test_case(self, body):
+        return self._json("POST", "/test-cases", body=body, schema=TestCaseSchema())
+
+    def test_case(self, test_case_id):
+        return self._json("GET", f"/test-cases/{test_case_id}", params={"expand": "teststep"},
+                          schema=TestCaseSchema())
+
+    def test_cases(self, parent_id):
+        """Every test case directly in a module: `page` and `size`, a bare array, no total."""
+        page = 1
+        while True:
+            items = self._json("GET", "/test-cases", params={"parentId": parent_id, "page": page,
+                                                             "size": LIST_PAGE_SIZE, "expandSteps": "true"},
+                               schema=TestCaseSchema(), many=True)
+            yield from items
+            if len(items) < LIST_PAGE_SIZE:
+                return
+            page += 1
+
+    def search(self, object_type, query):
+        """Every item matching a Data Query, across pages (a POST that only reads, so it is retried)."""
+        page = 1
+        while True:
+            result = self._json("POST", "/search", params={"page": page, "pageSize": SEARCH_PAGE_SIZE},
+                                body={"object_type": object_type, "fields": ["*"], "query": query},
+                                schema=PagedResultSchema(), idempotent=True)
+            items = result["items"]
+            yield from items
+            seen = (page - 1) * result["page_size"] + len(items)
+            if not items or len(items) < result["page_size"] or (result.get("total") is not None
+                                                                  and seen >= result["total"]):
+                return
+            page += 1
+
+
+    def update_test_case(self, test_case_id, body):
+        """PUT a test case: qTest keeps the old version and answers with the new one (0.1 becomes 0.2)."""
+        return self._json("PUT", f"/test-cases/{test_case_id}", body=body, schema=TestCaseSchema())
+
+    def users(self):
+        return self._json("GET", "/users", schema=UserSchema(), many=True)
+
+    def releases(self):
+        return self._json("GET", "/releases")
+
+    def create_release(self, body):
+        return self._json("POST", "/releases", body=body)
+
+    def test_cycles(self, parent_id=0, parent_type="root"):
+        return self._json("GET", "/test-cycles", params={"parentId": parent_id, "parentType": parent_type})
+
+    def create_test_cycle(self, name, description, parent_id=0, parent_type="root"):
+        return self._json("POST", "/test-cycles", params={"parentId": parent_id, "parentType": parent_type},
+                          body={"name": name, "description": description})
+
+    def execution_statuses(self):
+        return self._json("GET", "/test-runs/execution-statuses")
+
+    def test_runs(self, parent_id, parent_type="test-cycle"):
+        """Every run directly in a container: `page`/`pageSize` and a `{items, total}` envelope."""
+        return self._paged("GET", "/test-runs", {"parentId": parent_id, "parentType": parent_type})
+
+    def create_test_run(self, body, parent_id, parent_type="test-cycle"):
+        return self._json("POST", "/test-runs", params={"parentId": parent_id, "parentType": parent_type},
+                          body=body)
+
+    def test_logs(self, run_id):
+        return self._paged("GET", f"/test-runs/{run_id}/test-logs", {})
+
+    def create_test_log(self, run_id, body):
+        return self._json("POST", f"/test-runs/{run_id}/test-logs", body=body)
+
+    def attachments(self, object_type, object_id):
+        return self._json("GET", f"/{object_type}/{object_id}/attachments")
+
+    def upload_attachment(self, object_type, object_id, name, content_type, path):
+        """Upload a file as raw bytes with File-Name and Content-Type headers (qTest's blob-handles)."""
+        with open(path, "rb") as handle:
+            data = handle.read()
+        response = self.request("POST", self._project(f"/{object_type}/{object_id}/blob-handles"), data=data,
+                                headers={"File-Name": name, "Content-Type": content_type})
+        return self.decode(response, "POST", f"/{object_type}/{object_id}/blob-handles")
+
+    def _paged(self, method, path, params):
+        page = 1
+        while True:
+            result = self._json(method, path, params=dict(params, page=page, pageSize=SEARCH_PAGE_SIZE),
+                                schema=PagedResultSchema())
+            yield from result["items"]
+            seen = (page - 1) * result["page_size"] + len(result["items"])
+            if not result["items"] or len(result["items"]) < result["page_size"] or (
+                    result.get("total") is not None and seen >= result["total"]):
+                return
+            page += 1
+
+    def find_module(self, parent_id, name, description):
+        """The id of the module with this name and description under parent_id, or None."""
+        for module in self.modules(parent_id):
+            if module["name"] == name and (module.get("description") or "") == (description or ""):
+                return module["id"]
+        return None
+
+    def find_test_case(self, field_label, value, parent_id=None):
+        """The id of the test case whose text field `field_label` holds `value`, or None.
+
+        Search first; qTest's search index may lag behind a create that just
+        happened, so the module's own listing is the fallback when known.
+        """
+        query = f"'{field_label}' = '{value}'"
+        for item in self.search("test-cases", query):
+            if property_value(item, field_label) == value:
+                return item["id"]
+        if parent_id is not None:
+            for item in self.test_cases(parent_id):
+                if property_value(item, field_label) == value:
+                    return item["id"]
+        return None
+
+
+def property_value(item, field_label):
+    for prop in item.get("properties") or []:
+        if prop.get("field_name") == field_label:
+            return prop.get("field_value")
+    return None

@@ -1,0 +1,1 @@
+"""One module per CLI command: each takes (args, settings, env) and returns an ExitStatus."""

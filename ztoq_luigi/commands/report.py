@@ -1,0 +1,23 @@
+"""`ztoq workflow report`: the migration's state as JSON, HTML or text, from the database alone."""
+
+import os
+
+from ztoq_luigi.db.connection import describe, open_database
+from ztoq_luigi.errors import ConfigError, ExitStatus
+from ztoq_luigi.reports import data as report_data
+from ztoq_luigi.reports import render
+
+
+def run(args, settings, env):
+    settings.require("project_key", reason="to choose which migration to report on")
+    if open_database(settings, create=False) is None:
+        raise ConfigError(f"no workflow recorded for {settings.project_key}: there is no state database at "
+                          f"{settings.db_path}; expected the --output-dir or --db-path of the migration")
+    report_format = render.format_for(args.output_file, args.report_format)
+    data = report_data.gather(settings.project_key, describe(settings))
+    if not args.output_file:
+        env.stdout.write(render.render(data, report_format))
+        return ExitStatus.SUCCESS
+    path = render.write(data, os.path.expanduser(args.output_file), report_format)
+    env.say(f"{report_format} report for {settings.project_key} written to {path}")
+    return ExitStatus.SUCCESS

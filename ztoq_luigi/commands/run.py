@@ -1,0 +1,61 @@
+"""`ztoq workflow run | resume | validate`: the pipeline, then a report and a one-line outcome."""
+
+import os
+
+from ztoq_luigi.commands import plan
+from ztoq_luigi.db.connection import describe, open_database
+from ztoq_luigi.db.models import WorkflowRun
+from ztoq_luigi.errors import ConfigError, ExitStatus
+from ztoq_luigi.reports import data as report_data
+from ztoq_luigi.reports import render
+from ztoq_luigi.db.state import summarize
+from ztoq_luigi.reports.progress import Progress
+from ztoq_luigi.reports.status import resume_plan
+from ztoq_luigi.tasks import workflow
+
+
+def run(args, settings, env):
+    if args.dry_run:
+        args.format = "text"
+        return plan.run(args, settings, env)
+    return _execute(settings, env, "run", _phases(settings))
+
+
+def resume(args, settings, env):
+    settings.require("project_key", reason="to choose which migration to resume")
+    open_database(settings)
+    if not WorkflowRun.select().where(WorkflowRun.project_key == settings.project_key).exists():
+        raise ConfigError(f"nothing to resume for {settings.project_key}: no workflow recorded in the "
+                          f"{describe(settings)}; expected an earlier 'ztoq workflow run' with the same database")
+    phases = _phases(settings)
+    env.say(resume_plan(summarize(settings.project_key, recent=0), phases))
+    return _execute(settings, env, "resume", phases)
+
+
+def validate(args, settings, env):
+    settings.require("project_key", reason="to choose which migration to validate")
+    open_database(settings)
+    workflow.forget_validation(settings.project_key)
+    return _execute(settings, env, "validate", ("validate",))
+
+
+def _phases(settings):
+    phases = tuple(phase for phase in settings.phases if not (phase == "validate" and settings.no_validation))
+    if not phases:
+        raise ConfigError("--no-validation leaves no phase to run; expected at least one of extract, transform, load")
+    return phases
+
+
+def _execute(settings, env, command, phases):
+    settings.require("project_key", reason=f"for 'ztoq workflow {command}'")
+    progress = Progress(settings.project_key, env.stdout)
+    outcome = workflow.execute(settings, command, phases, progress=progress)
+    report_path = os.path.join(settings.output_dir, "reports", f"{settings.project_key}-report.html")
+    render.write(report_data.gather(settings.project_key, describe(settings)), report_path, "html")
+    if outcome.problems:
+        more = len(outcome.problems) - 1
+        env.error(outcome.problems[0] + (f" (and {more} more problem(s); see the report)" if more else ""))
+    verdict = "done" if outcome.status == ExitStatus.SUCCESS else "finished with problems"
+    env.say(f"{command} {settings.project_key} {verdict} (run #{outcome.run_id}); report: {report_path}; "
+            f"log: {outcome.log_path}")
+    return outcome.status

@@ -1,0 +1,287 @@
+"""One configuration model fed by flags, environment, a YAML file and defaults.
+
+Every setting is declared once in OPTIONS with its flag, environment variable
+and file key, so the CLI, the error messages and the documentation cannot
+drift apart. Values are validated by one marshmallow schema whatever their
+source, and an invalid one is reported by the name the user gave it.
+"""
+
+import os
+import re
+from dataclasses import dataclass, fields as dataclass_fields
+from typing import Optional, Tuple
+
+import yaml
+from marshmallow import Schema, ValidationError, fields, validate
+
+from ztoq_luigi.errors import ConfigError
+from ztoq_luigi.secrets import MASK, Secret
+
+PHASES = ("extract", "transform", "load", "validate")
+DB_TYPES = ("sqlite", "postgresql")
+REPORT_FORMATS = ("json", "html", "text")
+POSTGRES_ONLY = ("db_host", "db_port", "db_username", "db_password", "db_name")
+DEFAULT_ZEPHYR_URL = "https://api.zephyrscale.smartbear.com/v2"
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    flag: str
+    env: str
+    key: str
+    expected: str
+    help: str
+    secret: bool = False
+    switch: bool = False
+
+
+OPTIONS = (
+    Option("project_key", "--project-key", "ZTOQ_PROJECT_KEY", "project_key",
+           "a Zephyr project key such as PROJ (capital letter, then capitals, digits or _)",
+           "Zephyr Scale project key to migrate"),
+    Option("db_type", "--db-type", "ZTOQ_DB_TYPE", "database.type",
+           "sqlite or postgresql", "state database backend (default sqlite)"),
+    Option("db_path", "--db-path", "ZTOQ_DB_PATH", "database.path",
+           "a file path", "SQLite file (default OUTPUT_DIR/ztoq.db)"),
+    Option("db_host", "--host", "ZTOQ_DB_HOST", "database.host",
+           "a host name", "PostgreSQL host"),
+    Option("db_port", "--port", "ZTOQ_DB_PORT", "database.port",
+           "a port number from 1 to 65535", "PostgreSQL port (default 5432)"),
+    Option("db_username", "--username", "ZTOQ_DB_USERNAME", "database.username",
+           "a user name", "PostgreSQL user"),
+    Option("db_password", "--password", "ZTOQ_DB_PASSWORD", "database.password",
+           "a password", "PostgreSQL password (prefer ZTOQ_DB_PASSWORD)", secret=True),
+    Option("db_name", "--database", "ZTOQ_DB_NAME", "database.name",
+           "a database name", "PostgreSQL database name (default ztoq)"),
+    Option("zephyr_base_url", "--zephyr-base-url", "ZTOQ_ZEPHYR_BASE_URL", "zephyr.base_url",
+           f"an http(s) URL such as {DEFAULT_ZEPHYR_URL}", "Zephyr Scale API base URL"),
+    Option("zephyr_api_token", "--zephyr-api-token", "ZTOQ_ZEPHYR_API_TOKEN", "zephyr.api_token",
+           "a Zephyr API access token", "Zephyr API token (prefer ZTOQ_ZEPHYR_API_TOKEN)", secret=True),
+    Option("qtest_base_url", "--qtest-base-url", "ZTOQ_QTEST_BASE_URL", "qtest.base_url",
+           "an http(s) URL such as https://example.qtestnet.com/api/v3", "qTest API base URL, ending in /api/v3"),
+    Option("qtest_username", "--qtest-username", "ZTOQ_QTEST_USERNAME", "qtest.username",
+           "a qTest user name", "qTest login user name"),
+    Option("qtest_password", "--qtest-password", "ZTOQ_QTEST_PASSWORD", "qtest.password",
+           "a qTest password", "qTest password (prefer ZTOQ_QTEST_PASSWORD)", secret=True),
+    Option("qtest_api_token", "--qtest-api-token", "ZTOQ_QTEST_API_TOKEN", "qtest.api_token",
+           "a qTest API token", "qTest API token, instead of a login (prefer ZTOQ_QTEST_API_TOKEN)",
+           secret=True),
+    Option("qtest_project_id", "--qtest-project-id", "ZTOQ_QTEST_PROJECT_ID", "qtest.project_id",
+           "a positive whole number (the qTest project id)", "target qTest project id"),
+    Option("phases", "--phases", "ZTOQ_PHASES", "workflow.phases",
+           "one or more of extract, transform, load, validate", "phases to run (default: all)"),
+    Option("batch_size", "--batch-size", "ZTOQ_BATCH_SIZE", "workflow.batch_size",
+           "a whole number of at least 1", "entities per batch (default 50)"),
+    Option("max_workers", "--max-workers", "ZTOQ_MAX_WORKERS", "workflow.max_workers",
+           "a whole number of at least 1", "concurrent workers (default 5)"),
+    Option("no_validation", "--no-validation", "ZTOQ_NO_VALIDATION", "workflow.no_validation",
+           "true or false", "skip the validate phase", switch=True),
+    Option("no_create_fields", "--no-create-fields", "ZTOQ_NO_CREATE_FIELDS", "workflow.no_create_fields",
+           "true or false", "do not create missing qTest fields or values; report them and stop before loading",
+           switch=True),
+    Option("attachments_dir", "--attachments-dir", "ZTOQ_ATTACHMENTS_DIR", "workflow.attachments_dir",
+           "a directory path", "where attachments are stored (default OUTPUT_DIR/attachments)"),
+    Option("output_dir", "--output-dir", "ZTOQ_OUTPUT_DIR", "workflow.output_dir",
+           "a directory path", "where the database, reports and logs go (default ./ztoq-output)"),
+    Option("mapping", "--mapping", "ZTOQ_MAPPING", "workflow.mapping",
+           "a mapping YAML file path", "value and field mapping file (see config/mapping.example.yaml)"),
+    Option("scheduler_host", "--scheduler-host", "ZTOQ_SCHEDULER_HOST", "scheduler.host",
+           "a host name", "luigid central scheduler host (default: a local scheduler)"),
+    Option("scheduler_port", "--scheduler-port", "ZTOQ_SCHEDULER_PORT", "scheduler.port",
+           "a port number from 1 to 65535", "luigid central scheduler port (default 8082)"),
+)
+OPTIONS_BY_NAME = {option.name: option for option in OPTIONS}
+FILE_KEYS = {option.key: option for option in OPTIONS}
+
+
+class _SecretField(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return Secret(super()._deserialize(value, attr, data, **kwargs))
+
+
+class _Phases(fields.Field):
+    def _deserialize(self, value, attr, data, **kwargs):
+        items = value.replace(",", " ").split() if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)) or not items or not all(isinstance(i, str) for i in items):
+            raise ValidationError("invalid")
+        unknown = [item for item in items if item not in PHASES]
+        if unknown:
+            raise ValidationError("invalid")
+        return tuple(phase for phase in PHASES if phase in items)
+
+
+def _url(value):
+    if not re.match(r"^https?://[^/\s:]+(:\d+)?(/\S*)?$", value):
+        raise ValidationError("invalid")
+
+
+class SettingsSchema(Schema):
+    project_key = fields.String(validate=validate.Regexp(r"^[A-Z][A-Z_0-9]+$"))
+    db_type = fields.String(load_default="sqlite", validate=validate.OneOf(DB_TYPES))
+    db_path = fields.String(validate=validate.Length(min=1))
+    db_host = fields.String(load_default="localhost", validate=validate.Length(min=1))
+    db_port = fields.Integer(load_default=5432, strict=False, validate=validate.Range(1, 65535))
+    db_username = fields.String(load_default="postgres")
+    db_password = _SecretField(load_default=None, allow_none=True)
+    db_name = fields.String(load_default="ztoq", validate=validate.Length(min=1))
+    zephyr_base_url = fields.String(load_default=DEFAULT_ZEPHYR_URL, validate=_url)
+    zephyr_api_token = _SecretField(load_default=None, allow_none=True)
+    qtest_base_url = fields.String(validate=_url)
+    qtest_username = fields.String()
+    qtest_password = _SecretField(load_default=None, allow_none=True)
+    qtest_api_token = _SecretField(load_default=None, allow_none=True)
+    qtest_project_id = fields.Integer(strict=False, validate=validate.Range(min=1))
+    phases = _Phases(load_default=PHASES)
+    batch_size = fields.Integer(load_default=50, strict=False, validate=validate.Range(min=1))
+    max_workers = fields.Integer(load_default=5, strict=False, validate=validate.Range(min=1))
+    no_validation = fields.Boolean(load_default=False)
+    no_create_fields = fields.Boolean(load_default=False)
+    attachments_dir = fields.String(validate=validate.Length(min=1))
+    output_dir = fields.String(load_default="ztoq-output", validate=validate.Length(min=1))
+    mapping = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
+    scheduler_host = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
+    scheduler_port = fields.Integer(load_default=None, allow_none=True, strict=False, validate=validate.Range(1, 65535))
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_key: Optional[str] = None
+    db_type: str = "sqlite"
+    db_path: Optional[str] = None
+    db_host: str = "localhost"
+    db_port: int = 5432
+    db_username: str = "postgres"
+    db_password: Optional[Secret] = None
+    db_name: str = "ztoq"
+    zephyr_base_url: str = DEFAULT_ZEPHYR_URL
+    zephyr_api_token: Optional[Secret] = None
+    qtest_base_url: Optional[str] = None
+    qtest_username: Optional[str] = None
+    qtest_password: Optional[Secret] = None
+    qtest_api_token: Optional[Secret] = None
+    qtest_project_id: Optional[int] = None
+    phases: Tuple[str, ...] = PHASES
+    batch_size: int = 50
+    max_workers: int = 5
+    no_validation: bool = False
+    no_create_fields: bool = False
+    attachments_dir: Optional[str] = None
+    output_dir: str = "ztoq-output"
+    mapping: Optional[str] = None
+    scheduler_host: Optional[str] = None
+    scheduler_port: Optional[int] = None
+
+    def public(self):
+        """The settings safe to store and show: secrets reduced to whether they are set."""
+        return {
+            f.name: (MASK if getattr(self, f.name) else None) if OPTIONS_BY_NAME[f.name].secret
+            else list(getattr(self, f.name)) if f.name == "phases" else getattr(self, f.name)
+            for f in dataclass_fields(self)
+        }
+
+    def require(self, *names, reason):
+        """Fail with one line per the first missing setting, naming every way to give it."""
+        for name in names:
+            if not getattr(self, name):
+                option = OPTIONS_BY_NAME[name]
+                raise ConfigError(
+                    f"{option.flag} is required {reason}; give it as {option.flag}, "
+                    f"the {option.env} environment variable, or '{option.key}' in the config file"
+                )
+
+
+def load_settings(cli_values, environ, config_path=None):
+    """Merge the sources (flags over environment over file over defaults) and validate."""
+    config_path = config_path or environ.get("ZTOQ_CONFIG")
+    file_values = _read_config_file(config_path) if config_path else {}
+    raw, sources = {}, {}
+    for option in OPTIONS:
+        if cli_values.get(option.name) is not None:
+            raw[option.name], sources[option.name] = cli_values[option.name], option.flag
+        elif environ.get(option.env) not in (None, ""):
+            raw[option.name], sources[option.name] = environ[option.env], option.env
+        elif file_values.get(option.key) is not None:
+            raw[option.name] = file_values[option.key]
+            sources[option.name] = f"'{option.key}' in {config_path}"
+    try:
+        loaded = SettingsSchema().load(raw)
+    except ValidationError as error:
+        name = next(option.name for option in OPTIONS if option.name in error.messages)
+        raise ConfigError(_invalid(OPTIONS_BY_NAME[name], raw.get(name), sources.get(name)))
+    _check_database_options(loaded, sources)
+    output_dir = loaded["output_dir"]
+    loaded.setdefault("db_path", os.path.join(output_dir, "ztoq.db"))
+    loaded.setdefault("attachments_dir", os.path.join(output_dir, "attachments"))
+    return Settings(**loaded)
+
+
+def _invalid(option, value, source):
+    shown = MASK if option.secret else _show(value)
+    return f"{source or option.flag}: invalid value {shown}; expected {option.expected}"
+
+
+def _show(value):
+    if isinstance(value, (list, tuple)):
+        return "'" + " ".join(str(item) for item in value) + "'"
+    return repr(value) if not isinstance(value, str) else f"'{value}'"
+
+
+def _check_database_options(loaded, sources):
+    if loaded["db_type"] == "sqlite":
+        given = [sources[name] for name in POSTGRES_ONLY if name in sources]
+        if given:
+            raise ConfigError(
+                f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} only to PostgreSQL, "
+                "but the database type is sqlite; "
+                "expected --db-type postgresql, or no PostgreSQL options"
+            )
+    elif "db_path" in sources:
+        raise ConfigError(
+            f"{sources['db_path']} only applies to SQLite, but the database type is postgresql; "
+            "expected --db-type sqlite with it, or no database path"
+        )
+
+
+def read_yaml_mapping(path, flag, example):
+    """A YAML file that must hold a mapping (empty counts as {}); every failure is one ConfigError line."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = yaml.safe_load(handle)
+    except OSError as error:
+        raise ConfigError(f"{flag}: cannot read '{path}' ({error.strerror}); expected a readable YAML file")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{flag}: '{path}' is not UTF-8 text; expected a UTF-8 YAML file")
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{flag}: '{path}' is not valid YAML{where}; expected a YAML mapping as in {example}")
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise ConfigError(f"{flag}: '{path}' holds a {type(document).__name__}; expected a mapping as in {example}")
+    return document
+
+
+def _read_config_file(path):
+    document = read_yaml_mapping(path, "--config", "config/ztoq.example.yaml")
+    flat = _flatten(document, path)
+    unknown = sorted(key for key in flat if key not in FILE_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"--config: unknown key '{unknown[0]}' in '{path}'; expected one of: {', '.join(FILE_KEYS)}"
+        )
+    return flat
+
+
+def _flatten(document, path, prefix=""):
+    flat = {}
+    for key, value in document.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            if name in FILE_KEYS:
+                raise ConfigError(f"--config: '{name}' in '{path}' is a mapping; expected a single value")
+            flat.update(_flatten(value, path, prefix=f"{name}."))
+        else:
+            flat[name] = value
+    return flat

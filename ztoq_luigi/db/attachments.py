@@ -1,0 +1,64 @@
+"""Queries for embedded files: their listing and download records, and the test cases that own them.
+
+An embedded file is one `embedded-file` row of the extracted entities, keyed
+by the hash of its URL: the listing writes it with its owners, the download
+completes the same row with the local path and checksum (or the reason it
+could not be fetched), so a rerun sees at once what is already on disk.
+"""
+
+import json
+
+from ztoq_luigi.db.entities import CHUNK, extracted, save_extracted
+from ztoq_luigi.db.models import EntityMap, TransformedEntity
+
+FILE = "embedded-file"
+
+
+def save_files(project_key, records):
+    """Store (url id, record, ordinal) triples; a record is {url, owners, and once fetched sha256 or error}."""
+    save_extracted(project_key, FILE, records)
+
+
+def files(project_key, ordinals=None):
+    """{url id: record}, all of them or one batch (an ordinal range)."""
+    return extracted(project_key, FILE, ordinals=ordinals)
+
+
+def downloaded(project_key):
+    """{URL: record} of every file fetched successfully."""
+    return {record["url"]: record for record in files(project_key).values() if record.get("sha256")}
+
+
+def owners_of_downloads(project_key, entity_type):
+    """The keys of the transformed entities of a type that embed a fetched file, sorted: an upload work list."""
+    owners = {owner for record in downloaded(project_key).values() for owner in record["owners"]}
+    query = TransformedEntity.select(TransformedEntity.source_id).where(
+        (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type))
+    return sorted(owners & {row.source_id for row in query})
+
+
+def files_by_id(project_key, url_ids):
+    """{url id: record} of the given files."""
+    return extracted(project_key, FILE, source_ids=url_ids)
+
+
+def uploads_of(project_key, source_type, prefix):
+    """The entity-map rows of the uploads whose source id starts with `prefix` (one owner, one object).
+
+    LIKE is case-insensitive on both backends, so the exact prefix is checked again here.
+    """
+    query = EntityMap.select().where((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
+                                     & EntityMap.source_id.startswith(prefix))
+    return [row for row in query if row.source_id.startswith(prefix)]
+
+
+def transformed_by_key(project_key, entity_type, source_ids):
+    """{source_id: payload} of the given transformed entities, whatever their load level."""
+    source_ids = [str(s) for s in source_ids]
+    found = {}
+    for start in range(0, len(source_ids), CHUNK):
+        query = TransformedEntity.select(TransformedEntity.source_id, TransformedEntity.payload).where(
+            (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type)
+            & TransformedEntity.source_id.in_(source_ids[start:start + CHUNK]))
+        found.update({row.source_id: json.loads(row.payload) for row in query})
+    return found

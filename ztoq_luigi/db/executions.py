@@ -1,0 +1,42 @@
+"""Queries the test execution tasks need beyond db/entities.py: ordinal ranges of shared ordinals.
+
+Executions are stored with the ordinal of their *unit* (the cycle they were
+listed under, or an ad-hoc bucket), so several rows share one ordinal and a
+batch of units is an ordinal range, for extracted and transformed rows alike.
+"""
+
+import json
+
+import peewee
+
+from ztoq_luigi.db.models import ExtractedEntity, Marker, TransformedEntity
+
+
+def count_extracted_in(project_key, entity_type, ordinals):
+    """How many extracted rows of a type fall in the ordinal range [start, stop)."""
+    return ExtractedEntity.select().where(
+        (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)
+        & ExtractedEntity.ordinal.between(ordinals[0], ordinals[1] - 1)).count()
+
+
+def transformed_in(project_key, entity_type, ordinals=None):
+    """{source_id: payload} of the transformed rows in an ordinal range (all when None), by source id."""
+    query = TransformedEntity.select(TransformedEntity.source_id, TransformedEntity.payload).where(
+        (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type))
+    if ordinals is not None:
+        query = query.where(TransformedEntity.ordinal.between(ordinals[0], ordinals[1] - 1))
+    return {row.source_id: json.loads(row.payload) for row in query.order_by(TransformedEntity.source_id)}
+
+
+def delete_transformed_in(project_key, entity_type, ordinals):
+    """Forget a batch's earlier output, so a re-transformed batch holds only what it maps now."""
+    TransformedEntity.delete().where(
+        (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type)
+        & TransformedEntity.ordinal.between(ordinals[0], ordinals[1] - 1)).execute()
+
+
+def marker_total(project_key, prefix):
+    """The sum of item_count over the markers whose name starts with prefix (what the batches counted)."""
+    total = (Marker.select(peewee.fn.SUM(Marker.item_count))
+             .where((Marker.project_key == project_key) & Marker.name.startswith(prefix)).scalar())
+    return int(total or 0)

@@ -1,0 +1,197 @@
+"""The state database's tables, the same on SQLite and PostgreSQL.
+
+Every row carries the Zephyr project key, so one database can hold several
+migrations side by side and `cleanup` can remove one without touching the
+others. Payloads are JSON text rather than a native JSON type because the
+two backends disagree on one, and the pipeline only ever reads them whole.
+"""
+
+import datetime
+
+import peewee
+
+database_proxy = peewee.DatabaseProxy()
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class BaseModel(peewee.Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    version = peewee.IntegerField(primary_key=True)
+    description = peewee.TextField()
+    applied_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "ztoq_schema_version"
+
+
+class WorkflowRun(BaseModel):
+    project_key = peewee.CharField(max_length=64, index=True)
+    command = peewee.CharField(max_length=32)
+    phases = peewee.TextField()
+    status = peewee.CharField(max_length=16, default="running")
+    started_at = peewee.DateTimeField(default=utcnow)
+    finished_at = peewee.DateTimeField(null=True)
+    settings = peewee.TextField(default="{}")
+    message = peewee.TextField(null=True)
+
+    class Meta:
+        table_name = "ztoq_workflow_run"
+
+
+class ExtractedEntity(BaseModel):
+    """A Zephyr payload exactly as received. `ordinal` is its position in the listing.
+
+    Batches are ordinal ranges, fixed once the listing is complete, so a
+    batch means the same entities in every later run and resume.
+    """
+
+    project_key = peewee.CharField(max_length=64)
+    entity_type = peewee.CharField(max_length=32)
+    source_id = peewee.CharField(max_length=255)
+    ordinal = peewee.IntegerField(null=True)
+    payload = peewee.TextField()
+    content_hash = peewee.CharField(max_length=64)
+    extracted_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "ztoq_extracted_entity"
+        indexes = (
+            (("project_key", "entity_type", "source_id"), True),
+            (("project_key", "entity_type", "ordinal"), False),
+        )
+
+
+class TransformedEntity(BaseModel):
+    """A qTest payload ready to load, with what must be loaded before it.
+
+    `depends_on` lists the source ids it references (called test cases);
+    `level` and `position` place it in the load order: everything at level
+    N references only entities of lower levels.
+    """
+
+    project_key = peewee.CharField(max_length=64)
+    entity_type = peewee.CharField(max_length=32)
+    source_id = peewee.CharField(max_length=255)
+    ordinal = peewee.IntegerField(null=True)
+    payload = peewee.TextField()
+    source_hash = peewee.CharField(max_length=64)
+    depends_on = peewee.TextField(default="")
+    level = peewee.IntegerField(null=True)
+    position = peewee.IntegerField(null=True)
+    transformed_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "ztoq_transformed_entity"
+        indexes = (
+            (("project_key", "entity_type", "source_id"), True),
+            (("project_key", "entity_type", "level", "position"), False),
+        )
+
+
+class EntityMap(BaseModel):
+    """Which qTest object each Zephyr object became, and how sure we are that it exists.
+
+    A write is recorded as `pending` before it is sent, `created` once qTest
+    answered with an id, `confirmed` once validation read it back. A pending
+    row after a crash means: look the object up in qTest before creating it.
+    """
+
+    PENDING, CREATED, CONFIRMED = "pending", "created", "confirmed"
+
+    project_key = peewee.CharField(max_length=64)
+    source_type = peewee.CharField(max_length=32)
+    source_id = peewee.CharField(max_length=255)
+    target_type = peewee.CharField(max_length=32)
+    target_id = peewee.CharField(max_length=64, null=True)
+    state = peewee.CharField(max_length=16, default=PENDING)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "ztoq_entity_map"
+        indexes = (
+            (("project_key", "source_type", "source_id"), True),
+            (("project_key", "state"), False),
+        )
+
+
+class Marker(BaseModel):
+    """A Luigi target: the row exists only once the batch or phase it names is durably done."""
+
+    project_key = peewee.CharField(max_length=64)
+    name = peewee.CharField(max_length=255)
+    phase = peewee.CharField(max_length=16)
+    entity_type = peewee.CharField(max_length=32, null=True)
+    batch_no = peewee.IntegerField(null=True)
+    item_count = peewee.IntegerField(default=0)
+    failed_count = peewee.IntegerField(default=0)
+    run = peewee.ForeignKeyField(WorkflowRun, null=True, on_delete="SET NULL", backref="markers")
+    started_at = peewee.DateTimeField(null=True)
+    completed_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "ztoq_marker"
+        indexes = ((("project_key", "name"), True),)
+
+
+class Event(BaseModel):
+    project_key = peewee.CharField(max_length=64)
+    run = peewee.ForeignKeyField(WorkflowRun, null=True, on_delete="CASCADE", backref="events")
+    time = peewee.DateTimeField(default=utcnow)
+    phase = peewee.CharField(max_length=16, null=True)
+    batch_no = peewee.IntegerField(null=True)
+    level = peewee.CharField(max_length=8, default="INFO")
+    message = peewee.TextField()
+    context = peewee.TextField(default="{}")
+
+    class Meta:
+        table_name = "ztoq_event"
+        indexes = ((("project_key", "time"), False),)
+
+
+class ErrorRecord(BaseModel):
+    project_key = peewee.CharField(max_length=64)
+    run = peewee.ForeignKeyField(WorkflowRun, null=True, on_delete="CASCADE", backref="errors")
+    time = peewee.DateTimeField(default=utcnow)
+    phase = peewee.CharField(max_length=16)
+    entity_type = peewee.CharField(max_length=32, null=True)
+    entity_key = peewee.CharField(max_length=255, null=True)
+    attempt = peewee.IntegerField(default=1)
+    http_status = peewee.IntegerField(null=True)
+    message = peewee.TextField()
+    response_excerpt = peewee.TextField(null=True)
+    fatal_status = peewee.IntegerField(null=True)
+
+    class Meta:
+        table_name = "ztoq_error"
+        indexes = ((("project_key", "phase"), False),)
+
+
+class ValidationIssue(BaseModel):
+    project_key = peewee.CharField(max_length=64)
+    run = peewee.ForeignKeyField(WorkflowRun, null=True, on_delete="CASCADE", backref="validation_issues")
+    rule = peewee.CharField(max_length=64)
+    severity = peewee.CharField(max_length=16)
+    entity_type = peewee.CharField(max_length=32, null=True)
+    entity_key = peewee.CharField(max_length=255, null=True)
+    expected = peewee.TextField(null=True)
+    actual = peewee.TextField(null=True)
+    message = peewee.TextField()
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "ztoq_validation_issue"
+        indexes = ((("project_key", "severity"), False),)
+
+
+PROJECT_TABLES = (
+    Event, ErrorRecord, ValidationIssue, Marker, EntityMap, TransformedEntity, ExtractedEntity, WorkflowRun,
+)
+ALL_MODELS = (SchemaVersion,) + tuple(reversed(PROJECT_TABLES))

@@ -1,0 +1,142 @@
+"""Read a project's whole migration state in a few aggregate queries, and remove it.
+
+`status` and `report` must stay fast on a database holding hundreds of
+thousands of entities, so everything here is a GROUP BY on indexed columns,
+never a scan into Python.
+"""
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import peewee
+
+from ztoq_luigi.db.connection import write_transaction
+from ztoq_luigi.db.models import (
+    PROJECT_TABLES, EntityMap, ErrorRecord, Event, ExtractedEntity, Marker, TransformedEntity, ValidationIssue,
+    WorkflowRun,
+)
+
+
+@dataclass
+class EntityCounts:
+    extracted: int = 0
+    transformed: int = 0
+    pending: int = 0
+    created: int = 0
+    confirmed: int = 0
+    failed: int = 0
+
+    @property
+    def loaded(self):
+        return self.created + self.confirmed
+
+
+@dataclass
+class ProjectSummary:
+    project_key: str
+    latest_run: Optional[WorkflowRun]
+    run_count: int
+    entities: dict = field(default_factory=dict)
+    markers: dict = field(default_factory=dict)
+    error_count: int = 0
+    recent_errors: list = field(default_factory=list)
+    validation: dict = field(default_factory=dict)
+    recent_events: list = field(default_factory=list)
+    phases_done: list = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def recorded(self):
+        return self.run_count > 0 or bool(self.entities)
+
+
+def summarize(project_key, recent=5):
+    entities = {}
+
+    def counts(entity_type):
+        return entities.setdefault(entity_type, EntityCounts())
+
+    for entity_type, total in _grouped(ExtractedEntity, ExtractedEntity.entity_type, project_key):
+        counts(entity_type).extracted = total
+    for entity_type, total in _grouped(TransformedEntity, TransformedEntity.entity_type, project_key):
+        counts(entity_type).transformed = total
+    by_state = (
+        EntityMap.select(EntityMap.source_type, EntityMap.state, peewee.fn.COUNT(EntityMap.id))
+        .where(EntityMap.project_key == project_key)
+        .group_by(EntityMap.source_type, EntityMap.state)
+        .tuples()
+    )
+    for entity_type, state, total in by_state:
+        setattr(counts(entity_type), state, total)
+    failures = (ErrorRecord.select(ErrorRecord.entity_type, peewee.fn.COUNT(ErrorRecord.id))
+                .where((ErrorRecord.project_key == project_key) & ErrorRecord.entity_type.is_null(False)
+                       & ErrorRecord.fatal_status.is_null())
+                .group_by(ErrorRecord.entity_type).tuples())
+    for entity_type, total in failures:
+        counts(entity_type).failed = total
+
+    runs = WorkflowRun.select().where(WorkflowRun.project_key == project_key)
+    return ProjectSummary(
+        project_key=project_key,
+        latest_run=runs.order_by(WorkflowRun.id.desc()).first(),
+        run_count=runs.count(),
+        entities=dict(sorted(entities.items())),
+        markers=dict(Marker.select(Marker.phase, peewee.fn.COUNT(Marker.id))
+                     .where((Marker.project_key == project_key) & ~Marker.name.startswith("layout/"))
+                     .group_by(Marker.phase).tuples()),
+        error_count=ErrorRecord.select().where(ErrorRecord.project_key == project_key).count(),
+        recent_errors=list(
+            ErrorRecord.select().where(ErrorRecord.project_key == project_key)
+            .order_by(ErrorRecord.id.desc()).limit(recent)
+        ),
+        validation=dict(_grouped(ValidationIssue, ValidationIssue.severity, project_key)),
+        recent_events=list(
+            Event.select().where(Event.project_key == project_key).order_by(Event.id.desc()).limit(recent)
+        ),
+        phases_done=[name.split("/", 1)[1] for (name,) in Marker.select(Marker.name).where(
+            (Marker.project_key == project_key) & Marker.name.startswith("phase/")).tuples()],
+        timings=phase_timings(project_key),
+    )
+
+
+def phase_timings(project_key):
+    """{phase: {tasks, busy_seconds, elapsed_seconds}} from the start and end of each finished task."""
+    spans = {}
+    rows = (Marker.select(Marker.phase, Marker.started_at, Marker.completed_at)
+            .where((Marker.project_key == project_key) & Marker.started_at.is_null(False)).tuples())
+    for phase, started, completed in rows:
+        spans.setdefault(phase, []).append((started, completed))
+    return {
+        phase: {
+            "tasks": len(items),
+            "busy_seconds": round(sum((end - start).total_seconds() for start, end in items), 3),
+            "elapsed_seconds": round((max(end for _, end in items) - min(start for start, _ in items))
+                                     .total_seconds(), 3),
+        }
+        for phase, items in spans.items()
+    }
+
+
+def _grouped(model, column, project_key):
+    return (
+        model.select(column, peewee.fn.COUNT(model.id))
+        .where(model.project_key == project_key)
+        .group_by(column)
+        .tuples()
+    )
+
+
+def count_rows(project_key):
+    return {
+        model._meta.table_name: model.select().where(model.project_key == project_key).count()
+        for model in PROJECT_TABLES
+    }
+
+
+def delete_project(project_key):
+    """Delete every row of the project in one transaction; returns the rows deleted per table."""
+    deleted = {}
+    with write_transaction():
+        for model in PROJECT_TABLES:
+            deleted[model._meta.table_name] = model.delete().where(model.project_key == project_key).execute()
+    return deleted

@@ -1,0 +1,35 @@
+"""Exit statuses and the exception hierarchy every layer raises.
+
+The CLI maps each exception class to one exit status and prints its message as
+a single line, so every error raised here must carry a message a user can act
+on: what was wrong, and what was expected.
+"""
+
+import enum
+
+
+class ExitStatus(enum.IntEnum):
+    SUCCESS = 0
+    FAILED = 1
+    USAGE_ERROR = 2
+    DATABASE_ERROR = 3
+    AUTH_ERROR = 4
+    API_ERROR = 5
+    VALIDATION_FAILED = 6
+    INTERRUPTED = 130
+
+
+class ZtoqError(Exception):
+    exit_status = ExitStatus.FAILED
+
+
+class ConfigError(ZtoqError):
+    """A flag, environment variable or configuration file value is invalid."""
+
+    exit_status = ExitStatus.USAGE_ERROR
+
+
+class DatabaseError(ZtoqError):
+    """The state database cannot be opened, reached or upgraded."""
+
+    exit_status = ExitStatus.DATABASE_ERROR

@@ -1,0 +1,223 @@
+"""Zephyr test executions as qTest test runs and test logs.
+
+qTest keeps one run per test case in a container and a log per execution
+of it, so the executions of one (cycle, test case) pair become one run and
+its logs, in chronological order (the last one submitted sets the run's
+status). Zephyr has no start date, only an end date and a duration; what
+qTest has no field for (environment, executor, the executed case version)
+goes in the log's note, under a line that names the execution
+(`Zephyr execution SBX-E10`) so that a re-run finds a log already submitted.
+
+Like mapping/testcases.py this speaks in names; qTest ids are resolved in
+`log_body`, from what the load phase read from the target.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from ztoq_luigi.mapping.cycles import ADHOC
+
+NOT_EXECUTED = "Not Executed"
+ADHOC_RUN_PREFIX = "ad-hoc"
+_CASE_LINK = re.compile(r"/testcases/([^/?#]+)/versions/(\d+)")
+_LOG_MARKER = re.compile(r"^Zephyr execution (\S+)$", re.MULTILINE)
+
+
+@dataclass
+class ExecutionContext:
+    """Names behind Zephyr's links: statuses and environments by id, cycle keys by id, and the names of
+    the extracted test cases by key (executions of any other case cannot be migrated)."""
+
+    rules: object
+    statuses: dict = field(default_factory=dict)
+    environments: dict = field(default_factory=dict)
+    cycles: dict = field(default_factory=dict)
+    case_names: dict = field(default_factory=dict)
+
+
+@dataclass
+class MappedRun:
+    source_id: str
+    payload: dict
+    problems: list = field(default_factory=list)
+
+
+def execution_key(execution):
+    """Zephyr's key (`key` is optional in the spec), else the numeric id."""
+    return execution.get("key") or str(execution["id"])
+
+
+def case_of(execution):
+    """(test case key, version number) parsed from `testCase.self` (`.../testcases/SBX-T10/versions/2`)."""
+    found = _CASE_LINK.search((execution.get("testCase") or {}).get("self") or "")
+    return (found.group(1), int(found.group(2))) if found else (None, None)
+
+
+def run_key(cycle_source_id, case_key):
+    """The key a run carries in qTest: `SBX-R40/SBX-T10`, or `ad-hoc/SBX-T10`."""
+    return f"{ADHOC_RUN_PREFIX if cycle_source_id == ADHOC else cycle_source_id}/{case_key}"
+
+
+def log_marker(note):
+    """The execution key named in a log's note (the last marker line), or None."""
+    found = _LOG_MARKER.findall(note or "")
+    return found[-1] if found else None
+
+
+def user_label(rules, account_id):
+    """How an Atlassian account appears in qTest texts: the mapped qTest user when there is one."""
+    if not account_id:
+        return None
+    mapped = rules.user(account_id)
+    return f"{mapped} (Zephyr account {account_id})" if mapped else f"Zephyr account {account_id}"
+
+
+def map_runs(executions, step_results, context):
+    """Executions (any order, any pairs) to (one MappedRun per (cycle, case) pair, logs in time order,
+    problems of executions that belong to no run).
+
+    `step_results` is {execution key: list of step results}. Problems are
+    (severity, execution key, message) with severity "error" for an
+    execution that is not migrated and "warning" for a detail that is lost.
+    """
+    runs = {}
+    orphans = []
+    for execution in executions:
+        key = execution_key(execution)
+        case_key, _ = case_of(execution)
+        if case_key is None:
+            orphans.append(("error", key, f"{key}: its test case link cannot be read; execution not migrated"))
+            continue
+        cycle_id = (execution.get("testCycle") or {}).get("id")
+        cycle = ADHOC if cycle_id is None else context.cycles.get(cycle_id)
+        if cycle is None:
+            orphans.append(("error", key, f"{key}: test cycle id {cycle_id} is not in the project; "
+                                          "execution not migrated"))
+            continue
+        if case_key not in context.case_names:
+            orphans.append(("warning", key, f"{key}: its test case {case_key} was not extracted (see the "
+                                            "extract errors); execution not migrated"))
+            continue
+        source_id = run_key(cycle, case_key)
+        run = runs.get(source_id)
+        if run is None:
+            run = runs[source_id] = MappedRun(source_id, {
+                "key": source_id, "cycle": cycle, "case": case_key, "name": context.case_names[case_key],
+                "logs": []})
+        log, problems = map_log(execution, step_results.get(key) or [], context)
+        run.problems.extend(problems)
+        if log is not None:
+            run.payload["logs"].append(log)
+    for run in runs.values():
+        run.payload["logs"].sort(key=lambda log: (log["exe_end_date"], _key_number(log["execution"]),
+                                                  log["execution"]))
+    return sorted(runs.values(), key=lambda run: run.source_id), orphans
+
+
+def map_log(execution, step_results, context):
+    """(log payload or None, problems) for one execution; None for Not Executed and unmappable ones."""
+    key = execution_key(execution)
+    status_id = (execution.get("testExecutionStatus") or {}).get("id")
+    status = context.statuses.get(status_id)
+    if status is None:
+        return None, [("error", key, f"{key}: execution status id {status_id} is not among the project's "
+                                     "TEST_EXECUTION statuses; execution not migrated")]
+    if status == NOT_EXECUTED:
+        return None, []
+    target = context.rules.execution_status(status)
+    if target is None:
+        return None, [("error", key, f"{key}: Zephyr execution status '{status}' has no qTest status in the "
+                                     "mapping (execution_statuses in --mapping); execution not migrated")]
+    end = _instant(execution.get("actualEndDate"))
+    if end is None:
+        return None, [("warning", key, f"{key}: '{status}' execution has no readable actualEndDate, and qTest needs an "
+                                       "execution date; no test log")]
+    duration = execution.get("executionTime")
+    start = end - timedelta(milliseconds=duration) if isinstance(duration, int) and duration > 0 else end
+    steps, problems = _step_logs(key, step_results, context)
+    return {
+        "execution": key,
+        "status": target,
+        "exe_start_date": _text(start.replace(microsecond=0)),
+        "exe_end_date": _text(end),
+        "actual_exe_time": duration if isinstance(duration, int) and duration > 0 else None,
+        "note": _note(execution, key, context),
+        "steps": steps,
+    }, problems
+
+
+def log_body(log, version_id, step_ids, status_ids):
+    """The POST test-logs body: statuses by qTest id, step results matched to `step_ids` by position.
+
+    Returns (body, number of step results that have no step to match in qTest).
+    """
+    step_logs = []
+    for step in log["steps"]:
+        if step["order"] <= len(step_ids):
+            step_logs.append({"test_step_id": int(step_ids[step["order"] - 1]),
+                              "status": {"id": int(status_ids[step["status"]])},
+                              "actual_result": step["actual_result"], "order": step["order"]})
+    body = {"status": {"id": int(status_ids[log["status"]])}, "exe_start_date": log["exe_start_date"],
+            "exe_end_date": log["exe_end_date"], "note": log["note"], "test_case_version_id": int(version_id),
+            "test_step_logs": step_logs}
+    if log.get("actual_exe_time"):
+        body["actual_exe_time"] = log["actual_exe_time"]
+    return body, len(log["steps"]) - len(step_logs)
+
+
+def statuses_used(payload):
+    """The qTest status names a run payload needs, logs and step logs alike."""
+    return {log["status"] for log in payload["logs"]} | {
+        step["status"] for log in payload["logs"] for step in log["steps"]}
+
+
+def _step_logs(key, step_results, context):
+    steps, problems = [], []
+    for order, result in enumerate(step_results, start=1):
+        inline = (result or {}).get("inline") or (result or {}).get("testCase") or {}
+        status = context.statuses.get((inline.get("status") or {}).get("id"))
+        target = context.rules.execution_status(status) if status else None
+        if target is None:
+            problems.append(("warning", key, f"{key}: step {order} has status '{status or 'unknown'}', which has "
+                                             "no qTest status; its step log is left out"))
+            continue
+        steps.append({"order": order, "status": target, "actual_result": inline.get("actualResult") or ""})
+    return steps, problems
+
+
+def _note(execution, key, context):
+    """The Zephyr comment as written, then the execution's context in labelled lines."""
+    case_key, version = case_of(execution)
+    environment_id = (execution.get("environment") or {}).get("id")
+    details = [
+        f"Zephyr execution {key}",
+        ("Environment", context.environments.get(environment_id, f"id {environment_id}")
+         if environment_id is not None else None),
+        ("Executed by", user_label(context.rules, execution.get("executedById"))),
+        ("Assigned to", user_label(context.rules, execution.get("assignedToId"))),
+        ("Executed on", f"{case_key} version {version}"),
+        ("Automated", "yes" if execution.get("automated") else None),
+    ]
+    lines = [details[0]] + [f"{label}: {value}" for label, value in details[1:] if value]
+    comment = execution.get("comment")
+    return (f"{comment}\n\n" if comment else "") + "\n".join(lines)
+
+
+def _instant(text):
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(timezone.utc)
+
+
+def _text(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def _key_number(key):
+    digits = re.search(r"(\d+)$", key)
+    return int(digits.group(1)) if digits else 0

@@ -1,0 +1,1 @@
+"""Human-facing renderings of the migration state: the status screen and the reports."""

@@ -1,0 +1,1 @@
+"""Marshmallow schemas for every external payload: Zephyr responses and qTest responses."""

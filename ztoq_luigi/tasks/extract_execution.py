@@ -1,0 +1,191 @@
+"""Extract the test execution history: cycle folders, cycles, plans, executions and their step results.
+
+Executions are read cycle by cycle (the listing of one cycle is what Zephyr
+answers for its content); ad-hoc executions belong to no cycle, so only the
+project-wide listing finds them, and they are kept from it. The unit of
+work is a cycle, or one of ADHOC_BUCKETS buckets of ad-hoc executions
+(bucketed by test case, so a case's ad-hoc executions stay together); each
+execution is stored with its unit's ordinal, and a batch is a range of
+units, so a batch holds the executions of a bounded number of cycles.
+"""
+
+import zlib
+
+import luigi
+from marshmallow import fields
+
+from ztoq_luigi.clients.errors import NotFoundError
+from ztoq_luigi.db.entities import count_extracted, extracted, save_extracted
+from ztoq_luigi.mapping.executions import case_of, execution_key
+from ztoq_luigi.schemas.base import LenientSchema, check
+from ztoq_luigi.schemas.zephyr import FolderSchema, OptionValueSchema, RequiredLinkSchema
+from ztoq_luigi.tasks import context
+from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
+
+ADHOC_BUCKETS = 8
+LAYOUT = "extract/executions"
+STATUS_TYPES = ("TEST_EXECUTION", "TEST_CYCLE", "TEST_PLAN")
+
+
+class _KeyedSchema(LenientSchema):
+    id = fields.Integer(required=True)
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class _CaseLinkSchema(LenientSchema):
+    self = fields.String(required=True)
+
+
+class _ExecutionSchema(LenientSchema):
+    id = fields.Integer(required=True)
+    key = fields.String(allow_none=True)
+    testCase = fields.Nested(_CaseLinkSchema, required=True)
+    testExecutionStatus = fields.Nested(RequiredLinkSchema, required=True)
+
+
+def unit_count(project_key):
+    """Units of execution work: one per cycle, plus the ad-hoc buckets."""
+    return count_extracted(project_key, "testcycle") + ADHOC_BUCKETS
+
+
+def adhoc_unit(cycle_count, case_key):
+    """The bucket of an ad-hoc execution: stable across runs and processes (crc32, not hash())."""
+    return cycle_count + zlib.crc32(case_key.encode("utf-8")) % ADHOC_BUCKETS
+
+
+class ExtractExecutionReference(PipelineTask):
+    """Execution, cycle and plan statuses, the TEST_CYCLE folders, every cycle and every plan."""
+
+    phase = "extract"
+
+    def marker_name(self):
+        return "extract/execution-reference"
+
+    def run(self):
+        zephyr, key = context.zephyr(), self.project_key
+        lists = {f"status:{status_type}": self._valid(zephyr.statuses(key, status_type), OptionValueSchema(),
+                                                      "status") for status_type in STATUS_TYPES}
+        lists["folder:TEST_CYCLE"] = self._valid(zephyr.folders(key, "TEST_CYCLE"), FolderSchema(), "folder")
+        cycles = self._valid(zephyr.test_cycles(key), _KeyedSchema(), "testcycle")
+        plans = self._valid(zephyr.test_plans(key), _KeyedSchema(), "testplan")
+        with self.atomic():
+            for entity_type, values in lists.items():
+                save_extracted(key, entity_type, [(value["id"], value, n) for n, value in enumerate(values)])
+            save_extracted(key, "testcycle", [(cycle["key"], cycle, n) for n, cycle in enumerate(cycles)])
+            save_extracted(key, "testplan", [(plan["key"], plan, n) for n, plan in enumerate(plans)])
+            self.mark_done(item_count=len(cycles) + len(plans), entity_type="testcycle")
+        self.event(f"listed {len(cycles)} test cycles, {len(plans)} test plans, "
+                   f"{len(lists['folder:TEST_CYCLE'])} test cycle folders")
+
+    def _valid(self, values, schema, entity_type):
+        kept = []
+        for value in values:
+            problems = check(schema, value)
+            if problems:
+                self.error(f"malformed {entity_type} skipped: {problems[0]}", entity_type=entity_type,
+                           entity_key=str(value.get("key") or value.get("id")) if isinstance(value, dict) else None)
+            else:
+                kept.append(value)
+        return kept
+
+
+def _checked(task, execution):
+    """The execution if well formed, else None after recording why it is skipped."""
+    problems = check(_ExecutionSchema(), execution)
+    if not problems and case_of(execution)[0] is None:
+        problems = [f"testCase.self: no test case key in '{execution['testCase']['self']}'"]
+    if problems:
+        task.error(f"malformed test execution skipped: {problems[0]}", entity_type="testexecution",
+                   entity_key=str(execution.get("key") or execution.get("id")) if isinstance(execution, dict)
+                   else None)
+        return None
+    return execution
+
+
+class ExtractAdhocExecutions(PipelineTask):
+    """The project-wide listing, of which only the executions without a test cycle are kept."""
+
+    phase = "extract"
+
+    def requires(self):
+        return ExtractExecutionReference(project_key=self.project_key)
+
+    def marker_name(self):
+        return "extract/adhoc-executions"
+
+    def run(self):
+        key = self.project_key
+        cycle_count = count_extracted(key, "testcycle")
+        page, kept = [], 0
+        for execution in context.zephyr().test_executions(key):
+            if isinstance(execution, dict) and execution.get("testCycle"):
+                continue
+            if _checked(self, execution) is None:
+                continue
+            page.append((execution_key(execution), execution, adhoc_unit(cycle_count, case_of(execution)[0])))
+            kept += 1
+            if len(page) >= 500:
+                with self.atomic():
+                    save_extracted(key, "execution", page)
+                page = []
+        with self.atomic():
+            save_extracted(key, "execution", page)
+            self.mark_done(item_count=kept, entity_type="testexecution")
+        self.event(f"found {kept} ad-hoc test executions (no test cycle)")
+
+
+class ExtractExecutions(BatchTask):
+    """The executions of a range of units (cycles listed here, ad-hoc ones already listed) and their step results."""
+
+    phase = "extract"
+
+    def requires(self):
+        return [ExtractExecutionReference(project_key=self.project_key),
+                ExtractAdhocExecutions(project_key=self.project_key)]
+
+    def marker_name(self):
+        return f"extract/executions/b{self.batch_size}/{self.batch_no}"
+
+    def run(self):
+        key, zephyr = self.project_key, context.zephyr()
+        cycles = extracted(key, "testcycle", ordinals=self.ordinals)
+        for unit, cycle_key in enumerate(cycles, start=self.ordinals[0]):
+            listed = [e for e in zephyr.test_executions(key, test_cycle=cycle_key) if _checked(self, e)]
+            with self.atomic():
+                save_extracted(key, "execution", [(execution_key(e), e, unit) for e in listed])
+        stored = failed = 0
+        for unit in range(*self.ordinals):
+            executions = extracted(key, "execution", ordinals=(unit, unit + 1))
+            results = []
+            for source_id, execution in executions.items():
+                try:
+                    results.append((source_id, zephyr.execution_steps(execution["id"]), unit))
+                except NotFoundError as error:
+                    failed += 1
+                    self.error(f"test execution vanished from Zephyr during extraction: {error}",
+                               entity_type="testexecution", entity_key=source_id, http_status=404)
+            with self.atomic():
+                save_extracted(key, "executionsteps", results)
+            stored += len(results)
+        with self.atomic():
+            self.mark_done(item_count=stored, failed_count=failed, entity_type="testexecution",
+                           batch_no=self.batch_no)
+
+
+class ExtractTestExecution(PipelineTask):
+    """Cycle folders, cycles, plans, then the executions and step results batch by batch."""
+
+    phase = "extract"
+    batch_size = luigi.IntParameter(description="entities per batch")
+
+    def marker_name(self):
+        return "group/extract/test-execution"
+
+    def run(self):
+        key = self.project_key
+        yield ExtractAdhocExecutions(project_key=key)
+        size, count = batches(key, LAYOUT, unit_count(key), self.batch_size)
+        yield [ExtractExecutions(project_key=key, batch_size=size, batch_no=n) for n in range(count)]
+        with self.atomic():
+            self.mark_done(item_count=count_extracted(key, "execution"))

@@ -1,0 +1,171 @@
+"""Transform: stored Zephyr payloads to qTest payloads, through the pure functions of mapping/.
+
+Each transform batch covers the same ordinals as its extract batch, so it
+needs exactly that batch's content plus the reference data, the field plan
+(which must have seen every case to know each custom field's type) and the
+user directory.
+"""
+
+import luigi
+
+from ztoq_luigi.db.entities import content_hash, count_extracted, extracted, save_transformed, transformed
+from ztoq_luigi.db.fields import keep_only_transformed, save_user_directory, stream_extracted, user_directory
+from ztoq_luigi.errors import ConfigError
+from ztoq_luigi.mapping.custom_fields import USER, FieldSurvey
+from ztoq_luigi.mapping.folders import module_plan
+from ztoq_luigi.mapping.testcases import CaseContext, map_test_case
+from ztoq_luigi.mapping.users import UnknownUsers, resolve_users
+from ztoq_luigi.tasks import context
+from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
+from ztoq_luigi.tasks.extract import ExtractReference, ExtractTestCaseContent, ExtractTestCaseList, ExtractTestDesign
+
+FIELD_PLAN = "testcase-field"
+
+
+class UserMappingError(ConfigError):
+    """The user mapping names a qTest user the target does not have."""
+
+
+class TransformModules(PipelineTask):
+    phase = "transform"
+
+    def requires(self):
+        return ExtractReference(project_key=self.project_key)
+
+    def marker_name(self):
+        return "transform/modules"
+
+    def run(self):
+        folders = list(extracted(self.project_key, "folder:TEST_CASE").values())
+        plan = module_plan(folders, unfiled_name=context.rules().unfiled_module)
+        with self.atomic():
+            save_transformed(self.project_key, "module", [
+                (module["source_id"], module, content_hash(module), [module["parent"]] if module["parent"] else [], n)
+                for n, module in enumerate(plan)])
+            self.mark_done(item_count=len(plan), entity_type="module")
+
+
+class TransformFieldPlan(PipelineTask):
+    """Which qTest field each custom field, the labels and the other attributes become, from every case.
+
+    Zephyr does not describe its custom fields, so their types are inferred
+    from all values of the project, streamed a page at a time.
+    """
+
+    phase = "transform"
+
+    def requires(self):
+        return ExtractTestCaseList(project_key=self.project_key)
+
+    def marker_name(self):
+        return "transform/fields"
+
+    def run(self):
+        key = self.project_key
+        survey = FieldSurvey(context.rules())
+        for case in stream_extracted(key, "testcase"):
+            survey.add(case)
+        entries, notes = survey.plan()
+        with self.atomic():
+            keep_only_transformed(key, FIELD_PLAN, [entry["label"] for entry in entries])
+            save_transformed(key, FIELD_PLAN, [(entry["label"], entry, content_hash(entry), [], n)
+                                               for n, entry in enumerate(entries)])
+            self.mark_done(item_count=len(entries), entity_type=FIELD_PLAN)
+        for name, note in notes:
+            self.event(note, level="WARNING", entity_key=name)
+
+
+class TransformUsers(PipelineTask):
+    """The user mapping resolved to qTest user ids; logins are looked up among the target's users.
+
+    Done once, before the cases, so that a case carries the same user id at
+    load and at validation; a mapping entry in use that names a user qTest
+    does not have stops the migration here, before anything is written.
+    Only entries for accountIds the project holds are looked up.
+    """
+
+    phase = "transform"
+
+    def requires(self):
+        return TransformFieldPlan(project_key=self.project_key)
+
+    def marker_name(self):
+        return "transform/users"
+
+    def run(self):
+        key = self.project_key
+        used = {account for entry in transformed(key, FIELD_PLAN).values() if entry["kind"] == USER
+                for account in entry["values"]}
+        directory = {}
+        if used:
+            try:
+                directory = resolve_users(context.rules().users, context.qtest().users(), used)
+            except UnknownUsers as unknown:
+                raise UserMappingError(
+                    f"the user mapping names qTest users that do not exist: {unknown}; expected the numeric id or "
+                    f"the login of a user of qTest project {context.settings().qtest_project_id} (see --mapping)")
+        with self.atomic():
+            save_user_directory(key, directory)
+            self.mark_done(item_count=len(directory), entity_type="user")
+
+
+class TransformTestCases(BatchTask):
+    phase = "transform"
+
+    def requires(self):
+        return [ExtractReference(project_key=self.project_key),
+                ExtractTestCaseContent(project_key=self.project_key, batch_size=self.batch_size,
+                                       batch_no=self.batch_no),
+                TransformFieldPlan(project_key=self.project_key), TransformUsers(project_key=self.project_key)]
+
+    def marker_name(self):
+        return f"transform/testcases/b{self.batch_size}/{self.batch_no}"
+
+    def run(self):
+        key = self.project_key
+        mapping_context = CaseContext(
+            rules=context.rules(),
+            priorities={p["id"]: p["name"] for p in extracted(key, "priority").values()},
+            statuses={s["id"]: s["name"] for s in extracted(key, "status:TEST_CASE").values()},
+            fields={entry["zephyr_name"]: entry for entry in transformed(key, FIELD_PLAN).values()
+                    if entry.get("zephyr_name")},
+            users=user_directory(key),
+        )
+        cases = extracted(key, "testcase", ordinals=self.ordinals)
+        steps = extracted(key, "teststeps", source_ids=cases)
+        scripts = extracted(key, "testscript", source_ids=cases)
+        rows, warnings = [], []
+        for ordinal, (case_key, case) in enumerate(cases.items(), start=self.ordinals[0]):
+            if case_key not in steps:
+                continue
+            mapped = map_test_case(case, steps[case_key], scripts.get(case_key), mapping_context)
+            source_hash = content_hash([case, steps[case_key], scripts.get(case_key)])
+            rows.append((case_key, mapped.payload, source_hash, mapped.depends_on, ordinal))
+            warnings.extend((case_key, warning) for warning in mapped.warnings)
+        with self.atomic():
+            save_transformed(key, "testcase", rows)
+            self.mark_done(item_count=len(rows), entity_type="testcase", batch_no=self.batch_no)
+        for case_key, warning in warnings:
+            self.event(warning, level="WARNING", batch_no=self.batch_no, entity_key=case_key)
+
+
+class TransformTestDesign(PipelineTask):
+    """The module tree and every test case, batch for batch as extracted."""
+
+    phase = "transform"
+    batch_size = luigi.IntParameter(description="entities per batch")
+
+    def requires(self):
+        return ExtractTestDesign(project_key=self.project_key, batch_size=self.batch_size)
+
+    def marker_name(self):
+        return "group/transform/test-design"
+
+    def run(self):
+        key = self.project_key
+        size, count = batches(key, "extract", count_extracted(key, "testcase"), self.batch_size)
+        yield [TransformModules(project_key=key), TransformFieldPlan(project_key=key),
+               TransformUsers(project_key=key)] + [
+            TransformTestCases(project_key=key, batch_size=size, batch_no=n) for n in range(count)]
+        with self.atomic():
+            self.mark_done()

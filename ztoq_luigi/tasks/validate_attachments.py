@@ -1,0 +1,69 @@
+"""Validate embedded files: every uploaded file read back from qTest, byte for byte, by checksum.
+
+The texts that point at the files are checked with their test case
+(ValidateTestCases expects the rewritten texts); this checks the files
+themselves: an attachment missing in qTest, or whose bytes differ from what
+was downloaded from Zephyr, is one validation issue on the object that
+embeds it. A file that matches confirms its entity-map row.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import luigi
+
+from ztoq_luigi.clients.errors import NotFoundError
+from ztoq_luigi.db.attachments import files
+from ztoq_luigi.db.entities import mapped
+from ztoq_luigi.db.issues import ERROR, confirm, replace_issues
+from ztoq_luigi.mapping.attachments import file_name
+from ztoq_luigi.tasks import context
+from ztoq_luigi.tasks.base import PipelineTask
+from ztoq_luigi.tasks.load_attachments import LOADED, UPLOAD, LoadEmbeddedFiles, attachment_checksum
+
+
+class ValidateEmbeddedFiles(PipelineTask):
+    phase = "validate"
+    batch_size = luigi.IntParameter(description="entities per batch")
+
+    def requires(self):
+        return LoadEmbeddedFiles(project_key=self.project_key, batch_size=self.batch_size)
+
+    def marker_name(self):
+        return "validate/embedded-files"
+
+    def run(self):
+        key = self.project_key
+        records = files(key)
+        uploads = [row for row in mapped(key, UPLOAD).values() if row.state in LOADED]
+        with ThreadPoolExecutor(max_workers=max(1, context.settings().max_workers)) as pool:
+            results = list(pool.map(lambda row: self._check(row, records), uploads))
+        issues = [issue for issue in results if issue is not None]
+        matching = [row.source_id for row, issue in zip(uploads, results) if issue is None]
+        owners = {row.source_id.split("|", 1)[0] for row in uploads}
+        with self.atomic():
+            replace_issues(key, UPLOAD, sorted(owners), issues)
+            confirm(key, UPLOAD, matching)
+            self.mark_done(item_count=len(matching), failed_count=len(issues), entity_type=UPLOAD)
+
+    @staticmethod
+    def _check(row, records):
+        """None when qTest serves the file's bytes unchanged, else the issue to record."""
+        owner, target, file_id = row.source_id.split("|")
+        object_type, object_id = target.rsplit("/", 1)
+        record = records.get(file_id) or {}
+        name = file_name(record.get("url", ""), record.get("content_type"))
+        where = f"{object_type}/{object_id} attachment {row.target_id}"
+        try:
+            actual = attachment_checksum(object_type, object_id, row.target_id)
+        except NotFoundError:
+            return validation_issue("attachment-missing", owner, where, "not found",
+                          f"{name} ({record.get('url')}) is no longer attached in qTest")
+        if actual != record.get("sha256"):
+            return validation_issue("attachment-checksum", owner, f"sha256 {record.get('sha256')}", f"sha256 {actual}",
+                          f"{name} in qTest ({where}) differs from the file downloaded from Zephyr")
+        return None
+
+
+def validation_issue(rule, entity_key, expected, actual, message):
+    return {"rule": rule, "severity": ERROR, "entity_key": entity_key, "expected": expected, "actual": actual,
+            "message": message}

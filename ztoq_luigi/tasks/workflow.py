@@ -1,0 +1,184 @@
+"""The top of the pipeline: MigrateProject, and running it for `ztoq workflow run|resume|validate`.
+
+`execute` is the only place that talks to Luigi's scheduler: it checks that
+the phases asked for have their inputs, reopens batches whose entities
+failed last time (so a rerun retries them), records the run, builds
+MigrateProject on the local scheduler or luigid, and turns the outcome into
+an ExitStatus. Luigi's own `build` returns success even when tasks failed,
+so the outcome is read from its detailed summary and from the journal.
+"""
+
+import logging
+import os
+from dataclasses import dataclass, field
+
+import luigi
+import luigi.configuration
+from luigi.execution_summary import LuigiStatusCode
+
+from ztoq_luigi.config import PHASES
+from ztoq_luigi.db import journal
+from ztoq_luigi.db.connection import open_database
+from ztoq_luigi.db.entities import marker_exists
+from ztoq_luigi.db.models import Marker, ValidationIssue
+from ztoq_luigi.errors import ConfigError, ExitStatus
+from ztoq_luigi.mapping.rules import load_rules
+from ztoq_luigi.tasks import context
+from ztoq_luigi.tasks.phases import ExtractPhase, LoadPhase, TransformPhase, ValidatePhase
+
+PHASE_TASKS = {"extract": ExtractPhase, "transform": TransformPhase, "load": LoadPhase, "validate": ValidatePhase}
+REOPENABLE = ("extract/testcase-content/", "extract/executions/", "load/testcases/", "load/testruns/", "validate/")
+SUCCESS_CODES = (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
+
+
+class MigrateProject(luigi.WrapperTask):
+    """Everything asked for, phase by phase; each phase requires the one before it."""
+
+    project_key = luigi.Parameter(description="Zephyr Scale project key")
+    batch_size = luigi.IntParameter(default=50, description="entities per batch")
+    phases = luigi.ListParameter(default=PHASES, description="phases to run")
+
+    def requires(self):
+        return [PHASE_TASKS[phase](project_key=self.project_key, batch_size=self.batch_size)
+                for phase in self.phases]
+
+
+@dataclass
+class Outcome:
+    status: ExitStatus
+    run_id: int
+    problems: list = field(default_factory=list)
+    log_path: str = None
+    stopped: bool = False
+
+
+def execute(settings, command, phases, progress=None):
+    """Run the phases for settings.project_key; returns an Outcome (never raises for task failures)."""
+    key = settings.project_key
+    context.configure(settings, load_rules(settings.mapping))
+    open_database(settings)
+    _check_inputs(key, phases)
+    reopened = _reopen(key, phases)
+    context.preflight([phase for phase in phases if not marker_exists(key, f"phase/{phase}")])
+    run = journal.start_run(key, command, phases, settings.public())
+    if reopened:
+        journal.record_event(key, f"reopened {reopened} batches that had failures, to retry them")
+    log_path = _configure_logging(settings, run.id)
+    _tune_workers()
+    task = MigrateProject(project_key=key, batch_size=settings.batch_size, phases=list(phases))
+    if progress:
+        progress.start()
+    try:
+        result = luigi.build([task], detailed_summary=True, workers=settings.max_workers, **_scheduler(settings))
+    finally:
+        if progress:
+            progress.stop()
+    outcome = _outcome(key, run.id, result.status, phases)
+    outcome.log_path = log_path
+    succeeded = outcome.status == ExitStatus.SUCCESS
+    journal.finish_run(run.id, journal.SUCCEEDED if succeeded else journal.FAILED,
+                       None if succeeded else outcome.problems[0])
+    return outcome
+
+
+def forget_validation(project_key):
+    """Make the validate phase run again from scratch (for `ztoq workflow validate`)."""
+    Marker.delete().where((Marker.project_key == project_key) & (
+        Marker.name.startswith("validate/") | Marker.name.startswith("group/validate/")
+        | (Marker.name == "phase/validate"))).execute()
+
+
+def _check_inputs(key, phases):
+    first = PHASES.index(phases[0])
+    for needed in PHASES[:first]:
+        if not marker_exists(key, f"phase/{needed}"):
+            raise ConfigError(
+                f"the {phases[0]} phase needs the output of the {needed} phase, which has not completed for {key}; "
+                f"expected --phases {' '.join(PHASES[PHASES.index(needed):first + 1])} (or all phases)")
+
+
+def _reopen(key, phases):
+    """Delete the markers of batches that recorded failures, and of the phases above them."""
+    first = PHASES.index(phases[0])
+    prefixes = [prefix for prefix in REOPENABLE if PHASES.index(prefix.split("/")[0]) >= first]
+    if not prefixes:
+        return 0
+    condition = Marker.name.startswith(prefixes[0])
+    for prefix in prefixes[1:]:
+        condition |= Marker.name.startswith(prefix)
+    failed = list(Marker.select(Marker.name, Marker.phase).where(
+        (Marker.project_key == key) & (Marker.failed_count > 0) & condition))
+    if not failed:
+        return 0
+    lowest = min(PHASES.index(marker.phase) for marker in failed)
+    stale = Marker.name.in_([marker.name for marker in failed] + [f"phase/{phase}" for phase in PHASES[lowest:]])
+    for phase in PHASES[lowest:]:
+        stale |= Marker.name.startswith(f"group/{phase}/")
+    Marker.delete().where((Marker.project_key == key) & stale).execute()
+    return len(failed)
+
+
+def _scheduler(settings):
+    config = luigi.configuration.get_config()
+    if settings.scheduler_host or settings.scheduler_port:
+        return {"scheduler_host": settings.scheduler_host or "localhost",
+                "scheduler_port": settings.scheduler_port or 8082}
+    if config.has_option("core", "default-scheduler-host") or config.has_option("core", "default-scheduler-url"):
+        return {}
+    return {"local_scheduler": True}
+
+
+def _tune_workers():
+    """Poll the scheduler every 0.1 s instead of Luigi's 1 s, unless luigi.cfg says otherwise.
+
+    Every dynamic dependency (a phase yielding its batches, a load level
+    yielding the next) is a round trip through the scheduler; at the default
+    interval an idle worker waits up to a second per round.
+    """
+    config = luigi.configuration.get_config()
+    if not config.has_section("worker"):
+        config.add_section("worker")
+    for option, value in (("wait_interval", "0.1"), ("wait_jitter", "0.05")):
+        if not config.has_option("worker", option):
+            config.set("worker", option, value)
+
+
+def _configure_logging(settings, run_id):
+    """Luigi and the pipeline log to a file per run; the terminal shows progress and the outcome only."""
+    luigi.configuration.get_config().set("core", "no_configure_logging", "true")
+    directory = os.path.join(settings.output_dir, "logs")
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, f"{settings.project_key}-run{run_id}.log")
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+    for name in ("luigi", "luigi-interface", "ztoq_luigi"):
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if getattr(h, "ztoq_run_log", False)]:
+            logger.removeHandler(old)
+            old.close()
+        handler.ztoq_run_log = True
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return path
+
+
+def _outcome(key, run_id, luigi_status, phases):
+    errors = journal.errors_of_run(key, run_id)
+    fatal = [error for error in errors if error.fatal_status is not None]
+    entity_errors = [error for error in errors if error.fatal_status is None]
+    if luigi_status not in SUCCESS_CODES or fatal:
+        status = ExitStatus(fatal[0].fatal_status) if fatal else ExitStatus.FAILED
+        problems = [error.message for error in fatal] or [f"the pipeline did not finish ({luigi_status.name})"]
+        return Outcome(status, run_id, list(dict.fromkeys(problems)), stopped=True)
+    if entity_errors:
+        return Outcome(ExitStatus.FAILED, run_id, [
+            f"{len(entity_errors)} entities could not be migrated (first: {entity_errors[0].entity_key}: "
+            f"{entity_errors[0].message}); see the report, fix the cause and run 'ztoq workflow resume'"])
+    if "validate" in phases:
+        problems = ValidationIssue.select().where(
+            (ValidationIssue.project_key == key) & (ValidationIssue.severity == "error")).count()
+        if problems:
+            return Outcome(ExitStatus.VALIDATION_FAILED, run_id,
+                           [f"validation found {problems} problems in qTest; see the report"])
+    return Outcome(ExitStatus.SUCCESS, run_id, [])
