@@ -27,6 +27,15 @@ PG = {
 if BACKEND not in ("sqlite", "postgresql"):
     raise pytest.UsageError(f"ZTOQ_TEST_DB={BACKEND!r}; expected sqlite or postgresql")
 
+TEST_TIMEOUT = 600
+
+
+def pytest_collection_modifyitems(items):
+    """A hung migration fails its test after ten minutes instead of stalling the whole suite (pytest-timeout)."""
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(TEST_TIMEOUT))
+
 
 def _admin_database():
     return peewee.PostgresqlDatabase("postgres", **PG)

@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import _cli_values
 from tests.e2e.oracle import qtest_cases_by_key
+from ztoq_luigi.mapping.executions import log_marker
 from ztoq_luigi.config import load_settings
 from ztoq_luigi.db.connection import open_database
 from ztoq_luigi.db.models import Marker
@@ -47,6 +48,11 @@ class ForeignHost:
 
             def log_message(self, *args):
                 pass
+
+            def date_time_string(self, timestamp=None):
+                """A fixed Date: formatting the time takes a C lock that a Luigi worker forked meanwhile would
+                inherit held (see sandbox/http.py)."""
+                return "Wed, 25 Nov 2026 00:00:00 GMT"
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/pictures/foreign.png"
@@ -91,24 +97,32 @@ def resolve(sandbox, text):
     return text.replace(ROOT_PLACEHOLDER, sandbox.zephyr_server.root_url)
 
 
-def embedded(sandbox, foreign, case):
+def execution_texts(execution):
+    """(field, text) of a Zephyr execution that may embed files: its comment and its step results."""
+    texts = [("comment", execution.get("comment"))]
+    texts += [(f"step {number} actualResult", (result.get("inline") or {}).get("actualResult"))
+              for number, result in enumerate(execution.get("stepResults") or [], start=1)]
+    return [(field, text) for field, text in texts if text]
+
+
+def embedded(sandbox, foreign, case, texts=case_texts):
     """{URL: bytes or None} of the files a case embeds: None for a dead link or an unreachable host."""
     root = sandbox.zephyr_server.root_url
     found = {}
-    for _, text in case_texts(case):
+    for _, text in texts(case):
         for _, url, _ in REFERENCE.findall(resolve(sandbox, text)):
             if url.startswith(root + "/files/"):
                 stored = sandbox.dataset.files.get(url[len(root):])
                 found[url] = stored[1] if stored else None
             elif "/secure/attachment/" in url:
                 found[url] = None
-            elif url == foreign.url:
+            elif foreign is not None and url == foreign.url:
                 found[url] = FOREIGN_IMAGE
     return found
 
 
-def expected_text(sandbox, text, files, attachments, case_id):
-    """The Zephyr text with each migrated file's URL pointing at the case's qTest attachment with its bytes."""
+def expected_text(sandbox, text, files, attachments, case_id, object_type="test-cases"):
+    """The Zephyr text with each migrated file's URL pointing at the object's qTest attachment with its bytes."""
     by_checksum = {attachment["sha256"]: attachment["id"] for attachment in attachments}
 
     def link(match):
@@ -116,7 +130,7 @@ def expected_text(sandbox, text, files, attachments, case_id):
         if content is None:
             return match.group(0)
         attachment_id = by_checksum.get(hashlib.sha256(content).hexdigest(), "not-uploaded")
-        return (f"{match.group(1)}{sandbox.qtest_url}/projects/{QTEST_PROJECT_ID}/test-cases/{case_id}"
+        return (f"{match.group(1)}{sandbox.qtest_url}/projects/{QTEST_PROJECT_ID}/{object_type}/{case_id}"
                 f"/attachments/{attachment_id}{match.group(3)}")
 
     return REFERENCE.sub(link, resolve(sandbox, text or ""))
@@ -167,6 +181,41 @@ def test_embedded_files_become_attachments_of_their_test_case(run_cli, tmp_path,
         sandbox.stop()
 
 
+def test_files_embedded_in_executions_become_attachments_of_their_test_log(run_cli, tmp_path, fresh_db_args, foreign):
+    sandbox = sandbox_with_foreign_image(foreign)
+    try:
+        result = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
+        assert result.code == 0, result
+        state = sandbox.qtest.state
+        logs = {log_marker(log["note"]): log for log in state.logs()}
+        problems, migrated = [], 0
+        for execution in sandbox.dataset.testexecutions:
+            files = embedded(sandbox, foreign, execution, texts=execution_texts)
+            log = logs.get(execution["key"])
+            if not files or log is None:
+                continue
+            attachments = state.attachment_files("test-logs", log["id"])
+            want = sorted(hashlib.sha256(content).hexdigest() for content in set(files.values()) if content)
+            if sorted(attachment["sha256"] for attachment in attachments) != want:
+                problems.append(f"{execution['key']}: attachments {[a['name'] for a in attachments]}, "
+                                f"expected {len(want)} files")
+            migrated += len(want)
+            for field, text in execution_texts(execution):
+                want_text = expected_text(sandbox, text, files, attachments, log["id"], "test-logs")
+                if field == "comment" and not log["note"].startswith(want_text):
+                    problems.append(f"{execution['key']}: note {log['note']!r}, expected it to open with {want_text!r}")
+                elif field != "comment" and not any(step["actual_result"] == want_text for step in log["step_logs"]):
+                    problems.append(f"{execution['key']} {field}: {want_text!r} is no step log's actual result")
+        assert not problems, "\n".join(problems[:20])
+        assert migrated >= 3
+
+        result = run_cli("workflow", "validate", *sandbox.workflow_args(tmp_path / "out"), *fresh_db_args,
+                         environ=sandbox.environment())
+        assert result.code == 0, result
+    finally:
+        sandbox.stop()
+
+
 def test_a_rerun_after_losing_the_batch_markers_uploads_and_downloads_nothing_again(
         run_cli, tmp_path, fresh_db_args, foreign):
     """As after a crash between the last upload and the batch's marker: the recorded files and uploads hold."""
@@ -198,9 +247,9 @@ def test_an_upload_whose_answer_is_lost_is_found_in_qtest_not_repeated(run_cli, 
         sandbox.qtest.faults.inject("applied_502", method="PUT", route=CASE_UPDATES, times=1)
         result = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
         assert result.code == 0, result
-        attachments = sandbox.qtest.state.attachment_files("test-cases")
-        per_case = [(a["object_id"], a["sha256"]) for a in attachments]
-        assert attachments and len(per_case) == len(set(per_case)), "a file was attached twice to one case"
+        attachments = sandbox.qtest.state.attachment_files()
+        per_object = [(a["object_type"], a["object_id"], a["sha256"]) for a in attachments]
+        assert attachments and len(per_object) == len(set(per_object)), "a file was attached twice to one object"
         assert sandbox.qtest.counters.get("POST", UPLOADS) == len(attachments), "an upload was sent again"
         assert report(run_cli, tmp_path, fresh_db_args)["validation"]["counts"].get("error", 0) == 0
     finally:

@@ -4,12 +4,14 @@ Expectations come from the dataset and the documented mapping alone (the
 tables below), never from the product's mapping code.
 """
 
-import pytest
+import re
 from datetime import datetime, timedelta, timezone
 
-from ztoq_luigi.sandbox.zephyr_store import ROOT_PLACEHOLDER
+import pytest
 
 from tests.e2e.oracle import folder_paths, name_paths, qtest_cases_by_key
+from tests.e2e.test_attachments import embedded, execution_texts, expected_text
+from ztoq_luigi.sandbox.zephyr_store import ROOT_PLACEHOLDER
 
 pytestmark = pytest.mark.sandbox_size("small")
 
@@ -61,14 +63,20 @@ def executions_canonical(sandbox):
     """The qTest execution history as a comparable value: no ids, runs and logs named by Zephyr keys,
     the sandbox's own address (which differs per instance) masked in texts."""
     state, root = sandbox.qtest.state, sandbox.zephyr_server.root_url
+    checksums = {attachment["id"]: attachment["sha256"] for attachment in state.attachment_files()}
+    link = re.compile(re.escape(sandbox.qtest_url) + r"/projects/\d+/[a-z-]+/\d+/attachments/(\d+)")
+
+    def masked(text):
+        text = link.sub(lambda match: f"<qtest attachment {checksums.get(int(match.group(1)))}>", text)
+        return text.replace(root, "<zephyr>")
+
     paths = cycle_paths(state)
     case_keys = {case["id"]: case["properties"].get("Zephyr Key") for case in state.test_cases()}
     releases = {r["id"]: r["name"] for r in state.containers("release")}
     runs = []
     for run in state.runs():
-        logs = tuple((log["status"], log["exe_start_date"], log["exe_end_date"], log["note"].replace(root, "<zephyr>"),
-                      tuple((s["order"], s["status"], s["actual_result"].replace(root, "<zephyr>"))
-                            for s in log["step_logs"]))
+        logs = tuple((log["status"], log["exe_start_date"], log["exe_end_date"], masked(log["note"]),
+                      tuple((s["order"], s["status"], masked(s["actual_result"])) for s in log["step_logs"]))
                      for log in sorted(state.logs(run_id=run["id"]), key=lambda log: log["id"]))
         runs.append((run["properties"].get("Zephyr Key"), paths[run["parent_id"]], run["name"],
                      case_keys[run["test_case_id"]], run["status"], logs))
@@ -139,10 +147,14 @@ def test_execution_history_migrates_into_cycles_runs_and_logs(run_cli, sandbox, 
         for log, execution in zip(sorted(logs, key=lambda log: log["id"]), executed):
             assert f"\nZephyr execution {execution['key']}\n" in "\n" + log["note"] + "\n"
             status, start, end, steps = expected_log(sandbox, execution)
+            files = embedded(sandbox, None, execution, texts=execution_texts)
+            attachments = state.attachment_files("test-logs", log["id"])
+            steps = [(order, step_status, expected_text(sandbox, text, files, attachments, log["id"], "test-logs"))
+                     for order, step_status, text in steps]
             assert (log["status"], log["exe_start_date"], log["exe_end_date"]) == (status, start, end)
             assert [(s["order"], s["status"], s["actual_result"]) for s in log["step_logs"]] == steps
-            comment = (execution["comment"] or "").replace(ROOT_PLACEHOLDER, sandbox.zephyr_server.root_url)
-            assert log["note"].startswith(comment)
+            assert log["note"].startswith(expected_text(sandbox, execution["comment"], files, attachments, log["id"],
+                                                        "test-logs"))
             assert log["test_case_version_id"] == run["test_case_version_id"]
         if executed:
             assert run["status"] == EXECUTION_STATUSES[status_names[executed[-1]["statusId"]]]

@@ -17,6 +17,7 @@ def test_plan_counts_what_would_be_created_and_writes_nothing(run_cli, sandbox, 
     assert plan["would_create"]["module"]["to_create"] >= folders
     assert "field 'Zephyr Key' (text)" in plan["fields_to_create"]
     assert "field 'Labels' (multi-select)" in plan["fields_to_create"]
+    assert "test-run field 'Zephyr Key' (text)" in plan["fields_to_create"]
     writes = {route: n for (method, route), n in sandbox.qtest.counters.snapshot().items() if method != "GET"}
     assert writes == {LOGIN[1]: 1}, writes
     assert not sandbox.qtest.state.test_cases()
@@ -30,10 +31,11 @@ def test_plan_counts_what_would_be_created_and_writes_nothing(run_cli, sandbox, 
 
 def test_dry_run_names_unmapped_values_and_exits_2(run_cli, sandbox, tmp_path):
     mapping = tmp_path / "mapping.yaml"
-    mapping.write_text("statuses:\n  Deprecated: Retired\n", encoding="utf-8")
+    mapping.write_text("statuses:\n  Deprecated: Retired\nexecution_statuses:\n  Blocked: Stuck\n", encoding="utf-8")
     result = run_cli("workflow", "run", "--dry-run", *sandbox.workflow_args(tmp_path / "out"), "--mapping",
                      str(mapping), environ=sandbox.environment())
     assert result.code == 2
     assert "Zephyr status 'Deprecated' maps to 'Retired': qTest field 'Status' has no value 'Retired'" in result.stdout
+    assert "Zephyr execution status 'Blocked' maps to 'Stuck': qTest has no such execution status" in result.stdout
     assert "nothing was written to qTest" in result.stdout
     assert not sandbox.qtest.state.test_cases()

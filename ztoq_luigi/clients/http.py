@@ -10,6 +10,7 @@ never repeated here: they raise AmbiguousWriteError for the caller to
 reconcile.
 """
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -89,7 +90,8 @@ class HttpClient:
         """Send with retries; return the successful requests.Response or raise an ApiError.
 
         authenticated=False sends no credentials of the client's own (for a login request);
-        idempotent=True marks a POST that only reads (a search), so it is retried like a GET.
+        idempotent=True marks a POST that only reads (a search), so it is retried like a GET;
+        `data` may be a callable that opens the body afresh for each attempt (a file to stream).
         """
         if idempotent is None:
             idempotent = method in READ_METHODS
@@ -153,16 +155,17 @@ class HttpClient:
     def _send(self, method, path, params, json_body, data, headers, authenticated, idempotent, stream=False):
         own = self.auth_headers() if authenticated else {}
         all_headers = {"Accept": "application/json", **own, **(headers or {})}
-        try:
-            response = self.session.request(method, self.url(path), params=params, json=json_body, data=data,
-                                            headers=all_headers, timeout=self.timeout, stream=stream)
-        except requests.exceptions.ConnectTimeout as error:
-            raise TransportError(self._transport_message(method, path, error), service=self.service,
-                                 method=method, path=path) from None
-        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
-            kind = TransportError if idempotent else AmbiguousWriteError
-            raise kind(self._transport_message(method, path, error), service=self.service, method=method,
-                       path=path) from None
+        with contextlib.closing(data()) if callable(data) else contextlib.nullcontext(data) as body:
+            try:
+                response = self.session.request(method, self.url(path), params=params, json=json_body, data=body,
+                                                headers=all_headers, timeout=self.timeout, stream=stream)
+            except requests.exceptions.ConnectTimeout as error:
+                raise TransportError(self._transport_message(method, path, error), service=self.service,
+                                     method=method, path=path) from None
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
+                kind = TransportError if idempotent else AmbiguousWriteError
+                raise kind(self._transport_message(method, path, error), service=self.service, method=method,
+                           path=path) from None
         if response.status_code < 400:
             return response
         raise self._error_for(method, path, response, idempotent)
@@ -204,9 +207,14 @@ class HttpClient:
         text = " ".join(mask(str(text), self.secrets()).split())
         return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 3] + "..."
 
+    def reachable_address(self, path):
+        """What a transport failure names as the address that should have answered."""
+        return self.base_url
+
     def _transport_message(self, method, path, error):
         reason = mask(_root_cause(error), self.secrets())
-        return f"{self.service} {method} {_short(path)} failed: {reason}; expected {self.base_url} to be reachable"
+        return (f"{self.service} {method} {_short(path)} failed: {reason}; "
+                f"expected {self.reachable_address(path)} to be reachable")
 
     def _log_retry(self, state):
         error = state.outcome.exception()

@@ -158,7 +158,6 @@ class QTestClient(HttpClient):
                 return
             page += 1
 
-
     def update_test_case(self, test_case_id, body):
         """PUT a test case: qTest keeps the old version and answers with the new one (0.1 becomes 0.2)."""
         return self._json("PUT", f"/test-cases/{test_case_id}", body=body, schema=TestCaseSchema())
@@ -175,9 +174,12 @@ class QTestClient(HttpClient):
     def test_cycles(self, parent_id=0, parent_type="root"):
         return self._json("GET", "/test-cycles", params={"parentId": parent_id, "parentType": parent_type})
 
-    def create_test_cycle(self, name, description, parent_id=0, parent_type="root"):
+    def create_test_cycle(self, name, description, parent_id=0, parent_type="root", target_release_id=None):
+        body = {"name": name, "description": description}
+        if target_release_id is not None:
+            body["target_release_id"] = int(target_release_id)
         return self._json("POST", "/test-cycles", params={"parentId": parent_id, "parentType": parent_type},
-                          body={"name": name, "description": description})
+                          body=body)
 
     def execution_statuses(self):
         return self._json("GET", "/test-runs/execution-statuses")
@@ -196,15 +198,21 @@ class QTestClient(HttpClient):
     def create_test_log(self, run_id, body):
         return self._json("POST", f"/test-runs/{run_id}/test-logs", body=body)
 
+    def update_test_log(self, run_id, log_id, body):
+        """PUT a manual test log: it sets the same texts however often it is sent, so it is retried like a read."""
+        return self._json("PUT", f"/test-runs/{run_id}/test-logs/{log_id}", body=body, idempotent=True)
+
     def attachments(self, object_type, object_id):
         return self._json("GET", f"/{object_type}/{object_id}/attachments")
 
     def upload_attachment(self, object_type, object_id, name, content_type, path):
-        """Upload a file as raw bytes with File-Name and Content-Type headers (qTest's blob-handles)."""
-        with open(path, "rb") as handle:
-            data = handle.read()
-        response = self.request("POST", self._project(f"/{object_type}/{object_id}/blob-handles"), data=data,
-                                headers={"File-Name": name, "Content-Type": content_type})
+        """Upload a file as raw bytes with File-Name and Content-Type headers (qTest's blob-handles).
+
+        The file is streamed from disk, opened afresh for every attempt, so
+        memory stays flat whatever its size.
+        """
+        response = self.request("POST", self._project(f"/{object_type}/{object_id}/blob-handles"),
+                                data=lambda: open(path, "rb"), headers={"File-Name": name, "Content-Type": content_type})
         return self.decode(response, "POST", f"/{object_type}/{object_id}/blob-handles")
 
     def _paged(self, method, path, params):

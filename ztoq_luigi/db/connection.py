@@ -7,7 +7,9 @@ opens its own connection on first use, and a forked child forgets, without
 closing, whatever connection it inherited.
 """
 
+import contextlib
 import os
+import threading
 import weakref
 
 import peewee
@@ -30,7 +32,36 @@ def _forget_inherited_connections():
         state.reset()
 
 
-os.register_at_fork(after_in_child=_forget_inherited_connections)
+_fork_lock = threading.Lock()
+
+
+def _after_fork_in_child():
+    _fork_lock.release()
+    _forget_inherited_connections()
+
+
+os.register_at_fork(before=_fork_lock.acquire, after_in_parent=_fork_lock.release,
+                    after_in_child=_after_fork_in_child)
+
+
+@contextlib.contextmanager
+def side_thread_session():
+    """A connection for a helper thread (the progress line) that no fork ever sees mid-use.
+
+    Luigi forks its workers from the main thread while such a thread may be
+    inside SQLite or holding peewee's connection lock; a child born at that
+    moment inherits the held locks and hangs on its first query. Forks wait
+    for this session to end, and the connection is closed before it ends, so
+    a child neither inherits a busy lock nor an open socket that its cleanup
+    could close under the parent.
+    """
+    with _fork_lock:
+        database = database_proxy.obj
+        try:
+            yield
+        finally:
+            if not database.is_closed():
+                database.close()
 
 
 def make_database(settings):

@@ -76,6 +76,29 @@ def case_texts(case, steps, script):
     return [text for text in texts if isinstance(text, str) and text]
 
 
+def execution_texts(execution, step_results):
+    """Every rich text of an extracted Zephyr execution that may embed files: its comment and actual results."""
+    texts = [execution.get("comment")]
+    for result in step_results or []:
+        inline = (result or {}).get("inline") or (result or {}).get("testCase") or {}
+        texts.append(inline.get("actualResult"))
+    return [text for text in texts if isinstance(text, str) and text]
+
+
+def log_files(log, zephyr_base_url):
+    """The files embedded in a transformed test log (its note and step actual results), each once."""
+    found = []
+    for text in [log["note"]] + [step["actual_result"] for step in log["steps"]]:
+        found += [url for url in find_files(text, zephyr_base_url) if url not in found]
+    return found
+
+
+def rewrite_log(log, links, zephyr_base_url):
+    """A transformed test log whose note and actual results point at the qTest attachments in `links`."""
+    steps = [dict(step, actual_result=rewrite(step["actual_result"], links, zephyr_base_url)) for step in log["steps"]]
+    return dict(log, note=rewrite(log["note"], links, zephyr_base_url), steps=steps)
+
+
 def payload_files(payload, zephyr_base_url):
     """The files embedded in a transformed test case (see mapping/testcases.py), each once."""
     found = []

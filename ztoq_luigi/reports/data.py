@@ -17,6 +17,9 @@ NOT_MIGRATED = (
     "TEST_PLAN folders.",
     "Data-driven test data rows, and the steps of called test cases inside step logs.",
     "Attachments that Zephyr holds outside rich text: the Zephyr Scale v2 API has no attachment endpoint.",
+    "Files embedded in the descriptions of test cycles and test plans: their descriptions keep the original "
+    "links (qTest test cycles hold no attachments).",
+    "Comments of executions that were never executed (status Not Executed): qTest has no test log for them.",
 )
 
 

@@ -9,6 +9,7 @@ figures change, at most every `quiet_interval` seconds.
 import threading
 import time
 
+from ztoq_luigi.db.connection import side_thread_session
 from ztoq_luigi.db.state import summarize
 
 
@@ -34,7 +35,8 @@ class Progress:
 
     def _loop(self):
         while not self._stop.wait(self.interval):
-            self._show()
+            with side_thread_session():
+                self._show()
 
     def _show(self, final=False):
         try:

@@ -135,3 +135,24 @@ class TestScriptSchema(LenientSchema):
     id = fields.Integer(allow_none=True)
     type = fields.String(required=True, validate=validate.OneOf(("plain", "bdd")))
     text = fields.String(required=True, allow_none=True)
+
+
+class KeyedSchema(LenientSchema):
+    """A test cycle or test plan as listed: the fields the migration cannot do without."""
+
+    id = fields.Integer(required=True)
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class CaseLinkSchema(LenientSchema):
+    self = fields.String(required=True)
+
+
+class ExecutionSchema(LenientSchema):
+    """A test execution: `key` is optional in the spec; the case is known only by its link."""
+
+    id = fields.Integer(required=True)
+    key = fields.String(allow_none=True)
+    testCase = fields.Nested(CaseLinkSchema, required=True)
+    testExecutionStatus = fields.Nested(RequiredLinkSchema, required=True)

@@ -1,4 +1,4 @@
-"""Extract embedded files: list every file the test cases' rich text embeds, then download each once.
+"""Extract embedded files: list every file the test cases' and executions' rich text embeds, then download each once.
 
 The listing reads only the state database (the texts are already
 extracted) and gives every distinct URL an ordinal, so the downloads are
@@ -14,14 +14,15 @@ from urllib.parse import urlsplit
 
 import luigi
 
-from ztoq_luigi.clients.errors import ApiError
+from ztoq_luigi.clients.errors import ApiError, TransportError
 from ztoq_luigi.clients.http import HttpClient, RetryPolicy
 from ztoq_luigi.db.attachments import FILE, files, save_files
 from ztoq_luigi.db.entities import count_extracted, extracted
-from ztoq_luigi.mapping.attachments import case_texts, file_name, find_files, url_id
+from ztoq_luigi.mapping.attachments import case_texts, execution_texts, file_name, find_files, url_id
 from ztoq_luigi.tasks import context
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
 from ztoq_luigi.tasks.extract import ExtractTestDesign
+from ztoq_luigi.tasks.extract_execution import ExtractTestExecution, unit_count
 
 READ_CHUNK = 500
 DISK_NAME_CHARS = 100
@@ -38,7 +39,17 @@ def case_rich_texts(project_key):
                 yield key, text
 
 
-TEXT_SOURCES = (case_rich_texts,)
+def execution_rich_texts(project_key):
+    """(execution key, rich text) for every extracted execution, read one unit (cycle) at a time."""
+    for unit in range(unit_count(project_key)):
+        executions = extracted(project_key, "execution", ordinals=(unit, unit + 1))
+        results = extracted(project_key, "executionsteps", ordinals=(unit, unit + 1))
+        for key, execution in executions.items():
+            for text in execution_texts(execution, results.get(key)):
+                yield key, text
+
+
+TEXT_SOURCES = (case_rich_texts, execution_rich_texts)
 
 
 class ExternalHost(HttpClient):
@@ -47,7 +58,9 @@ class ExternalHost(HttpClient):
     It holds no token at all, so none can leak to it; and two attempts without
     connection-level retries are enough for a host that is down or does not
     resolve, which would otherwise cost the full retry budget for every link
-    to it. Every URL it fetches is absolute, so its base URL is never used.
+    to it. Once a host has failed that way, its other links in the same batch
+    fail at once with the same reason. Every URL it fetches is absolute, so
+    its base URL is never used.
     """
 
     service = "external host"
@@ -55,6 +68,21 @@ class ExternalHost(HttpClient):
     def __init__(self):
         super().__init__("http://external.invalid", retry=RetryPolicy(attempts=2, initial_backoff=0.5),
                          connect_retries=0)
+        self._unreachable = {}
+
+    def download_to(self, url, destination, authenticated=False):
+        host = urlsplit(url).netloc
+        if host in self._unreachable:
+            raise TransportError(f"{self.service} GET {url} not tried: {host} already failed in this batch "
+                                 f"({self._unreachable[host]})", service=self.service, method="GET", path=url)
+        try:
+            return super().download_to(url, destination, authenticated=False)
+        except TransportError as error:
+            self._unreachable[host] = _reason(error)
+            raise
+
+    def reachable_address(self, path):
+        return urlsplit(path).netloc or path
 
 
 class ListEmbeddedFiles(PipelineTask):
@@ -64,7 +92,8 @@ class ListEmbeddedFiles(PipelineTask):
     batch_size = luigi.IntParameter(description="entities per batch")
 
     def requires(self):
-        return ExtractTestDesign(project_key=self.project_key, batch_size=self.batch_size)
+        key, size = self.project_key, self.batch_size
+        return [ExtractTestDesign(project_key=key, batch_size=size), ExtractTestExecution(project_key=key, batch_size=size)]
 
     def marker_name(self):
         return "extract/embedded-files"
@@ -143,7 +172,7 @@ class DownloadEmbeddedFiles(BatchTask):
 
 
 class ExtractEmbeddedFiles(PipelineTask):
-    """The files embedded in test cases and their steps, listed and downloaded."""
+    """The files embedded in test cases, their steps, execution comments and step results, listed and downloaded."""
 
     phase = "extract"
     batch_size = luigi.IntParameter(description="entities per batch")

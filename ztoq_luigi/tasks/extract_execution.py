@@ -12,36 +12,18 @@ units, so a batch holds the executions of a bounded number of cycles.
 import zlib
 
 import luigi
-from marshmallow import fields
 
 from ztoq_luigi.clients.errors import NotFoundError
 from ztoq_luigi.db.entities import count_extracted, extracted, save_extracted
 from ztoq_luigi.mapping.executions import case_of, execution_key
-from ztoq_luigi.schemas.base import LenientSchema, check
-from ztoq_luigi.schemas.zephyr import FolderSchema, OptionValueSchema, RequiredLinkSchema
+from ztoq_luigi.schemas.base import check
+from ztoq_luigi.schemas.zephyr import ExecutionSchema, FolderSchema, KeyedSchema, OptionValueSchema
 from ztoq_luigi.tasks import context
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
 
 ADHOC_BUCKETS = 8
 LAYOUT = "extract/executions"
 STATUS_TYPES = ("TEST_EXECUTION", "TEST_CYCLE", "TEST_PLAN")
-
-
-class _KeyedSchema(LenientSchema):
-    id = fields.Integer(required=True)
-    key = fields.String(required=True)
-    name = fields.String(required=True)
-
-
-class _CaseLinkSchema(LenientSchema):
-    self = fields.String(required=True)
-
-
-class _ExecutionSchema(LenientSchema):
-    id = fields.Integer(required=True)
-    key = fields.String(allow_none=True)
-    testCase = fields.Nested(_CaseLinkSchema, required=True)
-    testExecutionStatus = fields.Nested(RequiredLinkSchema, required=True)
 
 
 def unit_count(project_key):
@@ -67,8 +49,8 @@ class ExtractExecutionReference(PipelineTask):
         lists = {f"status:{status_type}": self._valid(zephyr.statuses(key, status_type), OptionValueSchema(),
                                                       "status") for status_type in STATUS_TYPES}
         lists["folder:TEST_CYCLE"] = self._valid(zephyr.folders(key, "TEST_CYCLE"), FolderSchema(), "folder")
-        cycles = self._valid(zephyr.test_cycles(key), _KeyedSchema(), "testcycle")
-        plans = self._valid(zephyr.test_plans(key), _KeyedSchema(), "testplan")
+        cycles = self._valid(zephyr.test_cycles(key), KeyedSchema(), "testcycle")
+        plans = self._valid(zephyr.test_plans(key), KeyedSchema(), "testplan")
         with self.atomic():
             for entity_type, values in lists.items():
                 save_extracted(key, entity_type, [(value["id"], value, n) for n, value in enumerate(values)])
@@ -92,7 +74,7 @@ class ExtractExecutionReference(PipelineTask):
 
 def _checked(task, execution):
     """The execution if well formed, else None after recording why it is skipped."""
-    problems = check(_ExecutionSchema(), execution)
+    problems = check(ExecutionSchema(), execution)
     if not problems and case_of(execution)[0] is None:
         problems = [f"testCase.self: no test case key in '{execution['testCase']['self']}'"]
     if problems:

@@ -103,17 +103,22 @@ def migrate_embedded_files(project_key, object_type, object_id, owner_key, texts
     return {name: rewrite(text, links, base) for name, text in texts.items()}
 
 
-def with_uploaded_files(project_key, case_key, case_id, payload):
-    """A transformed test case with its texts pointing at the files uploaded to qTest case `case_id`.
+def uploaded_links(project_key, owner_key, object_type, object_id):
+    """{Zephyr URL: qTest link} of the files uploaded to one qTest object for one owner, from the state database.
 
-    What the load phase PUT, computed from the state database alone, for
-    validation to compare qTest's texts with.
+    What the load phase pointed the texts at, so validation can expect the
+    very texts that were sent.
     """
-    rows = [row for row in uploads_of(project_key, UPLOAD, _upload_prefix(case_key, "test-cases", case_id))
+    rows = [row for row in uploads_of(project_key, UPLOAD, _upload_prefix(owner_key, object_type, object_id))
             if row.state in LOADED]
     records = files_by_id(project_key, [row.source_id.rsplit("|", 1)[1] for row in rows])
-    links = {records[row.source_id.rsplit("|", 1)[1]]["url"]: attachment_link("test-cases", case_id, row.target_id)
-             for row in rows if row.source_id.rsplit("|", 1)[1] in records}
+    return {records[row.source_id.rsplit("|", 1)[1]]["url"]: attachment_link(object_type, object_id, row.target_id)
+            for row in rows if row.source_id.rsplit("|", 1)[1] in records}
+
+
+def with_uploaded_files(project_key, case_key, case_id, payload):
+    """A transformed test case with its texts pointing at the files uploaded to qTest case `case_id`."""
+    links = uploaded_links(project_key, case_key, "test-cases", case_id)
     return rewrite_payload(payload, links, context.settings().zephyr_base_url)
 
 

@@ -6,40 +6,29 @@ chronological order, since qTest sets the run's status from the last one.
 Every object is looked up before it is created again after a crash: cycles
 and releases by name and key line under their parent, runs by the Zephyr
 Key field in their cycle, logs by the execution line of their note.
+A log whose texts embed files gets them attached, then is rewritten by one
+PUT to point at them (files can only be attached to a log that exists).
 """
 
 import luigi
 
-from ztoq_luigi.clients.errors import RequestRejectedError
+from ztoq_luigi.clients.errors import NotFoundError, RequestRejectedError
 from ztoq_luigi.clients.qtest import property_value
-from ztoq_luigi.db.entities import mapped
+from ztoq_luigi.db.entities import mapped, mark_created, mark_pending
 from ztoq_luigi.db.executions import transformed_in
+from ztoq_luigi.mapping.attachments import log_files, rewrite_log
 from ztoq_luigi.mapping.cycles import marker_of
 from ztoq_luigi.mapping.executions import log_body, log_marker, statuses_used
 from ztoq_luigi.tasks import context
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
 from ztoq_luigi.tasks.exactly_once import create_once
 from ztoq_luigi.tasks.extract_execution import LAYOUT, unit_count
-from ztoq_luigi.tasks.load import TEXT_FIELD, LoadTestDesign, MappingConfigError
+from ztoq_luigi.tasks.load import TEXT_FIELD, MappingConfigError
+from ztoq_luigi.tasks.load_attachments import LoadEmbeddedFiles, upload_files
 from ztoq_luigi.tasks.transform_execution import TransformCycles, TransformTestExecution
 
 LOADED_STATES = ("created", "confirmed")
-
-
-def create_cycle(qtest, name, description, parent_id, parent_type, target_release_id):
-    """POST a test cycle that targets a release from the start.
-
-    QTestClient.create_test_cycle sends only name and description, so a
-    cycle with a target goes through the client's own request machinery
-    (retries, auth, AmbiguousWriteError) with the documented body field.
-    """
-    if target_release_id is None:
-        return qtest.create_test_cycle(name, description, parent_id, parent_type)
-    path = f"/projects/{qtest.project_id}/test-cycles"
-    response = qtest.request("POST", path, params={"parentId": parent_id, "parentType": parent_type},
-                             json_body={"name": name, "description": description,
-                                        "target_release_id": int(target_release_id)})
-    return qtest.decode(response, "POST", path)
+LOG_TEXTS = "embedded-file-log-texts"
 
 
 def find_container(items, name, marker):
@@ -134,8 +123,8 @@ class LoadCycles(PipelineTask):
                 target = releases.get(entry["release"]) if entry["release"] else None
                 existing = mapped(key, "cycle", [entry["source_id"]]).get(entry["source_id"])
                 create_once(key, "cycle", "test-cycle", entry["source_id"], existing,
-                            create=lambda: create_cycle(qtest, entry["name"], entry["description"], *parent,
-                                                        target)["id"],
+                            create=lambda: qtest.create_test_cycle(entry["name"], entry["description"], *parent,
+                                                                   target_release_id=target)["id"],
                             find=lambda: find_container(qtest.test_cycles(*parent), entry["name"], entry["marker"]))
         with self.atomic():
             self.mark_done(item_count=len(plan), entity_type="cycle")
@@ -199,20 +188,49 @@ class LoadRuns(BatchTask):
         for log in payload["logs"]:
             log_request, unmatched = log_body(log, version_id, step_ids, self._statuses)
             try:
-                create_once(key, "testlog", "test-log", log["execution"], existing.get(log["execution"]),
-                            create=lambda: qtest.create_test_log(int(run_id), log_request)["id"],
-                            find=lambda: self._find_log(int(run_id), log["execution"]))
+                log_id = create_once(key, "testlog", "test-log", log["execution"], existing.get(log["execution"]),
+                                     create=lambda: qtest.create_test_log(int(run_id), log_request)["id"],
+                                     find=lambda: self._find_log(int(run_id), log["execution"]))
             except RequestRejectedError as problem:
                 failed += 1
                 self.error(f"test log of {log['execution']} not loaded into run {run_key}: {problem}",
                            entity_type="testexecution", entity_key=log["execution"], http_status=problem.status,
                            excerpt=problem.excerpt)
                 continue
+            try:
+                self._attach_files(run_id, log_id, log, version_id, step_ids)
+            except (NotFoundError, RequestRejectedError) as problem:
+                failed += 1
+                self.error(f"embedded files not attached to the test log of {log['execution']}: {problem}",
+                           entity_type="testexecution", entity_key=log["execution"], http_status=problem.status,
+                           excerpt=problem.excerpt)
             if unmatched and existing.get(log["execution"]) is None:
                 self.event(f"{log['execution']}: {unmatched} step results have no step in the migrated test case "
                            f"{payload['case']}; left out of the test log", level="WARNING", batch_no=self.batch_no,
                            entity_key=log["execution"])
         return failed
+
+    def _attach_files(self, run_id, log_id, log, version_id, step_ids):
+        """Attach the fetched files the log's texts embed to it, then PUT the log once with texts pointing at them.
+
+        Uploads are exactly-once on their own; the PUT sets the same texts
+        however often it is sent, so a resumed batch simply sends it again
+        unless it is recorded as done.
+        """
+        key, execution, base = self.project_key, log["execution"], context.settings().zephyr_base_url
+        urls = log_files(log, base)
+        if not urls:
+            return
+        done = mapped(key, LOG_TEXTS, [execution]).get(execution)
+        if done is not None and done.state in LOADED_STATES:
+            return
+        links = upload_files(key, "test-logs", log_id, execution, urls)
+        if not links:
+            return
+        body, _ = log_body(rewrite_log(log, links, base), version_id, step_ids, self._statuses)
+        mark_pending(key, LOG_TEXTS, "test-log", [execution])
+        context.qtest().update_test_log(int(run_id), int(log_id), body)
+        mark_created(key, LOG_TEXTS, execution, log_id)
 
     def _design(self, case_id):
         """(test_case_version_id, step ids in order) of the migrated case, read once per batch."""
@@ -240,7 +258,11 @@ class _NotLoadable(Exception):
 
 
 class LoadTestExecution(PipelineTask):
-    """Releases, the cycle tree, then runs and logs batch by batch, once the test cases are in qTest."""
+    """Releases, the cycle tree, then runs and logs batch by batch, once the test cases are final in qTest.
+
+    Final means with their embedded files: rewriting a case's texts makes a
+    new version with new step ids, and runs bind to the version they find.
+    """
 
     phase = "load"
     batch_size = luigi.IntParameter(description="entities per batch")
@@ -248,7 +270,7 @@ class LoadTestExecution(PipelineTask):
     def requires(self):
         key = self.project_key
         return [TransformTestExecution(project_key=key, batch_size=self.batch_size),
-                LoadTestDesign(project_key=key, batch_size=self.batch_size)]
+                LoadEmbeddedFiles(project_key=key, batch_size=self.batch_size)]
 
     def marker_name(self):
         return "group/load/test-execution"

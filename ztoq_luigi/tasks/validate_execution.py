@@ -17,11 +17,13 @@ from ztoq_luigi.clients.qtest import property_value
 from ztoq_luigi.db.entities import extracted, mapped
 from ztoq_luigi.db.executions import marker_total, transformed_in
 from ztoq_luigi.db.issues import confirm, replace_issues
+from ztoq_luigi.mapping.attachments import log_files, rewrite_log
 from ztoq_luigi.mapping.cycles import marker_of
 from ztoq_luigi.mapping.executions import NOT_EXECUTED, execution_key, log_body, log_marker
 from ztoq_luigi.tasks import context
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
 from ztoq_luigi.tasks.extract_execution import LAYOUT, unit_count
+from ztoq_luigi.tasks.load_attachments import uploaded_links
 from ztoq_luigi.tasks.load_execution import LOADED_STATES, LoadTestExecution
 from ztoq_luigi.tasks.validate import validation_issue
 
@@ -98,6 +100,9 @@ class ValidateRuns(BatchTask):
                 issues.append(validation_issue("duplicate-log" if actual else "missing-log", execution, "1 log",
                                      str(len(actual)), f"{len(actual)} qTest logs of {execution} in run {run_key}"))
                 continue
+            base = context.settings().zephyr_base_url
+            if log_files(log, base):
+                log = rewrite_log(log, uploaded_links(self.project_key, execution, "test-logs", actual[0]["id"]), base)
             issues += _compare_log(execution, log, actual[0], design, statuses)
         order = [log_marker(log.get("note")) for log in logs if log_marker(log.get("note")) in expected]
         if order != [log["execution"] for log in payload["logs"]] and len(order) == len(payload["logs"]):

@@ -27,7 +27,8 @@ from ztoq_luigi.tasks import context
 from ztoq_luigi.tasks.phases import ExtractPhase, LoadPhase, TransformPhase, ValidatePhase
 
 PHASE_TASKS = {"extract": ExtractPhase, "transform": TransformPhase, "load": LoadPhase, "validate": ValidatePhase}
-REOPENABLE = ("extract/testcase-content/", "extract/executions/", "load/testcases/", "load/testruns/", "validate/")
+REOPENABLE = ("extract/testcase-content/", "extract/executions/", "load/testcases/", "load/embedded-files/",
+              "load/testruns/", "validate/")
 SUCCESS_CODES = (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
 
 

@@ -344,3 +344,18 @@ def test_a_test_case_create_that_fails_on_the_server_is_ambiguous(rsps):
     with pytest.raises(AmbiguousWriteError):
         client(api_token=Secret(API_TOKEN)).create_test_case({"name": "x"})
     assert len(rsps.calls) == 1
+
+
+def test_an_upload_streams_the_file_and_a_throttled_one_sends_it_whole_again(rsps, tmp_path):
+    path = tmp_path / "trace.har"
+    path.write_bytes(b"x" * 300_000)
+    received, answers = [], iter([(429, {"Retry-After": "0"}, "{}"), (201, {}, json.dumps({"id": 77, "name": "trace.har"}))])
+
+    def blob_handles(request):
+        received.append((request.headers["File-Name"], request.body))
+        return next(answers)
+
+    rsps.add_callback(responses.POST, f"{PROJECT}/test-logs/9/blob-handles", callback=blob_handles)
+    answer = client(api_token=Secret(API_TOKEN)).upload_attachment("test-logs", 9, "trace.har", "text/plain", path)
+    assert answer["id"] == 77
+    assert [(name, len(body)) for name, body in received] == [("trace.har", 300_000)] * 2

@@ -3,7 +3,8 @@
 import pytest
 
 from ztoq_luigi.mapping.attachments import (
-    case_texts, file_name, find_files, payload_files, rewrite, rewrite_payload,
+    case_texts, execution_texts, file_name, find_files, log_files, payload_files, rewrite, rewrite_log,
+    rewrite_payload,
 )
 
 ZEPHYR = "https://zephyr.example.com/v2"
@@ -110,6 +111,27 @@ def test_a_payload_is_rewritten_in_description_precondition_and_steps():
     assert (new["description"], new["precondition"]) == ('<img src="N">', 'p<img src="N">')
     assert new["steps"] == [{"description": 'd<img src="N">', "expected": '<img src="N">', "called": None}]
     assert payload["description"] == image, "the original payload is not modified"
+
+
+def test_execution_texts_are_the_comment_and_every_actual_result():
+    execution = {"comment": "c &amp; more", "key": "SBX-E1"}
+    results = [{"inline": {"actualResult": "a1", "description": "not executed text"}}, {"inline": {"actualResult": None}},
+               {"testCase": {"actualResult": "a3"}}, None]
+    assert execution_texts(execution, results) == ["c &amp; more", "a1", "a3"]
+    assert execution_texts({"comment": None}, None) == []
+
+
+def test_a_log_is_rewritten_in_its_note_and_actual_results_and_nothing_else():
+    image, document = f'<img src="{HOST}/files/1/a.png">', f'<a href="{HOST}/files/2/b.pdf">b</a>'
+    log = {"execution": "SBX-E1", "status": "Passed", "note": f"Seen: {image}\n\nZephyr execution SBX-E1",
+           "steps": [{"order": 1, "status": "Passed", "actual_result": document + image},
+                     {"order": 2, "status": "Failed", "actual_result": ""}]}
+    assert log_files(log, ZEPHYR) == [f"{HOST}/files/1/a.png", f"{HOST}/files/2/b.pdf"]
+    new = rewrite_log(log, {f"{HOST}/files/1/a.png": "N"}, ZEPHYR)
+    assert new["note"] == 'Seen: <img src="N">\n\nZephyr execution SBX-E1'
+    assert [step["actual_result"] for step in new["steps"]] == [document + '<img src="N">', ""]
+    assert (new["execution"], new["status"], log["note"].startswith("Seen: <img src=\"https")) == ("SBX-E1", "Passed", True)
+    assert log_files({"note": "Zephyr execution SBX-E2", "steps": []}, ZEPHYR) == []
 
 
 @pytest.mark.parametrize("url, content_type, name", [
