@@ -136,6 +136,14 @@ def expected_text(sandbox, text, files, attachments, case_id, object_type="test-
     return REFERENCE.sub(link, resolve(sandbox, text or ""))
 
 
+def check_attachments(owner, files, attachments, problems):
+    """Note a problem unless the object holds exactly the fetchable files; returns how many it should hold."""
+    want = sorted(hashlib.sha256(content).hexdigest() for content in set(files.values()) if content)
+    if sorted(attachment["sha256"] for attachment in attachments) != want:
+        problems.append(f"{owner}: attachments {[a['name'] for a in attachments]}, expected {len(want)} files")
+    return len(want)
+
+
 def test_embedded_files_become_attachments_of_their_test_case(run_cli, tmp_path, fresh_db_args, foreign):
     sandbox = sandbox_with_foreign_image(foreign)
     try:
@@ -147,11 +155,7 @@ def test_embedded_files_become_attachments_of_their_test_case(run_cli, tmp_path,
             files = embedded(sandbox, foreign, case)
             got = by_key[case["key"]][0]
             attachments = state.attachment_files("test-cases", got["id"])
-            want = sorted(hashlib.sha256(content).hexdigest() for content in set(files.values()) if content)
-            if sorted(attachment["sha256"] for attachment in attachments) != want:
-                problems.append(f"{case['key']}: attachments {[a['name'] for a in attachments]}, "
-                                f"expected {len(want)} files")
-            migrated += len(want)
+            migrated += check_attachments(case["key"], files, attachments, problems)
             unfetchable.update({url: case["key"] for url, content in files.items() if content is None})
             steps = sorted(got["steps"], key=lambda step: step["order"])
             for field, text in case_texts(case):
@@ -195,11 +199,7 @@ def test_files_embedded_in_executions_become_attachments_of_their_test_log(run_c
             if not files or log is None:
                 continue
             attachments = state.attachment_files("test-logs", log["id"])
-            want = sorted(hashlib.sha256(content).hexdigest() for content in set(files.values()) if content)
-            if sorted(attachment["sha256"] for attachment in attachments) != want:
-                problems.append(f"{execution['key']}: attachments {[a['name'] for a in attachments]}, "
-                                f"expected {len(want)} files")
-            migrated += len(want)
+            migrated += check_attachments(execution["key"], files, attachments, problems)
             for field, text in execution_texts(execution):
                 want_text = expected_text(sandbox, text, files, attachments, log["id"], "test-logs")
                 if field == "comment" and not log["note"].startswith(want_text):
