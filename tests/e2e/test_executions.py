@@ -182,3 +182,17 @@ def test_execution_notes_keep_environment_executor_and_the_executed_version(run_
         if execution["executedById"]:
             assert f"\nExecuted by: Zephyr account {execution['executedById']}" in note
         assert f"\nExecuted on: {execution['testCaseKey']} version {execution['testCaseVersion']}" in note
+
+
+def test_an_execution_status_qtest_lacks_stops_the_load_before_anything_is_written(run_cli, sandbox, fresh_db_args,
+                                                                                    tmp_path):
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("execution_statuses:\n  Blocked: Stuck\n", encoding="utf-8")
+    result = run_cli("workflow", "run", *sandbox.workflow_args(tmp_path / "out"), *fresh_db_args,
+                     "--mapping", str(mapping), environ=sandbox.environment())
+    assert result.code == 2, result
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr + result.stdout
+    assert "Zephyr execution status 'Blocked' maps to 'Stuck': qTest has no such execution status" in result.stderr
+    assert "expected one of Blocked, Failed, Incomplete, Passed" in result.stderr
+    assert not sandbox.qtest.state.test_cases()
+    assert "Zephyr Key" not in [field.label for field in sandbox.qtest.state.fields.fields("test-runs")]

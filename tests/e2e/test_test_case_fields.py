@@ -141,7 +141,8 @@ def test_no_create_fields_stops_before_any_test_case_naming_what_is_missing(run_
     for missing in ["field 'Zephyr Key' (text)", "field 'Labels' (multi-select)", "field 'Build Number' (number)",
                     "field 'Catégorie' (multi-select)", "field 'Component Area' (combo box)",
                     "field 'Pre-Condition(s)' (text area)", "field 'Release Date' (date)",
-                    "field 'Implemented' (check box)", "field 'Notes' (text)", "field 'Web Links' (text area)"]:
+                    "field 'Implemented' (check box)", "field 'Notes' (text)", "field 'Web Links' (text area)",
+                    "test-run field 'Zephyr Key' (text)"]:
         assert missing in line, missing
     assert not sandbox.qtest.state.test_cases()
     assert [field.label for field in sandbox.qtest.state.fields.fields("test-cases")] == fields_before

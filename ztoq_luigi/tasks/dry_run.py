@@ -13,7 +13,7 @@ from ztoq_luigi.db.entities import extracted, transformed
 from ztoq_luigi.db.models import EntityMap, ErrorRecord, Event, TransformedEntity
 from ztoq_luigi.mapping.qtest_body import FieldCatalog, MappingProblem, field_changes
 from ztoq_luigi.tasks import context
-from ztoq_luigi.tasks.load_execution import find_run_key_field
+from ztoq_luigi.tasks.load import missing_run_fields, unmapped_execution_statuses
 
 LOADED = (EntityMap.CREATED, EntityMap.CONFIRMED)
 NOT_OBJECTS = ("testcase-field", "user")
@@ -27,9 +27,9 @@ def migration_plan(project_key):
     return {
         "project_key": project_key,
         "would_create": _would_create(project_key),
-        "fields_to_create": changes.missing() + _run_fields_missing(rules, qtest),
+        "fields_to_create": changes.missing() + missing_run_fields(qtest, rules),
         "unmapped_values": (_unmapped_values(project_key, rules, catalog) + changes.problems
-                            + _unmapped_execution_statuses(project_key, rules, qtest)),
+                            + unmapped_execution_statuses(project_key, rules, qtest.execution_statuses())),
         "cannot_migrate": _cannot_migrate(project_key),
         "migrated_with_changes": _changes(project_key),
     }
@@ -58,25 +58,6 @@ def _unmapped_values(project_key, rules, catalog):
             catalog.allowed_value_id(label, target)
         except MappingProblem as problem:
             problems.append(f"Zephyr {label.lower()} '{source}' maps to '{target}': {problem}")
-    return problems
-
-
-def _run_fields_missing(rules, qtest):
-    """The test-run field that carries each run's Zephyr key, when qTest does not have it yet."""
-    if find_run_key_field(qtest, rules) is not None:
-        return []
-    return [f"test-run field '{rules.key_field}' (text)"]
-
-
-def _unmapped_execution_statuses(project_key, rules, qtest):
-    """Zephyr execution statuses whose mapped qTest status the target project does not have."""
-    known = {status["name"] for status in qtest.execution_statuses()}
-    problems = []
-    for status in extracted(project_key, "status:TEST_EXECUTION").values():
-        target = rules.execution_status(status["name"])
-        if target is not None and target not in known:
-            problems.append(f"Zephyr execution status '{status['name']}' maps to '{target}': qTest has no such "
-                            f"execution status; expected one of {', '.join(sorted(known))}")
     return problems
 
 

@@ -60,13 +60,19 @@ class PrepareTestCaseFields(PipelineTask):
         catalog = FieldCatalog(qtest.fields("test-cases"))
         _refuse("the mapping names qTest values that do not exist", self._unmapped_values(catalog),
                 "expected values of the target project (see --mapping)")
+        statuses = qtest.execution_statuses()
+        _refuse("the mapping names qTest execution statuses that do not exist",
+                unmapped_execution_statuses(key, context.rules(), statuses),
+                f"expected one of {', '.join(sorted(status['name'] for status in statuses))} "
+                "(execution_statuses in --mapping)")
         changes = field_changes(plan, catalog)
         _refuse("qTest test-case fields cannot hold what Zephyr has", changes.problems,
                 "expected fields of a fitting type (rename or change the qTest field)")
         if context.settings().no_create_fields:
-            _refuse("--no-create-fields: the qTest project lacks test-case fields or values the migration needs",
-                    changes.missing(), "expected them in the target project (create them, or run without "
-                                       "--no-create-fields)", every=True)
+            _refuse("--no-create-fields: the qTest project lacks fields or values the migration needs",
+                    changes.missing() + missing_run_fields(qtest, context.rules()),
+                    "expected them in the target project (create them, or run without --no-create-fields)",
+                    every=True)
         for entry in changes.create:
             self._create(entry)
         for label, values in changes.add_values.items():
@@ -116,6 +122,28 @@ class PrepareTestCaseFields(PipelineTask):
         else:
             raise unconfirmed
         self.event(f"added {wanted} values to the qTest test-case field '{label}'")
+
+
+def find_run_key_field(qtest, rules):
+    """The id of the test-runs text field that holds each run's Zephyr key, or None."""
+    return next((field["id"] for field in qtest.fields("test-runs") if field["label"] == rules.key_field), None)
+
+
+def missing_run_fields(qtest, rules):
+    """The test-run field that carries each run's Zephyr key, as one phrase, when qTest lacks it."""
+    return [] if find_run_key_field(qtest, rules) is not None else [f"test-run field '{rules.key_field}' (text)"]
+
+
+def unmapped_execution_statuses(project_key, rules, statuses):
+    """Zephyr execution statuses whose mapped qTest status is not among `statuses` (the target's), one phrase each."""
+    known = {status["name"] for status in statuses}
+    problems = []
+    for status in extracted(project_key, "status:TEST_EXECUTION").values():
+        target = rules.execution_status(status["name"])
+        if target is not None and target not in known:
+            problems.append(f"Zephyr execution status '{status['name']}' maps to '{target}': qTest has no such "
+                            "execution status")
+    return problems
 
 
 def _field_id(qtest, label):
