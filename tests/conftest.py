@@ -14,7 +14,7 @@ import pytest
 
 from ztoq_luigi.cli import Environment, main
 from ztoq_luigi.config import load_settings
-from ztoq_luigi.db.connection import make_database, open_database
+from ztoq_luigi.db.connection import close_all, make_database, open_database
 from ztoq_luigi.db.models import ALL_MODELS, database_proxy
 
 BACKEND = os.environ.get("ZTOQ_TEST_DB", "sqlite")
@@ -28,6 +28,14 @@ if BACKEND not in ("sqlite", "postgresql"):
     raise pytest.UsageError(f"ZTOQ_TEST_DB={BACKEND!r}; expected sqlite or postgresql")
 
 TEST_TIMEOUT = 600
+
+
+@pytest.fixture(autouse=True)
+def close_databases():
+    """Close what a test opened, so no connection is left for the garbage collector to close in some other
+    thread while a later test's Luigi forks a worker (see db/connection.py)."""
+    yield
+    close_all()
 
 
 def pytest_collection_modifyitems(items):

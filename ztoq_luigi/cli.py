@@ -14,6 +14,7 @@ from typing import Mapping, TextIO
 from ztoq_luigi import __version__
 from ztoq_luigi.commands import cleanup, plan, report, run, sandbox, status
 from ztoq_luigi.config import OPTIONS, PHASES, REPORT_FORMATS, load_settings
+from ztoq_luigi.db.connection import close_all
 from ztoq_luigi.errors import ConfigError, ExitStatus, ZtoqError
 
 
@@ -175,3 +176,5 @@ def main(argv=None, env=None):
             raise
         env.error(f"unexpected {type(error).__name__}: {error} (set ZTOQ_DEBUG=1 for the traceback)")
         return int(ExitStatus.FAILED)
+    finally:
+        close_all()

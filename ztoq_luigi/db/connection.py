@@ -64,6 +64,19 @@ def side_thread_session():
                 database.close()
 
 
+def close_all():
+    """Close this thread's connection to every database this process opened.
+
+    A connection left open is closed by the garbage collector later, in
+    whatever thread happens to run it; SQLite then holds its global mutex
+    in that thread, and a Luigi worker forked at that moment would inherit
+    it held. So commands close what they opened when they finish.
+    """
+    for database in list(_open_databases):
+        if not database.is_closed():
+            database.close()
+
+
 def make_database(settings):
     """Build an unconnected peewee database for the configured backend."""
     if settings.db_type == "postgresql":
