@@ -15,6 +15,8 @@ import re
 from html import escape, unescape
 from urllib.parse import unquote, urljoin, urlsplit
 
+from ztoq_luigi.mapping.executions import step_result_fields
+
 TAG = re.compile(r"""<(img|a)\b((?:"[^"]*"|'[^']*'|[^'">])*)>""", re.IGNORECASE)
 ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
 REFERENCE = {"img": "src", "a": "href"}
@@ -78,10 +80,8 @@ def case_texts(case, steps, script):
 
 def execution_texts(execution, step_results):
     """Every rich text of an extracted Zephyr execution that may embed files: its comment and actual results."""
-    texts = [execution.get("comment")]
-    for result in step_results or []:
-        inline = (result or {}).get("inline") or (result or {}).get("testCase") or {}
-        texts.append(inline.get("actualResult"))
+    texts = [execution.get("comment")] + [step_result_fields(result).get("actualResult")
+                                          for result in step_results or []]
     return [text for text in texts if isinstance(text, str) and text]
 
 

@@ -172,10 +172,15 @@ def statuses_used(payload):
         step["status"] for log in payload["logs"] for step in log["steps"]}
 
 
+def step_result_fields(result):
+    """The fields of a Zephyr step result (status, actualResult), whether it ran an inline or a called step."""
+    return (result or {}).get("inline") or (result or {}).get("testCase") or {}
+
+
 def _step_logs(key, step_results, context):
     steps, problems = [], []
     for order, result in enumerate(step_results, start=1):
-        inline = (result or {}).get("inline") or (result or {}).get("testCase") or {}
+        inline = step_result_fields(result)
         status = context.statuses.get((inline.get("status") or {}).get("id"))
         target = context.rules.execution_status(status) if status else None
         if target is None:

@@ -11,8 +11,8 @@ sent again. The same file embedded twice in one case is uploaded once; a
 file embedded in two cases is uploaded to each, since qTest attachments
 belong to one object.
 
-`migrate_embedded_files` is the same service for any attachable object
-(a test log, for executions): upload what its texts embed, return them rewritten.
+`upload_files` is the same service for any attachable object: the load of
+executions uses it for the files that test logs embed.
 """
 
 import os
@@ -24,7 +24,7 @@ from ztoq_luigi.clients.errors import AmbiguousWriteError, NotFoundError, Reques
 from ztoq_luigi.db.attachments import files_by_id, owners_of_downloads, transformed_by_key, uploads_of
 from ztoq_luigi.db.entities import mapped, mark_created, mark_pending
 from ztoq_luigi.db.models import EntityMap
-from ztoq_luigi.mapping.attachments import file_name, find_files, payload_files, rewrite, rewrite_payload, url_id
+from ztoq_luigi.mapping.attachments import file_name, payload_files, rewrite_payload, url_id
 from ztoq_luigi.mapping.qtest_body import FieldCatalog, MappingProblem, create_case_body, unlink_calls
 from ztoq_luigi.tasks import context
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
@@ -85,22 +85,6 @@ def upload_files(project_key, object_type, object_id, owner_key, urls):
         taken.add(str(attachment_id))
         links[url] = attachment_link(object_type, object_id, attachment_id)
     return links
-
-
-def migrate_embedded_files(project_key, object_type, object_id, owner_key, texts):
-    """Upload the files that `texts` ({name: HTML}) embed to a qTest object; return the texts pointing at them.
-
-    For any attachable object, e.g. a test log: `migrate_embedded_files(key,
-    "test-logs", log_id, execution_key, {"note": note})`, then update the log
-    with the returned note. The files must have been listed and downloaded
-    (see TEXT_SOURCES in tasks/extract_attachments.py).
-    """
-    base = context.settings().zephyr_base_url
-    urls = []
-    for text in texts.values():
-        urls += [url for url in find_files(text, base) if url not in urls]
-    links = upload_files(project_key, object_type, object_id, owner_key, urls)
-    return {name: rewrite(text, links, base) for name, text in texts.items()}
 
 
 def uploaded_links(project_key, owner_key, object_type, object_id):

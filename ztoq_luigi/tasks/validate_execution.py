@@ -93,14 +93,13 @@ class ValidateRuns(BatchTask):
             issues.append(validation_issue("unexpected-log", run_key, "no such log", str(stranger),
                                  f"qTest run {run['id']} holds {len(by_execution[stranger])} logs of no migrated "
                                  f"execution ({stranger})"))
-        design = self._design(case_id)
+        design, base = self._design(case_id), context.settings().zephyr_base_url
         for execution, log in expected.items():
             actual = by_execution.get(execution, [])
             if len(actual) != 1:
                 issues.append(validation_issue("duplicate-log" if actual else "missing-log", execution, "1 log",
                                      str(len(actual)), f"{len(actual)} qTest logs of {execution} in run {run_key}"))
                 continue
-            base = context.settings().zephyr_base_url
             if log_files(log, base):
                 log = rewrite_log(log, uploaded_links(self.project_key, execution, "test-logs", actual[0]["id"]), base)
             issues += _compare_log(execution, log, actual[0], design, statuses)
