@@ -21,9 +21,9 @@ from ztoq_luigi.db.connection import open_database
 from ztoq_luigi.db.models import Marker
 from ztoq_luigi.sandbox import start_sandbox
 from ztoq_luigi.sandbox.generator import describe, generate_project
-from ztoq_luigi.sandbox.generator_files import png_bytes
+from ztoq_luigi.sandbox.generator.files import png_bytes
 from ztoq_luigi.sandbox.launch import QTEST_PROJECT_ID
-from ztoq_luigi.sandbox.zephyr_store import ROOT_PLACEHOLDER
+from ztoq_luigi.sandbox.zephyr.store import ROOT_PLACEHOLDER
 
 REFERENCE = re.compile(r'((?:src|href)=")([^"]+)(")')
 UPLOADS = "/api/v3/projects/{projectId}/{objectType}/{objectId}/blob-handles"

@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.oracle import folder_paths, name_paths, qtest_cases_by_key
 from tests.e2e.test_attachments import embedded, execution_texts, expected_text
-from ztoq_luigi.sandbox.zephyr_store import ROOT_PLACEHOLDER
+from ztoq_luigi.sandbox.zephyr.store import ROOT_PLACEHOLDER
 
 pytestmark = pytest.mark.sandbox_size("small")
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ztoq_luigi.sandbox.zephyr_store import ROOT_PLACEHOLDER
+from ztoq_luigi.sandbox.zephyr.store import ROOT_PLACEHOLDER
 
 from tests.e2e.oracle import (
     ATTACHED, PRIORITIES, STATUSES, UNFILED, AttachedView, folder_paths, qtest_cases_by_key, qtest_module_paths,

@@ -10,7 +10,7 @@ import html
 import json
 import re
 
-from ztoq_luigi.sandbox.generator_fields import CASE_FIELDS
+from ztoq_luigi.sandbox.generator.fields import CASE_FIELDS
 
 from tests.e2e.oracle import qtest_cases_by_key
 

@@ -1,15 +1,20 @@
-"""`ztoq sandbox serve`: both simulators on 127.0.0.1 until interrupted, for trying the tool safely."""
+"""`ztoq sandbox serve`: both simulators on 127.0.0.1 until interrupted, for trying the tool safely.
+
+The sandbox is imported here, when the command runs, and nowhere else in the
+tool: a migration never loads the simulators' code.
+"""
 
 import threading
 
 from ztoq_luigi.errors import ConfigError, ExitStatus
-from ztoq_luigi.sandbox import start_sandbox
-from ztoq_luigi.sandbox.faults import PROFILES
-from ztoq_luigi.sandbox.generator import parse_size
-from ztoq_luigi.sandbox.launch import QTEST_PASSWORD, QTEST_USERNAME, ZEPHYR_TOKEN
 
 
 def serve(args, env, stop_event=None):
+    from ztoq_luigi.sandbox import start_sandbox
+    from ztoq_luigi.sandbox.faults import PROFILES
+    from ztoq_luigi.sandbox.generator import parse_size
+    from ztoq_luigi.sandbox.launch import QTEST_PASSWORD, QTEST_USERNAME, ZEPHYR_TOKEN
+
     try:
         size = parse_size(args.size)
     except ValueError as error:

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from ztoq_luigi.sandbox.faults import FaultInjector, profile
 from ztoq_luigi.sandbox.generator import generate_project
-from ztoq_luigi.sandbox.qtest_server import start_qtest
-from ztoq_luigi.sandbox.zephyr_server import start_zephyr
+from ztoq_luigi.sandbox.qtest.server import start_qtest
+from ztoq_luigi.sandbox.zephyr.server import start_zephyr
 
 ZEPHYR_TOKEN = "sandbox-zephyr-token"
 QTEST_USERNAME = "api.user@example.com"

@@ -12,11 +12,11 @@ from collections import Counter
 import pytest
 
 from ztoq_luigi.sandbox.generator import SIZES, describe, generate_project, parse_size
-from ztoq_luigi.sandbox.generator_fields import (
+from ztoq_luigi.sandbox.generator.fields import (
     CASE_FIELDS, CYCLE_FIELDS, EXECUTION_FIELDS, OPTIONS, PLAN_FIELDS, STEP_FIELDS,
 )
-from ztoq_luigi.sandbox.generator_manifest import NAME_TRAITS, key_number
-from ztoq_luigi.sandbox.zephyr_store import FOLDER_TYPES, ROOT_PLACEHOLDER, STATUS_TYPES
+from ztoq_luigi.sandbox.generator.manifest import NAME_TRAITS, key_number
+from ztoq_luigi.sandbox.zephyr.store import FOLDER_TYPES, ROOT_PLACEHOLDER, STATUS_TYPES
 
 DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

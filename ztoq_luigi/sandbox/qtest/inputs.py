@@ -1,0 +1,214 @@
+"""Schemas for every request body the qTest simulator accepts.
+
+They check shape only (types, required keys, formats); whether an id refers
+to something that exists is the handlers' business. Unknown keys are
+ignored, as qTest's JSON binding ignores them: a client that misspells
+`parent_id` gets the same surprise it would get from the real service.
+"""
+
+import base64
+import binascii
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from ztoq_luigi.sandbox.http import HttpError
+from ztoq_luigi.sandbox.qtest.ids import parse_instant
+from ztoq_luigi.sandbox.qtest.stock import DATA_TYPES, MULTIPLE_REQUIRED_TYPES, PICKLIST_TYPES
+
+_NOT_BLANK = validate.Regexp(r"\s*\S", error="must not be blank")
+
+
+class Instant(fields.Field):
+    """An ISO 8601 date-time with an offset, loaded as an aware datetime."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        parsed = parse_instant(value)
+        if parsed is None:
+            raise ValidationError(f"'{value}' is not an ISO 8601 date-time with offset")
+        return parsed
+
+
+class Base64(fields.Field):
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError("must be a base64 string")
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError("is not valid base64")
+
+
+class _Body(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class PropertyInput(_Body):
+    field_id = fields.Integer(required=True)
+    field_value = fields.Raw(required=True)
+
+
+class IdRef(_Body):
+    id = fields.Integer(required=True)
+
+
+class StepInput(_Body):
+    description = fields.String(required=True)
+    expected = fields.String(required=True)
+    order = fields.Integer(validate=validate.Range(min=1))
+    called_test_case_id = fields.Integer()
+
+
+class StepUpdateInput(_Body):
+    description = fields.String()
+    expected = fields.String()
+    called_test_case_id = fields.Integer(allow_none=True)
+
+
+class TestCaseInput(_Body):
+    name = fields.String(required=True, validate=_NOT_BLANK)
+    parent_id = fields.Integer(allow_none=True)
+    description = fields.String(allow_none=True)
+    precondition = fields.String(allow_none=True)
+    properties = fields.List(fields.Nested(PropertyInput), required=True)
+    test_steps = fields.List(fields.Nested(StepInput))
+
+
+class ModuleInput(_Body):
+    name = fields.String(required=True, validate=_NOT_BLANK)
+    description = fields.String(allow_none=True)
+    shared = fields.Boolean()
+
+
+class CycleInput(_Body):
+    name = fields.String(required=True, validate=_NOT_BLANK)
+    description = fields.String(allow_none=True)
+    target_release_id = fields.Integer(allow_none=True)
+    target_build_id = fields.Integer(allow_none=True)
+
+
+class SuiteInput(CycleInput):
+    properties = fields.List(fields.Nested(PropertyInput), required=True)
+
+
+class ReleaseInput(_Body):
+    name = fields.String(required=True, validate=_NOT_BLANK)
+    description = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    start_date = Instant(allow_none=True)
+    end_date = Instant(allow_none=True)
+    properties = fields.List(fields.Nested(PropertyInput), load_default=list)
+
+
+class RunInput(_Body):
+    name = fields.String(validate=_NOT_BLANK)
+    test_case = fields.Nested(IdRef, required=True)
+    test_case_version_id = fields.Integer()
+    properties = fields.List(fields.Nested(PropertyInput), required=True)
+
+
+class RunUpdateInput(_Body):
+    name = fields.String(validate=_NOT_BLANK)
+    properties = fields.List(fields.Nested(PropertyInput))
+
+
+class StepLogInput(_Body):
+    test_step_id = fields.Integer(required=True)
+    status = fields.Nested(IdRef, required=True)
+    actual_result = fields.String(allow_none=True)
+    order = fields.Integer()
+    called_test_case_id = fields.Integer()
+    parent_test_step_id = fields.Integer()
+
+
+class StepLogUpdateInput(StepLogInput):
+    order = fields.Integer(required=True)
+
+
+class InlineAttachmentInput(_Body):
+    name = fields.String(required=True, validate=_NOT_BLANK)
+    content_type = fields.String(required=True, validate=_NOT_BLANK)
+    data = Base64(required=True)
+
+
+class TestLogInput(_Body):
+    status = fields.Nested(IdRef, required=True)
+    exe_start_date = Instant(required=True)
+    exe_end_date = Instant(required=True)
+    note = fields.String(allow_none=True)
+    test_case_version_id = fields.Integer()
+    properties = fields.List(fields.Nested(PropertyInput), load_default=list)
+    attachments = fields.List(fields.Nested(InlineAttachmentInput), load_default=list)
+    test_step_logs = fields.List(fields.Nested(StepLogInput), load_default=list)
+    planned_exe_time = fields.Integer(allow_none=True)
+    actual_exe_time = fields.Integer(allow_none=True)
+    build_number = fields.String(allow_none=True)
+    build_url = fields.String(allow_none=True)
+
+    @validates_schema
+    def _start_not_after_end(self, data, **kwargs):
+        if data["exe_start_date"] > data["exe_end_date"]:
+            raise ValidationError("exe_start_date must not be after exe_end_date", "exe_start_date")
+
+
+class TestLogUpdateInput(TestLogInput):
+    test_step_logs = fields.List(fields.Nested(StepLogUpdateInput), load_default=list)
+
+
+class AllowedValueInput(_Body):
+    label = fields.String(required=True, validate=_NOT_BLANK)
+    is_default = fields.Boolean(load_default=False)
+    is_active = fields.Boolean(load_default=True)
+    color = fields.String(allow_none=True)
+
+
+class FieldInput(_Body):
+    label = fields.String(required=True, validate=_NOT_BLANK)
+    data_type = fields.Integer(required=True, validate=validate.OneOf(DATA_TYPES))
+    multiple = fields.Boolean(load_default=False)
+    required = fields.Boolean(load_default=False)
+    is_active = fields.Boolean(load_default=True)
+    allowed_values = fields.List(fields.Nested(AllowedValueInput), load_default=list)
+
+    @validates_schema
+    def _type_rules(self, data, **kwargs):
+        if data["data_type"] in MULTIPLE_REQUIRED_TYPES and not data["multiple"]:
+            raise ValidationError("multiple must be true for data_type 8 and 17", "multiple")
+        if data["allowed_values"] and data["data_type"] not in PICKLIST_TYPES:
+            raise ValidationError("only combo box and multi-select fields take allowed values", "allowed_values")
+
+
+class FieldUpdateInput(_Body):
+    label = fields.String(validate=_NOT_BLANK)
+    required = fields.Boolean()
+    is_active = fields.Boolean()
+
+
+class SearchInput(_Body):
+    object_type = fields.String(required=True)
+    field_names = fields.List(fields.String(), data_key="fields", load_default=lambda: ["*"])
+    query = fields.String(allow_none=True)
+
+
+class OAuthForm(_Body):
+    grant_type = fields.String(required=True)
+    username = fields.String(required=True)
+    password = fields.String(required=True)
+
+
+def load(schema, payload, partial=False):
+    """Load `payload` with `schema` or answer 400 with the first problems found."""
+    try:
+        return schema.load(payload, partial=partial)
+    except ValidationError as error:
+        raise HttpError(400, "Invalid request body: " + _describe(error.messages))
+
+
+def _describe(messages, prefix=""):
+    if isinstance(messages, list):
+        return "; ".join(_describe(m, prefix) if isinstance(m, (dict, list)) else f"{prefix or 'body'}: {m}" for m in messages)
+    parts = []
+    for key, value in messages.items():
+        path = "body" if key == "_schema" and not prefix else (f"{prefix}.{key}" if prefix else str(key))
+        parts.append(_describe(value, path))
+    return "; ".join(parts)

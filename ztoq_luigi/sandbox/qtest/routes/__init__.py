@@ -1,0 +1,1 @@
+"""The HTTP routes of the qTest simulator, one module per area of the API."""

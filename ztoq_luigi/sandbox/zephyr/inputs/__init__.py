@@ -1,0 +1,1 @@
+"""Schemas of the request bodies the Zephyr simulator accepts: creates and updates."""

@@ -1,0 +1,1 @@
+"""The HTTP routes of the Zephyr simulator: reads, creates and updates."""
