@@ -172,12 +172,16 @@ def _refuse(what, problems, expected, every=False):
 
 
 class LoadModules(PipelineTask):
-    """The module tree, one depth at a time so every parent exists before its children."""
+    """The module tree, one depth at a time so every parent exists before its children.
+
+    It waits for the field check, which may stop the load: nothing is
+    created in qTest before the mapping is known to fit the target.
+    """
 
     phase = "load"
 
     def requires(self):
-        return TransformModules(project_key=self.project_key)
+        return [TransformModules(project_key=self.project_key), PrepareTestCaseFields(project_key=self.project_key)]
 
     def marker_name(self):
         return "load/modules"
