@@ -152,18 +152,28 @@ class FieldCatalog:
                 setattr(fld, key, changes[key])
 
     def _replace_allowed_values(self, fld, specs):
+        """The field's values become `specs`, in order: those with a `value` keep their id. All or nothing."""
         if not specs and fld.data_type not in PICKLIST_TYPES:
             return
         _check_picklist(fld)
-        kept = {spec["value"] for spec in specs if spec.get("value") is not None}
-        unknown = kept - {v.value for v in fld.allowed}
+        by_id = {v.value: v for v in fld.allowed}
+        unknown = [spec["value"] for spec in specs if spec.get("value") is not None and spec["value"] not in by_id]
         if unknown:
-            raise HttpError(400, f"Allowed value {min(unknown)} does not exist in field '{fld.label}'")
-        fld.allowed = [v for v in fld.allowed if v.value in kept]
-        for spec in specs:
-            if spec.get("value") is not None:
-                self.update_allowed_value(fld, spec["value"], spec)
-        self.add_allowed_values(fld, [spec for spec in specs if spec.get("value") is None])
+            raise HttpError(400, f"Allowed value {unknown[0]} does not exist in field '{fld.label}'")
+        folded = [spec["label"].lower() for spec in specs]
+        clash = next((spec["label"] for spec, label in zip(specs, folded) if folded.count(label) > 1), None)
+        if clash is not None:
+            raise HttpError(400, f"Allowed value '{clash}' is given more than once for field '{fld.label}'")
+        replaced = []
+        for order, spec in enumerate(specs, start=1):
+            value = by_id.get(spec.get("value")) or AllowedValue(self._ids.next_id("allowed-value"), spec["label"],
+                                                                  order)
+            value.label, value.order = spec["label"], spec.get("order", order)
+            for key in ("is_default", "is_active", "color"):
+                if key in spec:
+                    setattr(value, key, spec[key])
+            replaced.append(value)
+        fld.allowed = replaced
 
     def update_allowed_value(self, fld, value_id, changes):
         """Change an allowed value's label, order, default, active flag or colour; the id stays."""

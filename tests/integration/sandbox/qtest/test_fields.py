@@ -122,3 +122,10 @@ def test_a_field_update_keeps_its_data_type_and_deletes_the_values_it_leaves_out
     assert set(values) == {"Ticked", "Maybe"} and values["Ticked"] == yes and no not in values.values()
     assert create_case(client, fld["id"], f"[{no}]").status_code == 400
     assert client.put(url, json={"allowed_values": [{"value": 99999999, "label": "Ghost"}]}).status_code == 400
+    twice = client.put(url, json={"allowed_values": [{"value": yes, "label": "Same"}, {"label": "same"}]})
+    assert twice.status_code == 400
+    swapped = client.put(url, json={"allowed_values": [{"value": values["Maybe"], "label": "Ticked"},
+                                                       {"value": yes, "label": "Maybe"}]})
+    assert swapped.status_code == 200, swapped.text
+    assert {v["label"]: v["value"] for v in swapped.json()["allowed_values"]} == {"Ticked": values["Maybe"],
+                                                                                  "Maybe": yes}
