@@ -80,7 +80,8 @@ class LogRoutes:
         return checked
 
     def _logged_step(self, version, steps, spec):
-        step_id, parent_id, called_id = spec["test_step_id"], spec.get("parent_test_step_id"), spec.get("called_test_case_id")
+        step_id, parent_id = spec["test_step_id"], spec.get("parent_test_step_id")
+        called_id = spec.get("called_test_case_id")
         if parent_id is None and called_id is None:
             step = steps.get(step_id)
             if step is None:
