@@ -125,3 +125,21 @@ def called_anywhere(cases, key):
             callee = step["testCase"]["testCaseKey"]
             found |= {callee} | called_anywhere(cases, callee)
     return found
+
+
+def test_validation_finds_a_called_step_log_whose_call_step_changed(run_cli, sandbox, tmp_path):
+    assert run(run_cli, sandbox, tmp_path).code == 0
+    state = sandbox.qtest.state
+    with state.lock:
+        log = next(log for log in state.execution.logs.values()
+                   if any(step.parent_test_step_id for step in log.step_logs))
+        called = next(step for step in log.step_logs if step.parent_test_step_id)
+        called.parent_test_step_id += 1
+    execution = MARKER.findall(log.note)[-1]
+
+    result = run(run_cli, sandbox, tmp_path, command="validate")
+    assert result.code == 6, result
+    report = run_cli("workflow", "report", "--project-key", "SBX", "--output-dir", str(tmp_path / "out"),
+                     "--report-format", "json")
+    issues = json.loads(report.stdout)["validation"]["issues"]
+    assert [(issue["entity_key"], issue["rule"]) for issue in issues] == [(execution, "step-logs")]
