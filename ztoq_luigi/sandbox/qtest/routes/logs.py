@@ -11,7 +11,7 @@ own, so a step log naming it is refused; a step log of a called step must
 carry both ids, `called_test_case_id` being the case the step belongs to and
 `parent_test_step_id` the call step *of the logged case version* through
 which it runs. For a step called two or more levels down the parent is still
-that top-level call step (the only call step the log's version holds), and
+that top-level call step (the log's version holds no other call steps), and
 the called case must be reachable through it; anything else is refused.
 """
 
