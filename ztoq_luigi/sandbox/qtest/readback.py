@@ -254,5 +254,6 @@ class StateReadBack:
                 "test_case_version_id": log.version_id, "test_case_version": version.label if version else None,
                 "properties": self.fields.labelled("test-runs", log.properties),
                 "step_logs": [{"test_step_id": s.test_step_id, "order": s.order, "status": status_names.get(s.status_id),
-                               "actual_result": s.actual_result} for s in log.step_logs],
+                               "actual_result": s.actual_result, "called_test_case_id": s.called_test_case_id,
+                               "parent_test_step_id": s.parent_test_step_id} for s in log.step_logs],
                 "attachment_ids": [a.id for a in self.attachments_of("test-logs", log.id)]}
