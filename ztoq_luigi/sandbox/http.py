@@ -7,10 +7,8 @@ that here means the Zephyr and qTest simulators contain only what is specific
 to the service they imitate.
 """
 
-import contextlib
 import json
 import logging
-import os
 import re
 import sys
 import threading
@@ -213,46 +211,6 @@ class RequestCounters:
             self._counts.clear()
 
 
-class _ForkGate:
-    """Requests being answered and os.fork() exclude each other.
-
-    The simulators often run inside a process that forks (the test suite
-    drives the CLI in process, and Luigi forks its workers from it). A child
-    forked while a request thread holds a C-level lock (glibc's time-zone
-    lock, taken for every Date header, or a stream's buffer lock) inherits
-    that lock held forever and hangs at its first log line. So a fork waits
-    for the requests in flight, and new requests wait for the fork, which
-    takes milliseconds.
-    """
-
-    def __init__(self):
-        self._entry = threading.Lock()
-        self._idle = threading.Condition()
-        self._active = 0
-        os.register_at_fork(before=self._before_fork, after_in_parent=self._entry.release,
-                            after_in_child=self._entry.release)
-
-    @contextlib.contextmanager
-    def request(self):
-        with self._entry:
-            with self._idle:
-                self._active += 1
-        try:
-            yield
-        finally:
-            with self._idle:
-                self._active -= 1
-                self._idle.notify_all()
-
-    def _before_fork(self):
-        self._entry.acquire()
-        with self._idle:
-            self._idle.wait_for(lambda: self._active == 0)
-
-
-_fork_gate = _ForkGate()
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Headers and body go out in two sends; without TCP_NODELAY the body waits
@@ -263,10 +221,6 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the simulators count requests instead of logging each one."""
 
     def _serve(self):
-        with _fork_gate.request():
-            self._answer()
-
-    def _answer(self):
         app = self.server.app
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
