@@ -7,6 +7,7 @@ that here means the Zephyr and qTest simulators contain only what is specific
 to the service they imitate.
 """
 
+import contextlib
 import json
 import logging
 import re
@@ -181,11 +182,28 @@ class SandboxApp:
 
 
 class RequestCounters:
-    """Thread-safe request counts per (method, route template)."""
+    """Thread-safe request counts per (method, route template), and the most requests ever in flight at once.
+
+    The peak is how a test sees that a client keeps its promise about
+    concurrency (`--max-workers N` means at most N requests in flight).
+    """
 
     def __init__(self):
         self._lock = threading.Lock()
         self._counts = {}
+        self._in_flight = 0
+        self.peak = 0
+
+    @contextlib.contextmanager
+    def in_flight(self):
+        with self._lock:
+            self._in_flight += 1
+            self.peak = max(self.peak, self._in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
     def record(self, method, route):
         with self._lock:
@@ -209,6 +227,7 @@ class RequestCounters:
     def reset(self):
         with self._lock:
             self._counts.clear()
+            self.peak = self._in_flight
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -232,10 +251,11 @@ class _Handler(BaseHTTPRequestHandler):
             headers=self.headers,
             body=body,
         )
-        latency = app.faults.config.latency_ms
-        if latency:
-            time.sleep(latency / 1000.0)
-        result = app.dispatch(request)
+        with app.counters.in_flight():
+            latency = app.faults.config.latency_ms
+            if latency:
+                time.sleep(latency / 1000.0)
+            result = app.dispatch(request)
         if result is DROP_BEFORE or result is DROP_AFTER:
             self.close_connection = True
             return
