@@ -19,7 +19,7 @@ from ztoq_luigi.db.connection import open_database
 from ztoq_luigi.mapping.rules import load_rules
 
 _configured = {}
-_lock = threading.Lock()
+_lock = threading.RLock()
 _per_thread = threading.local()
 
 
