@@ -7,7 +7,6 @@ figures change, at most every `quiet_interval` seconds.
 """
 
 import threading
-import time
 
 from ztoq_luigi.db.connection import close_all
 from ztoq_luigi.db.state import summarize

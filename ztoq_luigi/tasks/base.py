@@ -10,11 +10,11 @@ import logging
 import luigi
 
 from ztoq_luigi.db import journal
+from ztoq_luigi.db.connection import write_transaction
 from ztoq_luigi.db.entities import marker_exists, write_marker
 from ztoq_luigi.db.models import Marker, utcnow
-from ztoq_luigi.db.connection import write_transaction
 from ztoq_luigi.errors import ExitStatus, Interrupted, ZtoqError
-from ztoq_luigi.tasks import context
+from ztoq_luigi.services import context
 
 log = logging.getLogger(__name__)
 

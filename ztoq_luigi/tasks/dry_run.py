@@ -12,8 +12,8 @@ import peewee
 from ztoq_luigi.db.entities import extracted, transformed
 from ztoq_luigi.db.models import EntityMap, ErrorRecord, Event, TransformedEntity
 from ztoq_luigi.mapping.qtest_body import MappingProblem, field_changes
-from ztoq_luigi.tasks import context
-from ztoq_luigi.tasks.load import missing_run_fields, test_case_fields, unmapped_execution_statuses
+from ztoq_luigi.services import context
+from ztoq_luigi.services.fields import missing_run_fields, test_case_fields, unmapped_execution_statuses
 
 LOADED = (EntityMap.CREATED, EntityMap.CONFIRMED)
 NOT_OBJECTS = ("testcase-field", "user")
@@ -22,7 +22,7 @@ LIST_LIMIT = 200
 
 def migration_plan(project_key):
     rules, qtest = context.rules(), context.qtest()
-    catalog = test_case_fields(qtest)
+    catalog = test_case_fields(qtest, context.rules())
     changes = field_changes(list(transformed(project_key, "testcase-field").values()), catalog)
     return {
         "project_key": project_key,

@@ -9,17 +9,17 @@ single query on a rerun.
 import luigi
 
 from ztoq_luigi.tasks.base import PipelineTask
-from ztoq_luigi.tasks.extract import ExtractTestDesign
-from ztoq_luigi.tasks.extract_attachments import ExtractEmbeddedFiles
-from ztoq_luigi.tasks.extract_execution import ExtractTestExecution
-from ztoq_luigi.tasks.load import LoadTestDesign
-from ztoq_luigi.tasks.load_attachments import LoadEmbeddedFiles
-from ztoq_luigi.tasks.load_execution import LoadTestExecution
-from ztoq_luigi.tasks.transform import TransformTestDesign
-from ztoq_luigi.tasks.transform_execution import TransformTestExecution
-from ztoq_luigi.tasks.validate import ValidateTestDesign
-from ztoq_luigi.tasks.validate_attachments import ValidateEmbeddedFiles
-from ztoq_luigi.tasks.validate_execution import ValidateTestExecution
+from ztoq_luigi.tasks.extract.attachments import ExtractEmbeddedFiles
+from ztoq_luigi.tasks.extract.design import ExtractTestDesign
+from ztoq_luigi.tasks.extract.execution import ExtractTestExecution
+from ztoq_luigi.tasks.load.attachments import LoadEmbeddedFiles
+from ztoq_luigi.tasks.load.design import LoadTestDesign
+from ztoq_luigi.tasks.load.execution import LoadTestExecution
+from ztoq_luigi.tasks.transform.design import TransformTestDesign
+from ztoq_luigi.tasks.transform.execution import TransformTestExecution
+from ztoq_luigi.tasks.validate.attachments import ValidateEmbeddedFiles
+from ztoq_luigi.tasks.validate.design import ValidateTestDesign
+from ztoq_luigi.tasks.validate.execution import ValidateTestExecution
 
 
 class Phase(PipelineTask):

@@ -27,7 +27,7 @@ from ztoq_luigi.errors import ConfigError, ExitStatus
 from ztoq_luigi.mapping.rules import load_rules
 from ztoq_luigi.scheduling.stop import StopOnSignal
 from ztoq_luigi.scheduling.threads import ThreadWorkerFactory
-from ztoq_luigi.tasks import context
+from ztoq_luigi.services import context
 from ztoq_luigi.tasks.phases import ExtractPhase, LoadPhase, TransformPhase, ValidatePhase
 
 PHASE_TASKS = {"extract": ExtractPhase, "transform": TransformPhase, "load": LoadPhase, "validate": ValidatePhase}

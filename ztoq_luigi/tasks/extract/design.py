@@ -11,10 +11,8 @@ import luigi
 from ztoq_luigi.clients.errors import NotFoundError
 from ztoq_luigi.db.entities import count_extracted, extracted, save_extracted
 from ztoq_luigi.schemas.base import check
-from ztoq_luigi.schemas.zephyr import (
-    FolderSchema, OptionValueSchema, TestCaseSchema, TestScriptSchema, TestStepSchema,
-)
-from ztoq_luigi.tasks import context
+from ztoq_luigi.schemas.zephyr import FolderSchema, OptionValueSchema, TestCaseSchema, TestScriptSchema, TestStepSchema
+from ztoq_luigi.services import context
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
 
 REFERENCE_TYPES = ("priority", "status:TEST_CASE", "environment", "folder:TEST_CASE")

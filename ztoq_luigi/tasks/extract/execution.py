@@ -18,7 +18,7 @@ from ztoq_luigi.db.entities import count_extracted, extracted, save_extracted
 from ztoq_luigi.mapping.executions import case_of, execution_key
 from ztoq_luigi.schemas.base import check
 from ztoq_luigi.schemas.zephyr import ExecutionSchema, FolderSchema, KeyedSchema, OptionValueSchema
-from ztoq_luigi.tasks import context
+from ztoq_luigi.services import context
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
 
 ADHOC_BUCKETS = 8

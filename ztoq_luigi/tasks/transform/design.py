@@ -15,9 +15,11 @@ from ztoq_luigi.mapping.custom_fields import USER, FieldSurvey
 from ztoq_luigi.mapping.folders import module_plan
 from ztoq_luigi.mapping.testcases import CaseContext, map_test_case
 from ztoq_luigi.mapping.users import UnknownUsers, resolve_users
-from ztoq_luigi.tasks import context
+from ztoq_luigi.services import context
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
-from ztoq_luigi.tasks.extract import ExtractReference, ExtractTestCaseContent, ExtractTestCaseList, ExtractTestDesign
+from ztoq_luigi.tasks.extract.design import (
+    ExtractReference, ExtractTestCaseContent, ExtractTestCaseList, ExtractTestDesign,
+)
 
 FIELD_PLAN = "testcase-field"
 

@@ -9,7 +9,7 @@ Key field in their cycle, logs by the execution line of their note.
 A log whose texts embed files gets them attached, then is rewritten by one
 PUT to point at them (files can only be attached to a log that exists).
 Step results are logged on the steps they ran, called steps on the called
-case's steps (tasks/case_steps.py); a log whose results cannot all be placed
+case's steps (services/case_steps.py); a log whose results cannot all be placed
 is an error of its execution, never a shortened log.
 """
 
@@ -23,14 +23,16 @@ from ztoq_luigi.mapping.attachments import log_files, rewrite_log
 from ztoq_luigi.mapping.cycles import marker_of
 from ztoq_luigi.mapping.executions import log_body, log_marker, statuses_used
 from ztoq_luigi.mapping.run_steps import Unplaceable
-from ztoq_luigi.tasks import context
+from ztoq_luigi.services import context
+from ztoq_luigi.services.case_steps import CaseSteps
+from ztoq_luigi.services.fields import find_run_key_field
+from ztoq_luigi.services.uploads import upload_files
+from ztoq_luigi.services.writes import create_once
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
-from ztoq_luigi.tasks.case_steps import CaseSteps
-from ztoq_luigi.tasks.exactly_once import create_once
-from ztoq_luigi.tasks.extract_execution import LAYOUT, unit_count
-from ztoq_luigi.tasks.load import TEXT_FIELD, MappingConfigError, find_run_key_field
-from ztoq_luigi.tasks.load_attachments import LoadEmbeddedFiles, upload_files
-from ztoq_luigi.tasks.transform_execution import TransformCycles, TransformTestExecution
+from ztoq_luigi.tasks.extract.execution import LAYOUT, unit_count
+from ztoq_luigi.tasks.load.attachments import LoadEmbeddedFiles
+from ztoq_luigi.tasks.load.fields import PrepareRunFields
+from ztoq_luigi.tasks.transform.execution import TransformCycles, TransformTestExecution
 
 LOADED_STATES = ("created", "confirmed")
 LOG_TEXTS = "embedded-file-log-texts"
@@ -42,31 +44,6 @@ def find_container(items, name, marker):
         if item.get("name") == name and marker_of(item.get("description")) == marker:
             return item["id"]
     return None
-
-
-class PrepareRunFields(PipelineTask):
-    """The Zephyr Key field on test runs (the mapped execution statuses were checked with the test-case fields)."""
-
-    phase = "load"
-
-    def marker_name(self):
-        return "load/run-fields"
-
-    def run(self):
-        key, qtest, rules = self.project_key, context.qtest(), context.rules()
-        if find_run_key_field(qtest, rules) is None:
-            if context.settings().no_create_fields:
-                raise MappingConfigError(f"qTest has no test-runs field '{rules.key_field}' and --no-create-fields "
-                                         "forbids creating it; expected a text field of that name on test runs")
-            source_id = f"test-runs/{rules.key_field}"
-            create_once(key, "run-field", "field", source_id, mapped(key, "run-field", [source_id]).get(source_id),
-                        create=lambda: qtest.create_field("test-runs", {"label": rules.key_field,
-                                                                        "data_type": TEXT_FIELD,
-                                                                        "required": False})["id"],
-                        find=lambda: find_run_key_field(qtest, rules))
-            self.event(f"created the qTest test-runs field '{rules.key_field}'")
-        with self.atomic():
-            self.mark_done()
 
 
 class LoadReleases(PipelineTask):

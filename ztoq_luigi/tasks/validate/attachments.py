@@ -16,9 +16,10 @@ from ztoq_luigi.db.attachments import files
 from ztoq_luigi.db.entities import mapped
 from ztoq_luigi.db.issues import ERROR, confirm, replace_issues
 from ztoq_luigi.mapping.attachments import file_name
-from ztoq_luigi.tasks import context
+from ztoq_luigi.services import context
+from ztoq_luigi.services.uploads import LOADED, UPLOAD, attachment_checksum
 from ztoq_luigi.tasks.base import PipelineTask
-from ztoq_luigi.tasks.load_attachments import LOADED, UPLOAD, LoadEmbeddedFiles, attachment_checksum
+from ztoq_luigi.tasks.load.attachments import LoadEmbeddedFiles
 
 
 class ValidateEmbeddedFiles(PipelineTask):

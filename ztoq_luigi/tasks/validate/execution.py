@@ -22,13 +22,13 @@ from ztoq_luigi.mapping.attachments import log_files, rewrite_log
 from ztoq_luigi.mapping.cycles import marker_of
 from ztoq_luigi.mapping.executions import NOT_EXECUTED, execution_key, log_body, log_marker
 from ztoq_luigi.mapping.run_steps import Unplaceable
-from ztoq_luigi.tasks import context
+from ztoq_luigi.services import context
+from ztoq_luigi.services.case_steps import CaseSteps
+from ztoq_luigi.services.uploads import uploaded_links
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
-from ztoq_luigi.tasks.case_steps import CaseSteps
-from ztoq_luigi.tasks.extract_execution import LAYOUT, unit_count
-from ztoq_luigi.tasks.load_attachments import uploaded_links
-from ztoq_luigi.tasks.load_execution import LOADED_STATES, LoadTestExecution
-from ztoq_luigi.tasks.validate import validation_issue
+from ztoq_luigi.tasks.extract.execution import LAYOUT, unit_count
+from ztoq_luigi.tasks.load.execution import LOADED_STATES, LoadTestExecution
+from ztoq_luigi.tasks.validate.design import validation_issue
 
 BATCH_MARKERS = "validate/testruns/"
 

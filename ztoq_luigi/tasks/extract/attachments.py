@@ -19,10 +19,10 @@ from ztoq_luigi.clients.http import HttpClient, RetryPolicy
 from ztoq_luigi.db.attachments import FILE, files, save_files
 from ztoq_luigi.db.entities import count_extracted, extracted
 from ztoq_luigi.mapping.attachments import case_texts, execution_texts, file_name, find_files, url_id
-from ztoq_luigi.tasks import context
+from ztoq_luigi.services import context
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
-from ztoq_luigi.tasks.extract import ExtractTestDesign
-from ztoq_luigi.tasks.extract_execution import ExtractTestExecution, unit_count
+from ztoq_luigi.tasks.extract.design import ExtractTestDesign
+from ztoq_luigi.tasks.extract.execution import ExtractTestExecution, unit_count
 
 READ_CHUNK = 500
 DISK_NAME_CHARS = 100

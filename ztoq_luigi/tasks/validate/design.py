@@ -18,11 +18,12 @@ from ztoq_luigi.db.models import EntityMap
 from ztoq_luigi.mapping.custom_fields import CHECK_BOX
 from ztoq_luigi.mapping.folders import UNFILED
 from ztoq_luigi.mapping.qtest_body import MappingProblem, create_case_body, unlink_calls, with_unticked
-from ztoq_luigi.tasks import context
+from ztoq_luigi.services import context
+from ztoq_luigi.services.fields import test_case_fields
+from ztoq_luigi.services.uploads import with_uploaded_files
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
-from ztoq_luigi.tasks.load import LoadTestDesign, test_case_fields
-from ztoq_luigi.tasks.load_attachments import with_uploaded_files
-from ztoq_luigi.tasks.transform import FIELD_PLAN
+from ztoq_luigi.tasks.load.design import LoadTestDesign
+from ztoq_luigi.tasks.transform.design import FIELD_PLAN
 from ztoq_luigi.validation.compare import compare_test_case
 
 LOADED = (EntityMap.CREATED, EntityMap.CONFIRMED)
@@ -42,7 +43,7 @@ class ValidateTestCases(BatchTask):
         modules = {sid: row.target_id for sid, row in mapped(key, "module").items() if row.target_id}
         called = {step["called"] for payload in cases.values() for step in payload["steps"] if step.get("called")}
         callee_ids = {sid: row.target_id for sid, row in mapped(key, "testcase", called).items() if row.target_id}
-        catalog = test_case_fields(qtest)
+        catalog = test_case_fields(qtest, context.rules())
         check_boxes = [entry["label"] for entry in transformed(key, FIELD_PLAN).values() if entry["kind"] == CHECK_BOX]
         issues, confirmed = [], []
         for case_key, payload in cases.items():

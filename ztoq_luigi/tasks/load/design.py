@@ -13,163 +13,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 import luigi
 
-from ztoq_luigi.clients.errors import AmbiguousWriteError, RequestRejectedError
-from ztoq_luigi.db.entities import (
-    assign_load_order, dependency_graph, extracted, level_sizes, mapped, mark_created, mark_pending, transformed,
-)
-from ztoq_luigi.db.models import EntityMap, TransformedEntity
-from ztoq_luigi.errors import ConfigError
+from ztoq_luigi.clients.errors import RequestRejectedError
+from ztoq_luigi.db.entities import assign_load_order, dependency_graph, level_sizes, mapped, transformed
+from ztoq_luigi.db.models import TransformedEntity
 from ztoq_luigi.mapping.folders import UNFILED
 from ztoq_luigi.mapping.load_order import load_order
-from ztoq_luigi.mapping.qtest_body import (
-    TEXT_BOX, FieldCatalog, MappingProblem, create_case_body, field_body, field_changes, unlink_calls,
-)
-from ztoq_luigi.tasks import context
+from ztoq_luigi.mapping.qtest_body import MappingProblem, create_case_body, unlink_calls
+from ztoq_luigi.services import context
+from ztoq_luigi.services.fields import test_case_fields
+from ztoq_luigi.services.writes import create_once
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
-from ztoq_luigi.tasks.exactly_once import WRITE_ATTEMPTS, create_once
-from ztoq_luigi.tasks.transform import FIELD_PLAN, TransformFieldPlan, TransformModules, TransformTestDesign
-
-TEXT_FIELD = TEXT_BOX  # the data type of the key fields other areas create (runs, cycles)
-CHECK_BOXES_EXAMPLE = "(e.g. check_boxes: {Implemented: Done})"
-
-
-class MappingConfigError(ConfigError):
-    """The mapping names a qTest value the target project does not have."""
-
-
-class PrepareTestCaseFields(PipelineTask):
-    """Make the target's test-case fields fit the field plan, or refuse to load anything.
-
-    Missing fields are created with their choices and missing choices added
-    to existing fields, unless --no-create-fields: then everything missing is
-    named in one line. A mapped Priority or Status value is never created:
-    the mapping names it, so it must exist; so must an option of an existing
-    check box that a ticked Zephyr checkbox can become. Every field of the
-    plan ends up in the entity map, next to the id it has in qTest.
-    """
-
-    phase = "load"
-
-    def requires(self):
-        return TransformFieldPlan(project_key=self.project_key)
-
-    def marker_name(self):
-        return "load/fields"
-
-    def run(self):
-        qtest, key = context.qtest(), self.project_key
-        plan = list(transformed(key, FIELD_PLAN).values())
-        catalog = test_case_fields(qtest)
-        _refuse("the mapping names qTest values that do not exist", self._unmapped_values(catalog),
-                "expected values of the target project (see --mapping)")
-        statuses = qtest.execution_statuses()
-        _refuse("the mapping names qTest execution statuses that do not exist",
-                unmapped_execution_statuses(key, context.rules(), statuses),
-                f"expected one of {', '.join(sorted(status['name'] for status in statuses))} "
-                "(execution_statuses in --mapping)")
-        changes = field_changes(plan, catalog)
-        _refuse("qTest test-case fields cannot hold what Zephyr has", changes.problems,
-                "expected fields of a fitting type (rename or change the qTest field)")
-        _refuse("no option of a qTest check box can stand for a ticked Zephyr checkbox", changes.unticked,
-                f"expected the option to tick named under check_boxes in --mapping {CHECK_BOXES_EXAMPLE}")
-        if context.settings().no_create_fields:
-            _refuse("--no-create-fields: the qTest project lacks fields or values the migration needs",
-                    changes.missing() + missing_run_fields(qtest, context.rules()),
-                    "expected them in the target project (create them, or run without --no-create-fields)",
-                    every=True)
-        for entry in changes.create:
-            self._create(entry)
-        for label, values in changes.add_values.items():
-            self._add_values(next(entry for entry in plan if entry["label"] == label), values)
-        catalog = test_case_fields(qtest)
-        with self.atomic():
-            mark_pending(key, FIELD_PLAN, "field", [entry["label"] for entry in plan])
-            for entry in plan:
-                mark_created(key, FIELD_PLAN, entry["label"], catalog.field(entry["label"])["id"])
-            self.mark_done(item_count=len(plan), entity_type=FIELD_PLAN)
-
-    def _unmapped_values(self, catalog):
-        rules, key = context.rules(), self.project_key
-        wanted = [("Priority", rules.priority(p["name"])) for p in extracted(key, "priority").values()]
-        wanted += [("Status", rules.status(s["name"])) for s in extracted(key, "status:TEST_CASE").values()]
-        problems = []
-        for label, value in wanted:
-            try:
-                catalog.allowed_value_id(label, value)
-            except MappingProblem as problem:
-                problems.append(str(problem))
-        return problems
-
-    def _create(self, entry):
-        qtest, label = context.qtest(), entry["label"]
-        row = mapped(self.project_key, FIELD_PLAN, [label]).get(label)
-        create_once(self.project_key, FIELD_PLAN, "field", label,
-                    row if row is not None and row.state == EntityMap.PENDING else None,
-                    create=lambda: qtest.create_field("test-cases", field_body(entry))["id"],
-                    find=lambda: _field_id(qtest, label))
-        self.event(f"created the qTest test-case field '{label}' ({entry['kind']}"
-                   + (f", {len(entry['values'])} values" if entry["values"] else "") + ")")
-
-    def _add_values(self, entry, values):
-        """Add choices; after a write whose outcome is unknown, add only those still missing."""
-        qtest, label, wanted = context.qtest(), entry["label"], len(values)
-        for _ in range(WRITE_ATTEMPTS):
-            try:
-                qtest.add_allowed_values("test-cases", _field_id(qtest, label), [{"label": v} for v in values])
-                break
-            except AmbiguousWriteError as error:
-                unconfirmed = error
-                catalog = test_case_fields(qtest)
-                values = field_changes([dict(entry, values=values)], catalog).add_values.get(label)
-                if not values:
-                    break
-        else:
-            raise unconfirmed
-        self.event(f"added {wanted} values to the qTest test-case field '{label}'")
-
-
-def test_case_fields(qtest):
-    """The target's test-case fields, with the mapping's choice of check-box options."""
-    return FieldCatalog(qtest.fields("test-cases"), context.rules().check_boxes)
-
-
-def find_run_key_field(qtest, rules):
-    """The id of the test-runs text field that holds each run's Zephyr key, or None."""
-    return next((field["id"] for field in qtest.fields("test-runs") if field["label"] == rules.key_field), None)
-
-
-def missing_run_fields(qtest, rules):
-    """The test-run field that carries each run's Zephyr key, as one phrase, when qTest lacks it."""
-    return [] if find_run_key_field(qtest, rules) is not None else [f"test-run field '{rules.key_field}' (text)"]
-
-
-def unmapped_execution_statuses(project_key, rules, statuses):
-    """Zephyr execution statuses whose mapped qTest status is not among `statuses` (the target's), one phrase each."""
-    known = {status["name"] for status in statuses}
-    problems = []
-    for status in extracted(project_key, "status:TEST_EXECUTION").values():
-        target = rules.execution_status(status["name"])
-        if target is not None and target not in known:
-            problems.append(f"Zephyr execution status '{status['name']}' maps to '{target}': qTest has no such "
-                            "execution status")
-    return problems
-
-
-def _field_id(qtest, label):
-    for field in qtest.fields("test-cases"):
-        if field["label"] == label:
-            return field["id"]
-    return None
-
-
-def _refuse(what, problems, expected, every=False):
-    """Stop the load with one line: the first problem (or all of them) and what was expected."""
-    if not problems:
-        return
-    shown = ", ".join(problems) if every else problems[0] + (
-        f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
-    raise MappingConfigError(f"{what}: {shown}; {expected}")
-
+from ztoq_luigi.tasks.load.fields import PrepareTestCaseFields
+from ztoq_luigi.tasks.transform.design import TransformModules, TransformTestDesign
 
 class LoadModules(PipelineTask):
     """The module tree, one depth at a time so every parent exists before its children.
@@ -281,7 +136,7 @@ class LoadTestCases(BatchTask):
         modules = {sid: row.target_id for sid, row in mapped(key, "module").items() if row.target_id}
         called = {step["called"] for payload in cases.values() for step in payload["steps"] if step.get("called")}
         callee_ids = {sid: row.target_id for sid, row in mapped(key, "testcase", called).items() if row.target_id}
-        catalog = test_case_fields(qtest)
+        catalog = test_case_fields(qtest, context.rules())
         loaded = failed = 0
         for case_key, payload in cases.items():
             payload, unlinked = unlink_calls(payload, callee_ids)

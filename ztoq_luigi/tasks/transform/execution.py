@@ -11,10 +11,10 @@ from ztoq_luigi.db.entities import content_hash, count_extracted, extracted, sav
 from ztoq_luigi.db.executions import count_extracted_in, delete_transformed_in
 from ztoq_luigi.mapping.cycles import ADHOC, cycle_plan, plan_targets, release_plan
 from ztoq_luigi.mapping.executions import ExecutionContext, case_of, map_runs, user_label
-from ztoq_luigi.tasks import context
+from ztoq_luigi.services import context
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
-from ztoq_luigi.tasks.extract import ExtractReference, ExtractTestCaseList
-from ztoq_luigi.tasks.extract_execution import (
+from ztoq_luigi.tasks.extract.design import ExtractReference, ExtractTestCaseList
+from ztoq_luigi.tasks.extract.execution import (
     ADHOC_BUCKETS, LAYOUT, ExtractAdhocExecutions, ExtractExecutionReference, ExtractExecutions,
     ExtractTestExecution, adhoc_unit, unit_count,
 )

@@ -1,0 +1,1 @@
+"""Extract: Zephyr Scale v2 into the state database, payloads stored exactly as received."""

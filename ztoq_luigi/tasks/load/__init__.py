@@ -1,0 +1,1 @@
+"""Load: transformed payloads into qTest, every object created exactly once."""

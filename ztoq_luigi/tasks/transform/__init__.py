@@ -1,0 +1,1 @@
+"""Transform: stored Zephyr payloads into qTest payloads, through the pure functions of mapping/."""

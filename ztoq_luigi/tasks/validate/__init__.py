@@ -1,0 +1,1 @@
+"""Validate: what qTest holds, read back and compared with what was sent."""
