@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import urllib.request
 
 import pytest
 
+from ztoq_luigi.sandbox import start_sandbox
 from ztoq_luigi.sandbox.launch import QTEST_PASSWORD, ZEPHYR_TOKEN
 
 LUIGI_BIN = os.path.dirname(sys.executable)
@@ -65,7 +67,7 @@ def test_run_under_luigid_shows_tasks_but_no_secret(run_cli, sandbox, tmp_path, 
     listing = luigid_tasks(luigid)
     tasks = json.loads(listing)["response"]
     families = {task["name"] for task in tasks.values()}
-    assert {"MigrateProject", "ExtractPhase", "LoadTestCases", "ValidatePhase"} <= families
+    assert {"ztoq.MigrateProject", "ztoq.ExtractPhase", "ztoq.LoadTestCases", "ztoq.ValidatePhase"} <= families
     for secret in SECRETS:
         assert secret not in listing
         assert secret not in result.stdout + result.stderr
@@ -78,8 +80,27 @@ def test_luigi_own_cli_runs_the_pipeline_with_settings_from_the_environment(sand
                ZTOQ_QTEST_BASE_URL=sandbox.qtest_url, ZTOQ_QTEST_USERNAME="api.user@example.com",
                ZTOQ_QTEST_PROJECT_ID="12345", ZTOQ_OUTPUT_DIR=str(tmp_path / "out"))
     finished = subprocess.run([os.path.join(LUIGI_BIN, "luigi"), "--module", "ztoq_luigi.tasks.workflow",
-                               "MigrateProject", "--project-key", "SBX", "--local-scheduler", "--workers", "1"],
+                               "ztoq.MigrateProject", "--project-key", "SBX", "--local-scheduler", "--workers", "1"],
                               env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert "This progress looks :)" in finished.stdout + finished.stderr, finished.stderr[-2000:]
     keys = {case["properties"].get("Zephyr Key") for case in sandbox.qtest.state.test_cases()}
     assert keys == {case["key"] for case in sandbox.dataset.testcases}
+
+
+def test_luigid_tells_two_migrations_of_one_project_apart_and_shows_batch_progress(run_cli, tmp_path, luigid):
+    """The same Zephyr project migrated into two qTest projects: two sets of tasks, neither overwriting the other."""
+    for name in ("first", "second"):
+        sandbox = start_sandbox(size="tiny", seed=3)
+        try:
+            result = run_cli("workflow", "run", *sandbox.workflow_args(tmp_path / name), "--scheduler-host",
+                             "127.0.0.1", "--scheduler-port", str(luigid), environ=sandbox.environment())
+            assert result.code == 0, result
+        finally:
+            sandbox.stop()
+    tasks = json.loads(luigid_tasks(luigid))["response"].values()
+    migrations = {task["params"]["migration"] for task in tasks if task["name"] == "ztoq.MigrateProject"}
+    assert len(migrations) == 2 and all(migration.startswith("SBX>127.0.0.1:") for migration in migrations)
+    batches = [task for task in tasks if task["name"] == "ztoq.LoadTestCases"]
+    assert {task["params"]["migration"] for task in batches} == migrations
+    assert all(task["progress_percentage"] == 100 for task in batches)
+    assert all(re.fullmatch(r"(\d+)/\1 test cases", task["status_message"]) for task in batches), batches[0]

@@ -1,16 +1,17 @@
 """The state database on the backend under test (ZTOQ_TEST_DB): schema, upgrades, threads, failures."""
 
+import datetime
 import os
 import threading
 
 import peewee
 import pytest
-from playhouse.migrate import migrate
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from ztoq_luigi.config import load_settings
 from ztoq_luigi.db.connection import open_database
 from ztoq_luigi.db.connection import close_all
-from ztoq_luigi.db.models import ALL_MODELS, RunLock, SchemaVersion, WorkflowRun, database_proxy
+from ztoq_luigi.db.models import ALL_MODELS, BatchLayout, Marker, RunLock, SchemaVersion, WorkflowRun, database_proxy
 from ztoq_luigi.db.schema import STEPS, current_version, ensure_schema, latest_version
 from ztoq_luigi.errors import DatabaseError
 
@@ -46,13 +47,34 @@ def test_upgrade_step_runs_once_and_keeps_data(database):
     assert WorkflowRun.select().count() == 1
 
 
-def test_a_version_1_database_gains_the_run_lock_table(database):
-    WorkflowRun.create(project_key="OLD", command="run", phases="extract")
-    database.drop_tables([RunLock])
+def _as_version_1(database):
+    """Turn a fresh database back into what version 1 of the schema created (no run lock, untyped markers)."""
+    database.drop_tables([RunLock, BatchLayout])
+    migrator = (PostgresqlMigrator if isinstance(database, peewee.PostgresqlDatabase) else SqliteMigrator)(database)
+    migrate(migrator.drop_column("ztoq_marker", "kind"), migrator.drop_column("ztoq_marker", "retryable"))
     SchemaVersion.delete().execute()
     SchemaVersion.create(version=1, description="initial schema")
-    assert ensure_schema(database) == latest_version() >= 2
+    old_markers = peewee.Table("ztoq_marker", ("project_key", "name", "phase", "item_count", "failed_count",
+                                               "completed_at")).bind(database)
+    for name, phase, count, failed in [("phase/extract", "extract", 0, 0), ("group/load/test-design", "load", 0, 0),
+                                       ("load/testcases/b50/0/3", "load", 48, 2),
+                                       ("transform/testcases/b50/1", "transform", 50, 1),
+                                       ("load/modules", "load", 7, 0), ("layout/load/0/b50", "load", 17, 0)]:
+        old_markers.insert(project_key="OLD", name=name, phase=phase, item_count=count, failed_count=failed,
+                           completed_at=datetime.datetime(2026, 11, 30)).execute()
+
+
+def test_a_version_1_database_is_upgraded_with_its_markers_typed(database):
+    WorkflowRun.create(project_key="OLD", command="run", phases="extract")
+    _as_version_1(database)
+    assert ensure_schema(database) == latest_version() >= 3
     assert RunLock._meta.table_name in database.get_tables()
+    markers = {marker.name: (marker.kind, marker.retryable) for marker in Marker.select()}
+    assert markers == {"phase/extract": ("phase", False), "group/load/test-design": ("group", False),
+                       "load/testcases/b50/0/3": ("batch", True), "transform/testcases/b50/1": ("batch", False),
+                       "load/modules": ("step", False)}
+    layout = BatchLayout.get()
+    assert (layout.project_key, layout.scope, layout.requested_size, layout.size) == ("OLD", "load/0", 50, 17)
     assert WorkflowRun.select().where(WorkflowRun.project_key == "OLD").count() == 1
 
 

@@ -10,8 +10,9 @@ import json
 
 from ztoq_luigi.db.entities import CHUNK, extracted, save_extracted
 from ztoq_luigi.db.models import EntityMap, TransformedEntity
+from ztoq_luigi.kinds import Entity
 
-FILE = "embedded-file"
+FILE = Entity.FILE
 
 
 def save_files(project_key, records):

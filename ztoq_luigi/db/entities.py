@@ -10,6 +10,7 @@ import json
 import peewee
 
 from ztoq_luigi.db.models import EntityMap, ExtractedEntity, Marker, TransformedEntity, utcnow
+from ztoq_luigi.kinds import WriteState
 
 CHUNK = 200
 
@@ -128,24 +129,24 @@ def mark_pending(project_key, source_type, target_type, source_ids):
     """Record the intent to create, before the request is sent."""
     now = utcnow()
     rows = [{"project_key": project_key, "source_type": source_type, "source_id": str(source_id),
-             "target_type": target_type, "state": EntityMap.PENDING, "updated_at": now} for source_id in source_ids]
+             "target_type": target_type, "state": WriteState.PENDING, "updated_at": now} for source_id in source_ids]
     for start in range(0, len(rows), CHUNK):
         (EntityMap.insert_many(rows[start:start + CHUNK])
          .on_conflict(conflict_target=[EntityMap.project_key, EntityMap.source_type, EntityMap.source_id],
                       preserve=[EntityMap.updated_at]).execute())
 
 
-def mark_created(project_key, source_type, source_id, target_id, state=EntityMap.CREATED):
+def mark_created(project_key, source_type, source_id, target_id, state=WriteState.CREATED):
     (EntityMap.update(target_id=str(target_id), state=state, updated_at=utcnow())
      .where((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
             & (EntityMap.source_id == str(source_id))).execute())
 
 
-def write_marker(project_key, name, phase, *, entity_type=None, batch_no=None, item_count=0, failed_count=0,
-                 run_id=None, started_at=None):
-    (Marker.insert(project_key=project_key, name=name, phase=phase, entity_type=entity_type, batch_no=batch_no,
-                   item_count=item_count, failed_count=failed_count, run=run_id, started_at=started_at,
-                   completed_at=utcnow())
+def write_marker(project_key, name, phase, *, kind, retryable=False, entity_type=None, batch_no=None, item_count=0,
+                 failed_count=0, run_id=None, started_at=None):
+    (Marker.insert(project_key=project_key, name=name, phase=phase, kind=kind, retryable=retryable,
+                   entity_type=entity_type, batch_no=batch_no, item_count=item_count, failed_count=failed_count,
+                   run=run_id, started_at=started_at, completed_at=utcnow())
      .on_conflict(conflict_target=[Marker.project_key, Marker.name],
                   preserve=[Marker.item_count, Marker.failed_count, Marker.run, Marker.started_at,
                             Marker.completed_at]).execute())

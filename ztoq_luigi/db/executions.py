@@ -10,6 +10,7 @@ import json
 import peewee
 
 from ztoq_luigi.db.models import ExtractedEntity, Marker, TransformedEntity
+from ztoq_luigi.kinds import MarkerKind
 
 
 def count_extracted_in(project_key, entity_type, ordinals):
@@ -35,8 +36,9 @@ def delete_transformed_in(project_key, entity_type, ordinals):
         & TransformedEntity.ordinal.between(ordinals[0], ordinals[1] - 1)).execute()
 
 
-def marker_total(project_key, prefix):
-    """The sum of item_count over the markers whose name starts with prefix (what the batches counted)."""
+def batch_total(project_key, phase, entity_type):
+    """The sum of item_count over one phase's batch markers of one entity type (what the batches counted)."""
     total = (Marker.select(peewee.fn.SUM(Marker.item_count))
-             .where((Marker.project_key == project_key) & Marker.name.startswith(prefix)).scalar())
+             .where((Marker.project_key == project_key) & (Marker.kind == MarkerKind.BATCH.value)
+                    & (Marker.phase == str(phase)) & (Marker.entity_type == str(entity_type))).scalar())
     return int(total or 0)

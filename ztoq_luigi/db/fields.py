@@ -10,9 +10,10 @@ import json
 
 from ztoq_luigi.db.entities import mapped, mark_created, mark_pending
 from ztoq_luigi.db.models import EntityMap, ExtractedEntity, TransformedEntity
+from ztoq_luigi.kinds import Entity, WriteState
+
 
 PAGE = 500
-USER = "user"
 
 
 def stream_extracted(project_key, entity_type, page=PAGE):
@@ -44,13 +45,13 @@ def save_user_directory(project_key, directory):
     entity map is where every such correspondence lives, and `status` then
     shows how many users the migration matched.
     """
-    EntityMap.delete().where((EntityMap.project_key == project_key) & (EntityMap.source_type == USER)
+    EntityMap.delete().where((EntityMap.project_key == project_key) & (EntityMap.source_type == Entity.USER)
                              & EntityMap.source_id.not_in(list(directory))).execute()
-    mark_pending(project_key, USER, USER, list(directory))
+    mark_pending(project_key, Entity.USER, Entity.USER, list(directory))
     for account_id, user_id in directory.items():
-        mark_created(project_key, USER, account_id, user_id, state=EntityMap.CONFIRMED)
+        mark_created(project_key, Entity.USER, account_id, user_id, state=WriteState.CONFIRMED)
 
 
 def user_directory(project_key):
     """{accountId: qTest user id as a string}."""
-    return {source_id: row.target_id for source_id, row in mapped(project_key, USER).items()}
+    return {source_id: row.target_id for source_id, row in mapped(project_key, Entity.USER).items()}

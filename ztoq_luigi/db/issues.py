@@ -6,6 +6,7 @@ so fixed problems disappear instead of piling up beside new ones.
 
 from ztoq_luigi.db import journal
 from ztoq_luigi.db.models import EntityMap, ValidationIssue, utcnow
+from ztoq_luigi.kinds import WriteState
 
 ERROR, WARNING = "error", "warning"
 
@@ -28,7 +29,7 @@ def replace_issues(project_key, entity_type, entity_keys, issues):
 def confirm(project_key, source_type, source_ids):
     ids = [str(source_id) for source_id in source_ids]
     for start in range(0, len(ids), 200):
-        (EntityMap.update(state=EntityMap.CONFIRMED, updated_at=utcnow())
+        (EntityMap.update(state=WriteState.CONFIRMED, updated_at=utcnow())
          .where((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
                 & EntityMap.source_id.in_(ids[start:start + 200])).execute())
 

@@ -10,6 +10,8 @@ import datetime
 
 import peewee
 
+from ztoq_luigi.kinds import MarkerKind, WriteState
+
 database_proxy = peewee.DatabaseProxy()
 
 
@@ -104,14 +106,12 @@ class EntityMap(BaseModel):
     row after a crash means: look the object up in qTest before creating it.
     """
 
-    PENDING, CREATED, CONFIRMED = "pending", "created", "confirmed"
-
     project_key = peewee.CharField(max_length=64)
     source_type = peewee.CharField(max_length=32)
     source_id = peewee.CharField(max_length=255)
     target_type = peewee.CharField(max_length=32)
     target_id = peewee.CharField(max_length=64, null=True)
-    state = peewee.CharField(max_length=16, default=PENDING)
+    state = peewee.CharField(max_length=16, default=WriteState.PENDING.value)
     updated_at = peewee.DateTimeField(default=utcnow)
 
     class Meta:
@@ -123,11 +123,18 @@ class EntityMap(BaseModel):
 
 
 class Marker(BaseModel):
-    """A Luigi target: the row exists only once the batch or phase it names is durably done."""
+    """A Luigi target: the row exists only once the batch or phase it names is durably done.
+
+    `name` is the task's identity and nothing is read out of it: what kind
+    of task finished is `kind`, and `retryable` says whether a rerun should
+    do it again when some of its entities failed.
+    """
 
     project_key = peewee.CharField(max_length=64)
     name = peewee.CharField(max_length=255)
     phase = peewee.CharField(max_length=16)
+    kind = peewee.CharField(max_length=8, default=MarkerKind.STEP.value)
+    retryable = peewee.BooleanField(default=False)
     entity_type = peewee.CharField(max_length=32, null=True)
     batch_no = peewee.IntegerField(null=True)
     item_count = peewee.IntegerField(default=0)
@@ -139,6 +146,23 @@ class Marker(BaseModel):
     class Meta:
         table_name = "ztoq_marker"
         indexes = ((("project_key", "name"), True),)
+
+
+class BatchLayout(BaseModel):
+    """How one scope of work (a phase's entities, a load level) was cut into batches, the first time.
+
+    Kept so that a resume with another --max-workers finds the same
+    batches done instead of redoing them.
+    """
+
+    project_key = peewee.CharField(max_length=64)
+    scope = peewee.CharField(max_length=128)
+    requested_size = peewee.IntegerField()
+    size = peewee.IntegerField()
+
+    class Meta:
+        table_name = "ztoq_batch_layout"
+        indexes = ((("project_key", "scope", "requested_size"), True),)
 
 
 class Event(BaseModel):
@@ -212,6 +236,6 @@ class RunLock(BaseModel):
 
 
 PROJECT_TABLES = (
-    Event, ErrorRecord, ValidationIssue, Marker, EntityMap, TransformedEntity, ExtractedEntity, WorkflowRun,
+    Event, ErrorRecord, ValidationIssue, BatchLayout, Marker, EntityMap, TransformedEntity, ExtractedEntity, WorkflowRun,
 )
 ALL_MODELS = (SchemaVersion,) + tuple(reversed(PROJECT_TABLES)) + (RunLock,)

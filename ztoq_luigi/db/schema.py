@@ -6,11 +6,14 @@ database at the last complete version. A database newer than this program is
 refused rather than guessed at.
 """
 
-import peewee
-from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+import re
 
-from ztoq_luigi.db.models import ALL_MODELS, RunLock, SchemaVersion
+import peewee
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
+
+from ztoq_luigi.db.models import ALL_MODELS, BatchLayout, Marker, RunLock, SchemaVersion
 from ztoq_luigi.errors import DatabaseError
+from ztoq_luigi.kinds import MarkerKind
 
 INITIAL_DESCRIPTION = "initial schema: runs, entities, entity map, markers, events, errors, validation issues"
 
@@ -19,9 +22,35 @@ def _add_run_lock(database, migrator):
     database.create_tables([RunLock])
 
 
+_RETRYABLE_BEFORE_V3 = ("extract/testcase-content/", "extract/executions/", "load/testcases/", "load/embedded-files/",
+                        "load/testruns/", "validate/")
+_LAYOUT_BEFORE_V3 = re.compile(r"^layout/(.+)/b(\d+)$")
+_BATCH_BEFORE_V3 = re.compile(r"/b\d+/")
+
+
+def _typed_markers(database, migrator):
+    """Markers say what they are (kind, retryable) and batch layouts get a table; older names are read once, here."""
+    database.create_tables([BatchLayout])
+    migrate(migrator.add_column(Marker._meta.table_name, "kind", Marker.kind),
+            migrator.add_column(Marker._meta.table_name, "retryable", Marker.retryable))
+    for marker in Marker.select(Marker.id, Marker.project_key, Marker.name, Marker.item_count):
+        layout = _LAYOUT_BEFORE_V3.match(marker.name)
+        if layout:
+            BatchLayout.create(project_key=marker.project_key, scope=layout.group(1),
+                               requested_size=int(layout.group(2)), size=marker.item_count)
+            marker.delete_instance()
+            continue
+        kind = (MarkerKind.PHASE if marker.name.startswith("phase/") else MarkerKind.GROUP
+                if marker.name.startswith("group/") else MarkerKind.BATCH if _BATCH_BEFORE_V3.search(marker.name)
+                else MarkerKind.STEP)
+        (Marker.update(kind=kind.value, retryable=marker.name.startswith(_RETRYABLE_BEFORE_V3))
+         .where(Marker.id == marker.id).execute())
+
+
 # (version, description, step(database, migrator)) for databases created by an older release.
 STEPS = (
     (2, "run lock: one run or resume of a project at a time", _add_run_lock),
+    (3, "typed markers (kind, retryable) and a batch layout table", _typed_markers),
 )
 
 _UPGRADE_LOCK_ID = 0x5A544F51  # "ZTOQ": serialises concurrent upgrades on PostgreSQL.

@@ -8,6 +8,7 @@ structure of the transformed cases (mapping/run_steps.py).
 
 from ztoq_luigi.clients.errors import NotFoundError
 from ztoq_luigi.db.entities import mapped, transformed
+from ztoq_luigi.kinds import Entity
 from ztoq_luigi.mapping.run_steps import run_steps
 
 
@@ -37,8 +38,8 @@ class CaseSteps:
     def _note(self, keys):
         if not keys:
             return
-        payloads = transformed(self._project_key, "testcase", source_ids=keys)
-        rows = mapped(self._project_key, "testcase", keys)
+        payloads = transformed(self._project_key, Entity.TEST_CASE, source_ids=keys)
+        rows = mapped(self._project_key, Entity.TEST_CASE, keys)
         for key in keys:
             if key in payloads:
                 self._calls[key] = [step.get("called") for step in payloads[key]["steps"]]

@@ -1,108 +1,120 @@
-"""What a task needs besides its parameters: settings, rules, the database and API clients.
+"""What a task's work needs besides its parameters: settings, rules, the database and API clients.
 
+A task's `work(ctx)` receives this RunContext explicitly, so task logic runs
+as well against fakes in a unit test as against the services in a run.
 Settings hold secrets, so they never travel as Luigi parameters (luigid
-shows those). `ztoq workflow` configures them before it starts Luigi; under
-Luigi's own CLI they are read from the environment and ZTOQ_CONFIG. Tasks
-run in threads of this process: the database binding and the request gates
-(how many requests may be in flight to each service, and whether a stop was
-asked for) are shared by the whole run, while HTTP sessions are per thread.
+shows those): `ztoq workflow` configures the context before it starts
+Luigi, and under Luigi's own CLI it is built from the environment and
+ZTOQ_CONFIG. Tasks run in threads of one process: the database binding and
+the request gates (how many requests may be in flight to each service, and
+whether a stop was asked for) are shared by the run, HTTP sessions are per
+thread.
 """
 
+import hashlib
 import os
 import threading
+from urllib.parse import urlsplit
 
 from ztoq_luigi.clients.gate import RequestGate
 from ztoq_luigi.clients.qtest import QTestClient
 from ztoq_luigi.clients.zephyr import ZephyrClient
 from ztoq_luigi.config import load_settings
-from ztoq_luigi.db.connection import open_database
+from ztoq_luigi.db.connection import describe, open_database
 from ztoq_luigi.mapping.rules import load_rules
 
-_configured = {}
-_lock = threading.RLock()
-_per_thread = threading.local()
+SERVICES = ("Zephyr", "qTest")
+
+
+class RunContext:
+    def __init__(self, settings, rules=None, stop=None):
+        self.settings = settings
+        self.rules = rules or load_rules(getattr(settings, "mapping", None))
+        self.stop = stop or threading.Event()
+        self.gates = {service: RequestGate(settings.max_workers, self.stop) for service in SERVICES}
+        self.qtest_access_token = None
+        self._database = None
+        self._lock = threading.Lock()
+        self._per_thread = threading.local()
+
+    @property
+    def project_key(self):
+        return self.settings.project_key
+
+    def migration(self):
+        """What tells this migration apart in luigid: the project, the qTest project it goes to, the state database.
+
+        Readable, and the same on every host that works on the migration;
+        another target project or another state database gives another id.
+        """
+        settings = self.settings
+        target = f"{urlsplit(settings.qtest_base_url or '').netloc}/{settings.qtest_project_id or ''}"
+        state = describe(settings) if settings.db_type == "postgresql" else os.path.abspath(settings.db_path)
+        digest = hashlib.sha256(f"{settings.project_key}|{target}|{state}".encode("utf-8")).hexdigest()[:8]
+        return f"{settings.project_key}>{target}#{digest}"
+
+    def database(self):
+        with self._lock:
+            if self._database is None:
+                self._database = open_database(self.settings)
+            return self._database
+
+    def zephyr(self):
+        def build():
+            self.settings.require("zephyr_api_token", reason="to read from Zephyr (extract phase)")
+            return ZephyrClient(self.settings.zephyr_base_url, self.settings.zephyr_api_token,
+                                gate=self.gates["Zephyr"])
+        return self._client("zephyr", build)
+
+    def qtest(self):
+        def build():
+            settings = self.settings
+            settings.require("qtest_base_url", "qtest_project_id", reason="to write to qTest (load and validate phases)")
+            if not settings.qtest_api_token:
+                settings.require("qtest_username", "qtest_password", reason="to log in to qTest without an API token")
+            return QTestClient(settings.qtest_base_url, settings.qtest_project_id, username=settings.qtest_username,
+                               password=settings.qtest_password, api_token=settings.qtest_api_token,
+                               access_token=self.qtest_access_token, gate=self.gates["qTest"])
+        return self._client("qtest", build)
+
+    def _client(self, name, build):
+        """A client per thread: requests.Session is not meant to be shared between threads."""
+        clients = getattr(self._per_thread, "clients", None)
+        if clients is None:
+            clients = self._per_thread.clients = {}
+        if name not in clients:
+            clients[name] = build()
+        return clients[name]
+
+    def preflight(self, phases):
+        """Check, before any task runs, that the services the phases need accept our credentials.
+
+        A wrong token then costs one request and one line instead of a failed
+        extraction; and the qTest session obtained here is handed to the
+        client of every task thread, which would otherwise each log in again.
+        """
+        if "extract" in phases:
+            self.zephyr().project(self.project_key)
+        if "load" in phases or "validate" in phases or ("transform" in phases and self.rules.users):
+            client = self.qtest()
+            client.project()
+            self.qtest_access_token = client.access_token
+
+
+_current = {}
+_current_lock = threading.Lock()
 
 
 def configure(settings, rules=None, stop=None):
-    """Start a run's context; `stop` is the event that SIGINT and SIGTERM set (see scheduling/stop.py)."""
-    with _lock:
-        _configured.clear()
-        _configured["settings"] = settings
-        _configured["rules"] = rules or load_rules(getattr(settings, "mapping", None))
-        stop = stop or threading.Event()
-        _configured["gates"] = {service: RequestGate(settings.max_workers, stop) for service in ("Zephyr", "qTest")}
-        _configured["generation"] = object()
+    """Make the context of the run about to start the one its tasks receive."""
+    with _current_lock:
+        _current["run"] = RunContext(settings, rules, stop)
+        return _current["run"]
 
 
-def settings():
-    if "settings" not in _configured:
-        configure(load_settings({}, os.environ))
-    return _configured["settings"]
-
-
-def rules():
-    settings()
-    return _configured["rules"]
-
-
-def gate(service):
-    settings()
-    return _configured["gates"][service]
-
-
-def _once(name, build):
-    with _lock:
-        if name not in _configured:
-            _configured[name] = build()
-        return _configured[name]
-
-
-def _per_thread_client(name, build):
-    """A client per thread and run: requests.Session is not meant to be shared between threads."""
-    settings()
-    generation = _configured["generation"]
-    clients = getattr(_per_thread, "clients", None)
-    if clients is None or clients[0] is not generation:
-        clients = _per_thread.clients = (generation, {})
-    if name not in clients[1]:
-        clients[1][name] = build()
-    return clients[1][name]
-
-
-def database():
-    return _once("database", lambda: open_database(settings()))
-
-
-def zephyr():
-    def build():
-        current = settings()
-        current.require("zephyr_api_token", reason="to read from Zephyr (extract phase)")
-        return ZephyrClient(current.zephyr_base_url, current.zephyr_api_token, gate=gate("Zephyr"))
-    return _per_thread_client("zephyr", build)
-
-
-def qtest():
-    def build():
-        current = settings()
-        current.require("qtest_base_url", "qtest_project_id", reason="to write to qTest (load and validate phases)")
-        if not current.qtest_api_token:
-            current.require("qtest_username", "qtest_password", reason="to log in to qTest without an API token")
-        return QTestClient(current.qtest_base_url, current.qtest_project_id, username=current.qtest_username,
-                           password=current.qtest_password, api_token=current.qtest_api_token,
-                           access_token=_configured.get("qtest_access_token"), gate=gate("qTest"))
-    return _per_thread_client("qtest", build)
-
-
-def preflight(phases):
-    """Check, before any task runs, that the services the phases need accept our credentials.
-
-    A wrong token then costs one request and one line instead of a failed
-    extraction; and the qTest session obtained here is handed to the client
-    of every task thread, which would otherwise each log in again.
-    """
-    if "extract" in phases:
-        zephyr().project(settings().project_key)
-    if "load" in phases or "validate" in phases or ("transform" in phases and rules().users):
-        client = qtest()
-        client.project()
-        _configured["qtest_access_token"] = client.access_token
+def current():
+    """The configured run's context; under Luigi's own CLI, one built from the environment on first use."""
+    with _current_lock:
+        if "run" not in _current:
+            _current["run"] = RunContext(load_settings({}, os.environ))
+        return _current["run"]

@@ -7,6 +7,7 @@ field that carries each run's Zephyr key.
 
 from ztoq_luigi.db.entities import extracted
 from ztoq_luigi.errors import ConfigError
+from ztoq_luigi.kinds import Entity
 from ztoq_luigi.mapping.qtest_body import TEXT_BOX, FieldCatalog
 
 TEXT_FIELD = TEXT_BOX  # the data type of the key fields other areas create (runs, cycles)
@@ -35,7 +36,7 @@ def unmapped_execution_statuses(project_key, rules, statuses):
     """Zephyr execution statuses whose mapped qTest status is not among `statuses` (the target's), one phrase each."""
     known = {status["name"] for status in statuses}
     problems = []
-    for status in extracted(project_key, "status:TEST_EXECUTION").values():
+    for status in extracted(project_key, Entity.EXECUTION_STATUS).values():
         target = rules.execution_status(status["name"])
         if target is not None and target not in known:
             problems.append(f"Zephyr execution status '{status['name']}' maps to '{target}': qTest has no such "

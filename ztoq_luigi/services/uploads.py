@@ -13,31 +13,22 @@ import os
 import tempfile
 
 from ztoq_luigi.db.attachments import files_by_id, uploads_of
-from ztoq_luigi.db.models import EntityMap
+from ztoq_luigi.kinds import LOADED, Entity
 from ztoq_luigi.mapping.attachments import file_name, rewrite_payload, url_id
-from ztoq_luigi.services import context
 from ztoq_luigi.services.writes import create_once
 
 
-UPLOAD = "embedded-file"
-
-
-LOADED = (EntityMap.CREATED, EntityMap.CONFIRMED)
-
-
-def attachment_link(object_type, object_id, attachment_id):
+def attachment_link(qtest, object_type, object_id, attachment_id):
     """The API address of a qTest attachment: what qTest itself gives as the attachment's web_url.
 
     Built from ids rather than kept from the upload's answer, so that
     validation and a resumed load compute the very same text.
     """
-    qtest = context.qtest()
     return f"{qtest.base_url}/projects/{qtest.project_id}/{object_type}/{object_id}/attachments/{attachment_id}"
 
 
-def attachment_checksum(object_type, object_id, attachment_id):
+def attachment_checksum(qtest, object_type, object_id, attachment_id):
     """The sha256 of an attachment as qTest serves it (streamed to a temporary file, then removed)."""
-    qtest = context.qtest()
     with tempfile.TemporaryDirectory() as directory:
         sha256, _, _ = qtest.download_to(
             f"/projects/{qtest.project_id}/{object_type}/{object_id}/attachments/{attachment_id}",
@@ -45,16 +36,15 @@ def attachment_checksum(object_type, object_id, attachment_id):
     return sha256
 
 
-def upload_files(project_key, object_type, object_id, owner_key, urls):
+def upload_files(qtest, project_key, object_type, object_id, owner_key, urls):
     """Attach the fetched files among `urls` to one qTest object, each exactly once; returns {URL: qTest link}.
 
     URLs that were not fetched (dead links, unreachable hosts) are left out,
     so a text rewritten with the result keeps their original link.
     """
-    qtest = context.qtest()
     records = files_by_id(project_key, [url_id(url) for url in urls])
     prefix = _upload_prefix(owner_key, object_type, object_id)
-    rows = {row.source_id: row for row in uploads_of(project_key, UPLOAD, prefix)}
+    rows = {row.source_id: row for row in uploads_of(project_key, Entity.FILE, prefix)}
     taken = {row.target_id for row in rows.values() if row.target_id}
     links = {}
     for url in urls:
@@ -66,32 +56,32 @@ def upload_files(project_key, object_type, object_id, owner_key, urls):
         name = file_name(url, record["content_type"])
         others = taken - {existing.target_id if existing else None}
         attachment_id = create_once(
-            project_key, UPLOAD, "attachment", source_id, existing,
+            project_key, Entity.FILE, "attachment", source_id, existing,
             create=lambda: qtest.upload_attachment(object_type, object_id, name, record["content_type"],
                                                    record["path"])["id"],
-            find=lambda: _find_uploaded(object_type, object_id, name, record["sha256"], others))
+            find=lambda: _find_uploaded(qtest, object_type, object_id, name, record["sha256"], others))
         taken.add(str(attachment_id))
-        links[url] = attachment_link(object_type, object_id, attachment_id)
+        links[url] = attachment_link(qtest, object_type, object_id, attachment_id)
     return links
 
 
-def uploaded_links(project_key, owner_key, object_type, object_id):
+def uploaded_links(qtest, project_key, owner_key, object_type, object_id):
     """{Zephyr URL: qTest link} of the files uploaded to one qTest object for one owner, from the state database.
 
     What the load phase pointed the texts at, so validation can expect the
     very texts that were sent.
     """
-    rows = [row for row in uploads_of(project_key, UPLOAD, _upload_prefix(owner_key, object_type, object_id))
+    rows = [row for row in uploads_of(project_key, Entity.FILE, _upload_prefix(owner_key, object_type, object_id))
             if row.state in LOADED]
     records = files_by_id(project_key, [row.source_id.rsplit("|", 1)[1] for row in rows])
-    return {records[row.source_id.rsplit("|", 1)[1]]["url"]: attachment_link(object_type, object_id, row.target_id)
+    return {records[row.source_id.rsplit("|", 1)[1]]["url"]: attachment_link(qtest, object_type, object_id, row.target_id)
             for row in rows if row.source_id.rsplit("|", 1)[1] in records}
 
 
-def with_uploaded_files(project_key, case_key, case_id, payload):
+def with_uploaded_files(qtest, project_key, case_key, case_id, payload, zephyr_base_url):
     """A transformed test case with its texts pointing at the files uploaded to qTest case `case_id`."""
-    links = uploaded_links(project_key, case_key, "test-cases", case_id)
-    return rewrite_payload(payload, links, context.settings().zephyr_base_url)
+    links = uploaded_links(qtest, project_key, case_key, "test-cases", case_id)
+    return rewrite_payload(payload, links, zephyr_base_url)
 
 
 def _upload_prefix(owner_key, object_type, object_id):
@@ -99,10 +89,10 @@ def _upload_prefix(owner_key, object_type, object_id):
     return f"{owner_key}|{object_type}/{object_id}|"
 
 
-def _find_uploaded(object_type, object_id, name, sha256, taken):
+def _find_uploaded(qtest, object_type, object_id, name, sha256, taken):
     """The id of an attachment of the object with this name and these bytes, not already another file's."""
-    for attachment in context.qtest().attachments(object_type, object_id):
+    for attachment in qtest.attachments(object_type, object_id):
         if (attachment["name"] == name and str(attachment["id"]) not in taken
-                and attachment_checksum(object_type, object_id, attachment["id"]) == sha256):
+                and attachment_checksum(qtest, object_type, object_id, attachment["id"]) == sha256):
             return attachment["id"]
     return None

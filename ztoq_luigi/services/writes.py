@@ -1,17 +1,39 @@
-"""Create a qTest object at most once, whatever crashes, timeouts or 502s happen in between.
+"""Writes to qTest that take effect exactly once, whatever crashes, timeouts or 502s happen in between.
 
-The protocol: record the intent (`pending`) durably before sending; record
-the id (`created`) after the answer. A pending row found later means the
-answer was lost: the object is looked up in qTest before anything is sent
-again. An AmbiguousWriteError (dropped connection, 5xx to a write) gets the
-same lookup before the write is retried.
+Two layers. `reconcile` sends one write whose answer may be lost (a dropped
+connection, a 5xx to a write): before sending it again it asks qTest
+whether the write took effect. `create_once` adds the durable part for
+objects: the intent (`pending`) is recorded before sending and the id
+(`created`) after the answer, so a pending row found after a crash means
+the answer was lost and the object is looked up before anything is sent.
 """
 
 from ztoq_luigi.clients.errors import AmbiguousWriteError
 from ztoq_luigi.db.entities import mark_created, mark_pending
-from ztoq_luigi.db.models import EntityMap
+from ztoq_luigi.kinds import LOADED
 
 WRITE_ATTEMPTS = 4
+
+
+def reconcile(send, settle=None, attempts=WRITE_ATTEMPTS):
+    """The result of `send()`, sent again only when qTest does not hold it yet.
+
+    After an AmbiguousWriteError, `settle()` reads qTest: a result other
+    than None means the write is there (and is returned as the outcome),
+    None means send it again. Without `settle` the write is idempotent (a
+    PUT of the same texts) and is simply sent again.
+    """
+    unconfirmed = None
+    for _ in range(attempts):
+        try:
+            return send()
+        except AmbiguousWriteError as error:
+            unconfirmed = error
+            if settle is not None:
+                settled = settle()
+                if settled is not None:
+                    return settled
+    raise unconfirmed
 
 
 def create_once(project_key, source_type, target_type, source_id, existing, create, find):
@@ -20,7 +42,7 @@ def create_once(project_key, source_type, target_type, source_id, existing, crea
     `existing` is the EntityMap row or None; `create()` returns the new id;
     `find()` returns the id of an object already in qTest, or None.
     """
-    if existing is not None and existing.state in (EntityMap.CREATED, EntityMap.CONFIRMED):
+    if existing is not None and existing.state in LOADED:
         return existing.target_id
     if existing is not None:
         found = find()
@@ -29,17 +51,6 @@ def create_once(project_key, source_type, target_type, source_id, existing, crea
             return str(found)
     else:
         mark_pending(project_key, source_type, target_type, [source_id])
-    last_error = None
-    for _ in range(WRITE_ATTEMPTS):
-        try:
-            target_id = create()
-        except AmbiguousWriteError as error:
-            last_error = error
-            found = find()
-            if found is not None:
-                mark_created(project_key, source_type, source_id, found)
-                return str(found)
-            continue
-        mark_created(project_key, source_type, source_id, target_id)
-        return str(target_id)
-    raise last_error
+    target_id = reconcile(create, find)
+    mark_created(project_key, source_type, source_id, target_id)
+    return str(target_id)

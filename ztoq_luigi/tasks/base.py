@@ -1,22 +1,32 @@
-"""The base of every pipeline task: a project key, a marker target, a journal.
+"""The bases of every pipeline task: a step, a batch, and a group that fans out into batches.
 
 A task is complete when its marker row exists, and it writes that row in
 the same transaction as its last data, as luigi.contrib.postgres does with
-its marker table: a crash leaves either both or neither.
+its marker table: a crash leaves either both or neither. A task's logic is
+its `work(ctx)`, given the run's context explicitly (services/context.py);
+`run()` only fetches the context, so unit tests call `work` with fakes.
+
+Every task carries the migration it belongs to as a parameter, so that two
+migrations sent to one luigid never share a task id, and lives in the
+`ztoq` namespace of task families.
 """
 
 import logging
+import time
 
 import luigi
 
 from ztoq_luigi.db import journal
 from ztoq_luigi.db.connection import write_transaction
 from ztoq_luigi.db.entities import marker_exists, write_marker
-from ztoq_luigi.db.models import Marker, utcnow
+from ztoq_luigi.db.models import BatchLayout, utcnow
 from ztoq_luigi.errors import ExitStatus, Interrupted, ZtoqError
+from ztoq_luigi.kinds import MarkerKind
 from ztoq_luigi.services import context
 
 log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL_SECONDS = 1.0
 
 
 class MarkerTarget(luigi.Target):
@@ -25,14 +35,21 @@ class MarkerTarget(luigi.Target):
         self.name = name
 
     def exists(self):
-        context.database()
+        context.current().database()
         return marker_exists(self.project_key, self.name)
 
 
 class PipelineTask(luigi.Task):
+    """One step of the pipeline; subclasses set `phase` and implement marker_name() and work(ctx)."""
+
+    task_namespace = "ztoq"
     project_key = luigi.Parameter(description="Zephyr Scale project key")
+    migration = luigi.Parameter(default="", description="which migration the task belongs to (project, target, "
+                                                        "state database), so luigid tells migrations apart")
 
     phase = None
+    kind = MarkerKind.STEP
+    retryable = False
 
     def marker_name(self):
         raise NotImplementedError
@@ -40,22 +57,28 @@ class PipelineTask(luigi.Task):
     def output(self):
         return MarkerTarget(self.project_key, self.marker_name())
 
+    def run(self):
+        ctx = context.current()
+        ctx.database()
+        return self.work(ctx)
+
+    def work(self, ctx):
+        raise NotImplementedError
+
     def atomic(self):
-        context.database()
         return write_transaction()
 
     def mark_done(self, item_count=0, failed_count=0, entity_type=None, batch_no=None):
         """Write the marker; call inside the transaction that stores the task's last data."""
-        write_marker(self.project_key, self.marker_name(), self.phase, entity_type=entity_type, batch_no=batch_no,
-                     item_count=item_count, failed_count=failed_count,
-                     run_id=journal.current_run_id(self.project_key), started_at=getattr(self, "_started_at", None))
+        write_marker(self.project_key, self.marker_name(), self.phase, kind=self.kind,
+                     retryable=self.retryable, entity_type=entity_type, batch_no=batch_no, item_count=item_count,
+                     failed_count=failed_count, run_id=journal.current_run_id(self.project_key),
+                     started_at=getattr(self, "_started_at", None))
 
     def event(self, message, level="INFO", batch_no=None, **details):
-        context.database()
         journal.record_event(self.project_key, message, phase=self.phase, batch_no=batch_no, level=level, **details)
 
     def error(self, message, **details):
-        context.database()
         journal.record_error(self.project_key, self.phase, message, **details)
 
     def on_failure(self, exception):
@@ -79,13 +102,19 @@ class PipelineTask(luigi.Task):
 
 @PipelineTask.event_handler(luigi.Event.START)
 def _remember_start(task):
-    """Luigi announces each start in the process that runs the task; the marker keeps it for timings."""
+    """Luigi announces each start in the thread that runs the task; the marker keeps it for timings."""
     task._started_at = utcnow()
 
 
 class BatchTask(PipelineTask):
-    """One batch of `batch_size` entities: a range of ordinals fixed by the listing."""
+    """One batch of `batch_size` entities: a range of ordinals fixed by the listing.
 
+    A batch in which some entities failed is done again by the next run
+    (`retryable`), and reports its progress to the scheduler as it goes.
+    """
+
+    kind = MarkerKind.BATCH
+    retryable = True
     batch_size = luigi.IntParameter(description="entities per batch")
     batch_no = luigi.IntParameter(description="batch number, from 0")
 
@@ -93,23 +122,83 @@ class BatchTask(PipelineTask):
     def ordinals(self):
         return self.batch_no * self.batch_size, (self.batch_no + 1) * self.batch_size
 
+    def tracked(self, items, what):
+        """Yield `items`, telling the scheduler (luigid's UI) how far the batch is, at most once a second."""
+        items = list(items)
+        reported = 0.0
+        for done, item in enumerate(items):
+            now = time.monotonic()
+            if now - reported >= PROGRESS_INTERVAL_SECONDS:
+                self._report(done, len(items), what)
+                reported = now
+            yield item
+        self._report(len(items), len(items), what)
 
-def batches(project_key, scope, total, batch_size):
+    def _report(self, done, total, what):
+        self.set_progress_percentage(100 if not total else round(100 * done / total))
+        self.set_status_message(f"{done}/{total} {what}")
+
+
+class Group(PipelineTask):
+    """A group of work of one phase: what must be done first, then what that makes known.
+
+    Most groups run their steps first (a listing, the fields, the module
+    tree), then the batches whose number only those steps tell (built with
+    cut()). Subclasses declare `area` and implement first() and then(); the
+    group's marker is written when all are done, so a finished group costs
+    one query on a rerun.
+    """
+
+    kind = MarkerKind.GROUP
+    batch_size = luigi.IntParameter(description="entities per batch")
+    area = None
+
+    def marker_name(self):
+        return f"group/{self.phase}/{self.area}"
+
+    def first(self):
+        return []
+
+    def then(self):
+        return []
+
+    def item_count(self):
+        return 0
+
+    def work(self, ctx):
+        first = self.first()
+        if first:
+            yield first
+        then = self.then()
+        if then:
+            yield then
+        with self.atomic():
+            self.mark_done(item_count=self.item_count())
+
+    def cut(self, batch_task, scope, total, **params):
+        """The batches of `batch_task` that cover `total` entities of `scope`, laid out once for good."""
+        size, count = layout(self.project_key, scope, total, self.batch_size, context.current().settings.max_workers)
+        return [self.clone(batch_task, batch_size=size, batch_no=n, **params) for n in range(count)]
+
+
+def layout(project_key, scope, total, batch_size, workers):
     """(size, count) of the batches that cover `total` entities of one scope (a phase or a load level).
 
     No batch is larger than batch_size, and a small total is cut finer so
-    that every worker gets a batch: Luigi's workers run batches in parallel,
-    and a worker without one adds nothing to the throughput. The size chosen
+    that every thread gets a batch: the batches of a scope run in parallel,
+    and a thread without one adds nothing to the throughput. The size chosen
     the first time is recorded and kept, so a resume with another
     --max-workers finds the same batches done instead of redoing them.
     """
-    context.database()
-    name = f"layout/{scope}/b{batch_size}"
-    recorded = Marker.get_or_none((Marker.project_key == project_key) & (Marker.name == name))
+    recorded = BatchLayout.get_or_none((BatchLayout.project_key == project_key) & (BatchLayout.scope == scope)
+                                       & (BatchLayout.requested_size == batch_size))
     if recorded is not None:
-        size = recorded.item_count
+        size = recorded.size
     else:
-        workers = max(1, context.settings().max_workers)
-        size = max(1, min(batch_size, -(-total // workers))) if total else batch_size
-        write_marker(project_key, name, scope.split("/")[0], item_count=size)
+        size = max(1, min(batch_size, -(-total // max(1, workers)))) if total else batch_size
+        with write_transaction():
+            (BatchLayout.insert(project_key=project_key, scope=scope, requested_size=batch_size, size=size)
+             .on_conflict_ignore().execute())
+        size = BatchLayout.get((BatchLayout.project_key == project_key) & (BatchLayout.scope == scope)
+                               & (BatchLayout.requested_size == batch_size)).size
     return size, -(-total // size)

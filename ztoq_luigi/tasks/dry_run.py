@@ -11,19 +11,18 @@ import peewee
 
 from ztoq_luigi.db.entities import extracted, transformed
 from ztoq_luigi.db.models import EntityMap, ErrorRecord, Event, TransformedEntity
+from ztoq_luigi.kinds import LOADED, Entity
 from ztoq_luigi.mapping.qtest_body import MappingProblem, field_changes
-from ztoq_luigi.services import context
 from ztoq_luigi.services.fields import missing_run_fields, test_case_fields, unmapped_execution_statuses
 
-LOADED = (EntityMap.CREATED, EntityMap.CONFIRMED)
-NOT_OBJECTS = ("testcase-field", "user")
+NOT_OBJECTS = (Entity.FIELD_PLAN, Entity.USER)
 LIST_LIMIT = 200
 
 
-def migration_plan(project_key):
-    rules, qtest = context.rules(), context.qtest()
-    catalog = test_case_fields(qtest, context.rules())
-    changes = field_changes(list(transformed(project_key, "testcase-field").values()), catalog)
+def migration_plan(ctx):
+    project_key, rules, qtest = ctx.project_key, ctx.rules, ctx.qtest()
+    catalog = test_case_fields(qtest, rules)
+    changes = field_changes(list(transformed(project_key, Entity.FIELD_PLAN).values()), catalog)
     return {
         "project_key": project_key,
         "would_create": _would_create(project_key),
@@ -51,9 +50,9 @@ def _would_create(project_key):
 
 
 def _unmapped_values(project_key, rules, catalog):
-    wanted = [("Priority", p["name"], rules.priority(p["name"])) for p in extracted(project_key, "priority").values()]
+    wanted = [("Priority", p["name"], rules.priority(p["name"])) for p in extracted(project_key, Entity.PRIORITY).values()]
     wanted += [("Status", s["name"], rules.status(s["name"]))
-               for s in extracted(project_key, "status:TEST_CASE").values()]
+               for s in extracted(project_key, Entity.TEST_CASE_STATUS).values()]
     problems = []
     for label, source, target in wanted:
         try:

@@ -1,13 +1,15 @@
-"""The four phases, each the sum of its areas: the plan of a migration at a glance.
+"""The four phases, each the sum of its groups: the plan of a migration at a glance.
 
 A phase requires the phase before it and yields one group task per area of
-the project (test design today); each group owns its batches. A phase
-marker is written when all its groups are done, so a finished phase costs a
-single query on a rerun.
+the project (test design, execution history, embedded files); each group
+owns its batches. A phase marker is written when all its groups are done,
+so a finished phase costs a single query on a rerun.
 """
 
 import luigi
 
+from ztoq_luigi import kinds
+from ztoq_luigi.kinds import MarkerKind
 from ztoq_luigi.tasks.base import PipelineTask
 from ztoq_luigi.tasks.extract.attachments import ExtractEmbeddedFiles
 from ztoq_luigi.tasks.extract.design import ExtractTestDesign
@@ -23,42 +25,45 @@ from ztoq_luigi.tasks.validate.execution import ValidateTestExecution
 
 
 class Phase(PipelineTask):
+    kind = MarkerKind.PHASE
     batch_size = luigi.IntParameter(description="entities per batch")
     groups = ()
     previous = None
 
     def requires(self):
-        return [] if self.previous is None else self.previous(project_key=self.project_key,
-                                                              batch_size=self.batch_size)
+        return [] if self.previous is None else self.clone(self.previous)
 
     def marker_name(self):
         return f"phase/{self.phase}"
 
-    def run(self):
-        yield [group(project_key=self.project_key, batch_size=self.batch_size) for group in self.groups]
+    def work(self, ctx):
+        yield [self.clone(group) for group in self.groups]
         with self.atomic():
             self.mark_done()
         self.event(f"{self.phase} phase complete")
 
 
 class ExtractPhase(Phase):
-    phase = "extract"
+    phase = kinds.Phase.EXTRACT
     groups = (ExtractTestDesign, ExtractTestExecution, ExtractEmbeddedFiles)
 
 
 class TransformPhase(Phase):
-    phase = "transform"
+    phase = kinds.Phase.TRANSFORM
     previous = ExtractPhase
     groups = (TransformTestDesign, TransformTestExecution)
 
 
 class LoadPhase(Phase):
-    phase = "load"
+    phase = kinds.Phase.LOAD
     previous = TransformPhase
     groups = (LoadTestDesign, LoadTestExecution, LoadEmbeddedFiles)
 
 
 class ValidatePhase(Phase):
-    phase = "validate"
+    phase = kinds.Phase.VALIDATE
     previous = LoadPhase
     groups = (ValidateTestDesign, ValidateTestExecution, ValidateEmbeddedFiles)
+
+
+PHASE_TASKS = {task.phase: task for task in (ExtractPhase, TransformPhase, LoadPhase, ValidatePhase)}

@@ -18,21 +18,17 @@ import luigi
 import luigi.configuration
 from luigi.execution_summary import LuigiStatusCode
 
-from ztoq_luigi.config import PHASES
 from ztoq_luigi.db import journal, run_lock
 from ztoq_luigi.db.connection import open_database
-from ztoq_luigi.db.entities import marker_exists
-from ztoq_luigi.db.models import Marker, ValidationIssue
+from ztoq_luigi.db.markers import forget_phase, phase_done, reopen_failed
+from ztoq_luigi.db.models import ValidationIssue
 from ztoq_luigi.errors import ConfigError, ExitStatus
+from ztoq_luigi.kinds import PHASES, Phase
 from ztoq_luigi.mapping.rules import load_rules
 from ztoq_luigi.scheduling.stop import StopOnSignal
 from ztoq_luigi.scheduling.threads import ThreadWorkerFactory
 from ztoq_luigi.services import context
-from ztoq_luigi.tasks.phases import ExtractPhase, LoadPhase, TransformPhase, ValidatePhase
-
-PHASE_TASKS = {"extract": ExtractPhase, "transform": TransformPhase, "load": LoadPhase, "validate": ValidatePhase}
-REOPENABLE = ("extract/testcase-content/", "extract/executions/", "load/testcases/", "load/embedded-files/",
-              "load/testruns/", "validate/")
+from ztoq_luigi.tasks.phases import PHASE_TASKS
 SUCCESS_CODES = (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
 IN_FLIGHT_WAIT_SECONDS = 90
 
@@ -40,13 +36,14 @@ IN_FLIGHT_WAIT_SECONDS = 90
 class MigrateProject(luigi.WrapperTask):
     """Everything asked for, phase by phase; each phase requires the one before it."""
 
+    task_namespace = "ztoq"
     project_key = luigi.Parameter(description="Zephyr Scale project key")
+    migration = luigi.Parameter(default="", description="which migration (see services/context.py)")
     batch_size = luigi.IntParameter(default=50, description="entities per batch")
     phases = luigi.ListParameter(default=PHASES, description="phases to run")
 
     def requires(self):
-        return [PHASE_TASKS[phase](project_key=self.project_key, batch_size=self.batch_size)
-                for phase in self.phases]
+        return [self.clone(PHASE_TASKS[phase]) for phase in self.phases]
 
 
 @dataclass
@@ -63,20 +60,20 @@ def execute(settings, command, phases, progress=None):
     """Run the phases for settings.project_key; returns an Outcome (never raises for task failures)."""
     key = settings.project_key
     stop = StopOnSignal()
-    context.configure(settings, load_rules(settings.mapping), stop=stop.event)
+    ctx = context.configure(settings, load_rules(settings.mapping), stop=stop.event)
     open_database(settings)
     lock = run_lock.acquire(key, command)
     try:
-        return _execute_locked(settings, command, phases, progress, stop, lock)
+        return _execute_locked(ctx, command, phases, progress, stop, lock)
     finally:
         lock.release()
 
 
-def _execute_locked(settings, command, phases, progress, stop, lock):
-    key = settings.project_key
+def _execute_locked(ctx, command, phases, progress, stop, lock):
+    settings, key = ctx.settings, ctx.project_key
     _check_inputs(key, phases)
-    reopened = _reopen(key, phases)
-    context.preflight([phase for phase in phases if not marker_exists(key, f"phase/{phase}")])
+    reopened = reopen_failed(key, phases[0])
+    ctx.preflight([phase for phase in phases if not phase_done(key, phase)])
     run = journal.start_run(key, command, phases, settings.public())
     notes = []
     if lock.taken_over:
@@ -86,7 +83,8 @@ def _execute_locked(settings, command, phases, progress, stop, lock):
         journal.record_event(key, f"reopened {reopened} batches that had failures, to retry them")
     log_path = _configure_logging(settings, run.id)
     _tune_workers()
-    task = MigrateProject(project_key=key, batch_size=settings.batch_size, phases=list(phases))
+    task = MigrateProject(project_key=key, migration=ctx.migration(), batch_size=settings.batch_size,
+                          phases=list(phases))
     factory = ThreadWorkerFactory()
     stop.on_stop = lambda: factory.worker and factory.worker.stop_taking_work()
     if progress:
@@ -126,39 +124,16 @@ def _interrupted(key, run_id, stop):
 
 def forget_validation(project_key):
     """Make the validate phase run again from scratch (for `ztoq workflow validate`)."""
-    Marker.delete().where((Marker.project_key == project_key) & (
-        Marker.name.startswith("validate/") | Marker.name.startswith("group/validate/")
-        | (Marker.name == "phase/validate"))).execute()
+    forget_phase(project_key, Phase.VALIDATE)
 
 
 def _check_inputs(key, phases):
     first = PHASES.index(phases[0])
     for needed in PHASES[:first]:
-        if not marker_exists(key, f"phase/{needed}"):
+        if not phase_done(key, needed):
             raise ConfigError(
                 f"the {phases[0]} phase needs the output of the {needed} phase, which has not completed for {key}; "
                 f"expected --phases {' '.join(PHASES[PHASES.index(needed):first + 1])} (or all phases)")
-
-
-def _reopen(key, phases):
-    """Delete the markers of batches that recorded failures, and of the phases above them."""
-    first = PHASES.index(phases[0])
-    prefixes = [prefix for prefix in REOPENABLE if PHASES.index(prefix.split("/")[0]) >= first]
-    if not prefixes:
-        return 0
-    condition = Marker.name.startswith(prefixes[0])
-    for prefix in prefixes[1:]:
-        condition |= Marker.name.startswith(prefix)
-    failed = list(Marker.select(Marker.name, Marker.phase).where(
-        (Marker.project_key == key) & (Marker.failed_count > 0) & condition))
-    if not failed:
-        return 0
-    lowest = min(PHASES.index(marker.phase) for marker in failed)
-    stale = Marker.name.in_([marker.name for marker in failed] + [f"phase/{phase}" for phase in PHASES[lowest:]])
-    for phase in PHASES[lowest:]:
-        stale |= Marker.name.startswith(f"group/{phase}/")
-    Marker.delete().where((Marker.project_key == key) & stale).execute()
-    return len(failed)
 
 
 def _scheduler(settings):

@@ -18,9 +18,9 @@ from ztoq_luigi.clients.errors import ApiError, TransportError
 from ztoq_luigi.clients.http import HttpClient, RetryPolicy
 from ztoq_luigi.db.attachments import FILE, files, save_files
 from ztoq_luigi.db.entities import count_extracted, extracted
+from ztoq_luigi.kinds import Entity, Phase
 from ztoq_luigi.mapping.attachments import case_texts, execution_texts, file_name, find_files, url_id
-from ztoq_luigi.services import context
-from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
+from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.extract.design import ExtractTestDesign
 from ztoq_luigi.tasks.extract.execution import ExtractTestExecution, unit_count
 
@@ -30,10 +30,10 @@ DISK_NAME_CHARS = 100
 
 def case_rich_texts(project_key):
     """(owner key, rich text) for every extracted test case, read a chunk of cases at a time."""
-    for start in range(0, count_extracted(project_key, "testcase"), READ_CHUNK):
-        cases = extracted(project_key, "testcase", ordinals=(start, start + READ_CHUNK))
-        steps = extracted(project_key, "teststeps", source_ids=cases)
-        scripts = extracted(project_key, "testscript", source_ids=cases)
+    for start in range(0, count_extracted(project_key, Entity.TEST_CASE), READ_CHUNK):
+        cases = extracted(project_key, Entity.TEST_CASE, ordinals=(start, start + READ_CHUNK))
+        steps = extracted(project_key, Entity.TEST_STEPS, source_ids=cases)
+        scripts = extracted(project_key, Entity.TEST_SCRIPT, source_ids=cases)
         for key, case in cases.items():
             for text in case_texts(case, steps.get(key), scripts.get(key)):
                 yield key, text
@@ -42,8 +42,8 @@ def case_rich_texts(project_key):
 def execution_rich_texts(project_key):
     """(execution key, rich text) for every extracted execution, read one unit (cycle) at a time."""
     for unit in range(unit_count(project_key)):
-        executions = extracted(project_key, "execution", ordinals=(unit, unit + 1))
-        results = extracted(project_key, "executionsteps", ordinals=(unit, unit + 1))
+        executions = extracted(project_key, Entity.EXECUTION, ordinals=(unit, unit + 1))
+        results = extracted(project_key, Entity.EXECUTION_STEPS, ordinals=(unit, unit + 1))
         for key, execution in executions.items():
             for text in execution_texts(execution, results.get(key)):
                 yield key, text
@@ -88,18 +88,17 @@ class ExternalHost(HttpClient):
 class ListEmbeddedFiles(PipelineTask):
     """Every distinct file URL embedded in the extracted texts, with the keys of the objects embedding it."""
 
-    phase = "extract"
+    phase = Phase.EXTRACT
     batch_size = luigi.IntParameter(description="entities per batch")
 
     def requires(self):
-        key, size = self.project_key, self.batch_size
-        return [ExtractTestDesign(project_key=key, batch_size=size), ExtractTestExecution(project_key=key, batch_size=size)]
+        return [self.clone(ExtractTestDesign), self.clone(ExtractTestExecution)]
 
     def marker_name(self):
         return "extract/embedded-files"
 
-    def run(self):
-        base = context.settings().zephyr_base_url
+    def work(self, ctx):
+        base = ctx.settings.zephyr_base_url
         owners = {}
         for source in TEXT_SOURCES:
             for owner, text in source(self.project_key):
@@ -114,24 +113,29 @@ class ListEmbeddedFiles(PipelineTask):
             records.append((url_id(url), record, ordinal))
         with self.atomic():
             save_files(self.project_key, records)
-            self.mark_done(item_count=len(records), entity_type="embedded-file")
+            self.mark_done(item_count=len(records), entity_type=Entity.FILE)
         embedding = len({owner for keys in owners.values() for owner in keys})
         self.event(f"found {len(records)} distinct embedded files in {embedding} objects")
 
 
 class DownloadEmbeddedFiles(BatchTask):
-    """One batch of the listing: each file fetched to attachments_dir/<KEY>/ unless already there."""
+    """One batch of the listing: each file fetched to attachments_dir/<KEY>/ unless already there.
 
-    phase = "extract"
+    Not retryable: a dead link stays dead, and a rerun would fetch it again
+    every time (the object still migrates, keeping the original link).
+    """
+
+    phase = Phase.EXTRACT
+    retryable = False
 
     def marker_name(self):
         return f"extract/embedded-files/b{self.batch_size}/{self.batch_no}"
 
-    def run(self):
+    def work(self, ctx):
         key = self.project_key
-        directory = os.path.abspath(os.path.join(context.settings().attachments_dir, key))
+        directory = os.path.abspath(os.path.join(ctx.settings.attachments_dir, key))
         os.makedirs(directory, exist_ok=True)
-        zephyr, external = context.zephyr(), ExternalHost()
+        zephyr, external = ctx.zephyr(), ExternalHost()
         fetched = failed = 0
         for ordinal, (file_id, record) in enumerate(files(key, ordinals=self.ordinals).items(),
                                                     start=self.ordinals[0]):
@@ -146,7 +150,7 @@ class DownloadEmbeddedFiles(BatchTask):
             else:
                 fetched += 1
         with self.atomic():
-            self.mark_done(item_count=fetched, failed_count=failed, entity_type="embedded-file",
+            self.mark_done(item_count=fetched, failed_count=failed, entity_type=Entity.FILE,
                            batch_no=self.batch_no)
 
     def _download(self, zephyr, external, record, path):
@@ -171,25 +175,17 @@ class DownloadEmbeddedFiles(BatchTask):
         return dict(record, path=path, sha256=sha256, content_type=content_type, size=size)
 
 
-class ExtractEmbeddedFiles(PipelineTask):
+class ExtractEmbeddedFiles(Group):
     """The files embedded in test cases, their steps, execution comments and step results, listed and downloaded."""
 
-    phase = "extract"
-    batch_size = luigi.IntParameter(description="entities per batch")
+    phase = Phase.EXTRACT
+    area = "embedded-files"
 
-    def requires(self):
-        return ListEmbeddedFiles(project_key=self.project_key, batch_size=self.batch_size)
+    def first(self):
+        return [self.clone(ListEmbeddedFiles)]
 
-    def marker_name(self):
-        return "group/extract/embedded-files"
-
-    def run(self):
-        key = self.project_key
-        total = count_extracted(key, FILE)
-        size, count = batches(key, "extract/embedded-files", total, self.batch_size)
-        yield [DownloadEmbeddedFiles(project_key=key, batch_size=size, batch_no=n) for n in range(count)]
-        with self.atomic():
-            self.mark_done(item_count=total, entity_type="embedded-file")
+    def then(self):
+        return self.cut(DownloadEmbeddedFiles, "extract/embedded-files", count_extracted(self.project_key, FILE))
 
 
 def _reason(error):

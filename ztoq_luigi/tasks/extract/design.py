@@ -6,39 +6,39 @@ the batches, then one task per batch for the steps and scripts of its cases
 (the N+1 part, run in parallel by Luigi's workers).
 """
 
-import luigi
 
 from ztoq_luigi.clients.errors import NotFoundError
 from ztoq_luigi.db.entities import count_extracted, extracted, save_extracted
+from ztoq_luigi.kinds import Entity, Phase
 from ztoq_luigi.schemas.base import check
 from ztoq_luigi.schemas.zephyr import FolderSchema, OptionValueSchema, TestCaseSchema, TestScriptSchema, TestStepSchema
-from ztoq_luigi.services import context
-from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
+from ztoq_luigi.services.units import TEST_CASE_BATCHES
+from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 
-REFERENCE_TYPES = ("priority", "status:TEST_CASE", "environment", "folder:TEST_CASE")
+REFERENCE_TYPES = (Entity.PRIORITY, Entity.TEST_CASE_STATUS, Entity.ENVIRONMENT, Entity.TEST_CASE_FOLDER)
 
 
 class ExtractReference(PipelineTask):
     """The small lists every later step resolves `{id, self}` links against."""
 
-    phase = "extract"
+    phase = Phase.EXTRACT
 
     def marker_name(self):
         return "extract/reference"
 
-    def run(self):
-        zephyr, key = context.zephyr(), self.project_key
+    def work(self, ctx):
+        zephyr, key = ctx.zephyr(), self.project_key
         project = zephyr.project(key)
         lists = {
-            "priority": (zephyr.priorities(key), OptionValueSchema()),
-            "status:TEST_CASE": (zephyr.statuses(key, "TEST_CASE"), OptionValueSchema()),
-            "environment": (zephyr.environments(key), OptionValueSchema()),
-            "folder:TEST_CASE": (zephyr.folders(key, "TEST_CASE"), FolderSchema()),
+            Entity.PRIORITY: (zephyr.priorities(key), OptionValueSchema()),
+            Entity.TEST_CASE_STATUS: (zephyr.statuses(key, "TEST_CASE"), OptionValueSchema()),
+            Entity.ENVIRONMENT: (zephyr.environments(key), OptionValueSchema()),
+            Entity.TEST_CASE_FOLDER: (zephyr.folders(key, "TEST_CASE"), FolderSchema()),
         }
         valid = {entity_type: self._valid(entity_type, values, schema)
                  for entity_type, (values, schema) in lists.items()}
         with self.atomic():
-            save_extracted(key, "project", [(project["key"], project, 0)])
+            save_extracted(key, Entity.PROJECT, [(project["key"], project, 0)])
             for entity_type, values in valid.items():
                 save_extracted(key, entity_type, [(value["id"], value, n) for n, value in enumerate(values)])
             self.mark_done(item_count=sum(len(values) for values in valid.values()))
@@ -59,18 +59,18 @@ class ExtractReference(PipelineTask):
 class ExtractTestCaseList(PipelineTask):
     """Every test case of the project, in listing order; each page stored as it arrives."""
 
-    phase = "extract"
+    phase = Phase.EXTRACT
 
     def marker_name(self):
         return "extract/testcases"
 
-    def run(self):
+    def work(self, ctx):
         page, ordinal, skipped = [], 0, 0
-        for case in context.zephyr().test_cases(self.project_key):
+        for case in ctx.zephyr().test_cases(self.project_key):
             problems = check(TestCaseSchema(), case)
             if problems:
                 skipped += 1
-                self.error(f"malformed test case skipped: {problems[0]}", entity_type="testcase",
+                self.error(f"malformed test case skipped: {problems[0]}", entity_type=Entity.TEST_CASE,
                            entity_key=case.get("key") if isinstance(case, dict) else None)
                 continue
             page.append((case["key"], case, ordinal))
@@ -80,50 +80,50 @@ class ExtractTestCaseList(PipelineTask):
                 page = []
         with self.atomic():
             self._store(page)
-            self.mark_done(item_count=ordinal, failed_count=skipped, entity_type="testcase")
+            self.mark_done(item_count=ordinal, failed_count=skipped, entity_type=Entity.TEST_CASE)
         self.event(f"listed {ordinal} test cases" + (f", skipped {skipped} malformed" if skipped else ""))
 
     def _store(self, page):
         with self.atomic():
-            save_extracted(self.project_key, "testcase", page)
+            save_extracted(self.project_key, Entity.TEST_CASE, page)
 
 
 class ExtractTestCaseContent(BatchTask):
     """Steps (all pages) or the plain/BDD script of each test case in one batch."""
 
-    phase = "extract"
+    phase = Phase.EXTRACT
 
     def requires(self):
-        return ExtractTestCaseList(project_key=self.project_key)
+        return self.clone(ExtractTestCaseList)
 
     def marker_name(self):
         return f"extract/testcase-content/b{self.batch_size}/{self.batch_no}"
 
-    def run(self):
-        zephyr = context.zephyr()
-        cases = extracted(self.project_key, "testcase", ordinals=self.ordinals)
+    def work(self, ctx):
+        zephyr = ctx.zephyr()
+        cases = extracted(self.project_key, Entity.TEST_CASE, ordinals=self.ordinals)
         steps, scripts, failed = [], [], 0
         for ordinal, (key, case) in enumerate(cases.items(), start=self.ordinals[0]):
             try:
                 case_steps, script = zephyr.steps_and_script(case)
             except NotFoundError as error:
                 failed += 1
-                self.error(f"test case vanished from Zephyr during extraction: {error}", entity_type="testcase",
+                self.error(f"test case vanished from Zephyr during extraction: {error}", entity_type=Entity.TEST_CASE,
                            entity_key=key, http_status=404)
                 continue
             problem = self._problem(case_steps, script)
             if problem:
                 failed += 1
-                self.error(f"malformed steps or script, test case skipped: {problem}", entity_type="testcase",
+                self.error(f"malformed steps or script, test case skipped: {problem}", entity_type=Entity.TEST_CASE,
                            entity_key=key)
                 continue
             steps.append((key, case_steps, ordinal))
             if script is not None:
                 scripts.append((key, script, ordinal))
         with self.atomic():
-            save_extracted(self.project_key, "teststeps", steps)
-            save_extracted(self.project_key, "testscript", scripts)
-            self.mark_done(item_count=len(steps), failed_count=failed, entity_type="testcase",
+            save_extracted(self.project_key, Entity.TEST_STEPS, steps)
+            save_extracted(self.project_key, Entity.TEST_SCRIPT, scripts)
+            self.mark_done(item_count=len(steps), failed_count=failed, entity_type=Entity.TEST_CASE,
                            batch_no=self.batch_no)
 
     @staticmethod
@@ -139,19 +139,14 @@ class ExtractTestCaseContent(BatchTask):
         return None
 
 
-class ExtractTestDesign(PipelineTask):
-    """Folders, test cases, their steps and scripts."""
+class ExtractTestDesign(Group):
+    """The reference data and the test case listing, then the steps and scripts batch by batch."""
 
-    phase = "extract"
-    batch_size = luigi.IntParameter(description="entities per batch")
+    phase = Phase.EXTRACT
+    area = "test-design"
 
-    def marker_name(self):
-        return "group/extract/test-design"
+    def first(self):
+        return [self.clone(ExtractReference), self.clone(ExtractTestCaseList)]
 
-    def run(self):
-        key = self.project_key
-        yield [ExtractReference(project_key=key), ExtractTestCaseList(project_key=key)]
-        size, count = batches(key, "extract", count_extracted(key, "testcase"), self.batch_size)
-        yield [ExtractTestCaseContent(project_key=key, batch_size=size, batch_no=n) for n in range(count)]
-        with self.atomic():
-            self.mark_done(item_count=count_extracted(key, "testcase"))
+    def then(self):
+        return self.cut(ExtractTestCaseContent, TEST_CASE_BATCHES, count_extracted(self.project_key, Entity.TEST_CASE))

@@ -9,54 +9,41 @@ execution is stored with its unit's ordinal, and a batch is a range of
 units, so a batch holds the executions of a bounded number of cycles.
 """
 
-import zlib
 
-import luigi
 
 from ztoq_luigi.clients.errors import NotFoundError
 from ztoq_luigi.db.entities import count_extracted, extracted, save_extracted
+from ztoq_luigi.kinds import Entity, Phase
 from ztoq_luigi.mapping.executions import case_of, execution_key
 from ztoq_luigi.schemas.base import check
 from ztoq_luigi.schemas.zephyr import ExecutionSchema, FolderSchema, KeyedSchema, OptionValueSchema
-from ztoq_luigi.services import context
-from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
+from ztoq_luigi.services.units import EXECUTION_UNITS, adhoc_unit, unit_count
+from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 
-ADHOC_BUCKETS = 8
-LAYOUT = "extract/executions"
 STATUS_TYPES = ("TEST_EXECUTION", "TEST_CYCLE", "TEST_PLAN")
-
-
-def unit_count(project_key):
-    """Units of execution work: one per cycle, plus the ad-hoc buckets."""
-    return count_extracted(project_key, "testcycle") + ADHOC_BUCKETS
-
-
-def adhoc_unit(cycle_count, case_key):
-    """The bucket of an ad-hoc execution: stable across runs and processes (crc32, not hash())."""
-    return cycle_count + zlib.crc32(case_key.encode("utf-8")) % ADHOC_BUCKETS
 
 
 class ExtractExecutionReference(PipelineTask):
     """Execution, cycle and plan statuses, the TEST_CYCLE folders, every cycle and every plan."""
 
-    phase = "extract"
+    phase = Phase.EXTRACT
 
     def marker_name(self):
         return "extract/execution-reference"
 
-    def run(self):
-        zephyr, key = context.zephyr(), self.project_key
-        lists = {f"status:{status_type}": self._valid(zephyr.statuses(key, status_type), OptionValueSchema(),
+    def work(self, ctx):
+        zephyr, key = ctx.zephyr(), self.project_key
+        lists = {Entity.status(status_type): self._valid(zephyr.statuses(key, status_type), OptionValueSchema(),
                                                       "status") for status_type in STATUS_TYPES}
         lists["folder:TEST_CYCLE"] = self._valid(zephyr.folders(key, "TEST_CYCLE"), FolderSchema(), "folder")
-        cycles = self._valid(zephyr.test_cycles(key), KeyedSchema(), "testcycle")
-        plans = self._valid(zephyr.test_plans(key), KeyedSchema(), "testplan")
+        cycles = self._valid(zephyr.test_cycles(key), KeyedSchema(), Entity.TEST_CYCLE)
+        plans = self._valid(zephyr.test_plans(key), KeyedSchema(), Entity.TEST_PLAN)
         with self.atomic():
             for entity_type, values in lists.items():
                 save_extracted(key, entity_type, [(value["id"], value, n) for n, value in enumerate(values)])
-            save_extracted(key, "testcycle", [(cycle["key"], cycle, n) for n, cycle in enumerate(cycles)])
-            save_extracted(key, "testplan", [(plan["key"], plan, n) for n, plan in enumerate(plans)])
-            self.mark_done(item_count=len(cycles) + len(plans), entity_type="testcycle")
+            save_extracted(key, Entity.TEST_CYCLE, [(cycle["key"], cycle, n) for n, cycle in enumerate(cycles)])
+            save_extracted(key, Entity.TEST_PLAN, [(plan["key"], plan, n) for n, plan in enumerate(plans)])
+            self.mark_done(item_count=len(cycles) + len(plans), entity_type=Entity.TEST_CYCLE)
         self.event(f"listed {len(cycles)} test cycles, {len(plans)} test plans, "
                    f"{len(lists['folder:TEST_CYCLE'])} test cycle folders")
 
@@ -78,7 +65,7 @@ def _checked(task, execution):
     if not problems and case_of(execution)[0] is None:
         problems = [f"testCase.self: no test case key in '{execution['testCase']['self']}'"]
     if problems:
-        task.error(f"malformed test execution skipped: {problems[0]}", entity_type="testexecution",
+        task.error(f"malformed test execution skipped: {problems[0]}", entity_type=Entity.TEST_EXECUTION,
                    entity_key=str(execution.get("key") or execution.get("id")) if isinstance(execution, dict)
                    else None)
         return None
@@ -88,19 +75,19 @@ def _checked(task, execution):
 class ExtractAdhocExecutions(PipelineTask):
     """The project-wide listing, of which only the executions without a test cycle are kept."""
 
-    phase = "extract"
+    phase = Phase.EXTRACT
 
     def requires(self):
-        return ExtractExecutionReference(project_key=self.project_key)
+        return self.clone(ExtractExecutionReference)
 
     def marker_name(self):
         return "extract/adhoc-executions"
 
-    def run(self):
+    def work(self, ctx):
         key = self.project_key
-        cycle_count = count_extracted(key, "testcycle")
+        cycle_count = count_extracted(key, Entity.TEST_CYCLE)
         page, kept = [], 0
-        for execution in context.zephyr().test_executions(key):
+        for execution in ctx.zephyr().test_executions(key):
             if isinstance(execution, dict) and execution.get("testCycle"):
                 continue
             if _checked(self, execution) is None:
@@ -109,36 +96,36 @@ class ExtractAdhocExecutions(PipelineTask):
             kept += 1
             if len(page) >= 500:
                 with self.atomic():
-                    save_extracted(key, "execution", page)
+                    save_extracted(key, Entity.EXECUTION, page)
                 page = []
         with self.atomic():
-            save_extracted(key, "execution", page)
-            self.mark_done(item_count=kept, entity_type="testexecution")
+            save_extracted(key, Entity.EXECUTION, page)
+            self.mark_done(item_count=kept, entity_type=Entity.TEST_EXECUTION)
         self.event(f"found {kept} ad-hoc test executions (no test cycle)")
 
 
 class ExtractExecutions(BatchTask):
     """The executions of a range of units (cycles listed here, ad-hoc ones already listed) and their step results."""
 
-    phase = "extract"
+    phase = Phase.EXTRACT
 
     def requires(self):
-        return [ExtractExecutionReference(project_key=self.project_key),
-                ExtractAdhocExecutions(project_key=self.project_key)]
+        return [self.clone(ExtractExecutionReference),
+                self.clone(ExtractAdhocExecutions)]
 
     def marker_name(self):
         return f"extract/executions/b{self.batch_size}/{self.batch_no}"
 
-    def run(self):
-        key, zephyr = self.project_key, context.zephyr()
-        cycles = extracted(key, "testcycle", ordinals=self.ordinals)
+    def work(self, ctx):
+        key, zephyr = self.project_key, ctx.zephyr()
+        cycles = extracted(key, Entity.TEST_CYCLE, ordinals=self.ordinals)
         for unit, cycle_key in enumerate(cycles, start=self.ordinals[0]):
             listed = [e for e in zephyr.test_executions(key, test_cycle=cycle_key) if _checked(self, e)]
             with self.atomic():
-                save_extracted(key, "execution", [(execution_key(e), e, unit) for e in listed])
+                save_extracted(key, Entity.EXECUTION, [(execution_key(e), e, unit) for e in listed])
         stored = failed = 0
         for unit in range(*self.ordinals):
-            executions = extracted(key, "execution", ordinals=(unit, unit + 1))
+            executions = extracted(key, Entity.EXECUTION, ordinals=(unit, unit + 1))
             results = []
             for source_id, execution in executions.items():
                 try:
@@ -146,28 +133,23 @@ class ExtractExecutions(BatchTask):
                 except NotFoundError as error:
                     failed += 1
                     self.error(f"test execution vanished from Zephyr during extraction: {error}",
-                               entity_type="testexecution", entity_key=source_id, http_status=404)
+                               entity_type=Entity.TEST_EXECUTION, entity_key=source_id, http_status=404)
             with self.atomic():
-                save_extracted(key, "executionsteps", results)
+                save_extracted(key, Entity.EXECUTION_STEPS, results)
             stored += len(results)
         with self.atomic():
-            self.mark_done(item_count=stored, failed_count=failed, entity_type="testexecution",
+            self.mark_done(item_count=stored, failed_count=failed, entity_type=Entity.TEST_EXECUTION,
                            batch_no=self.batch_no)
 
 
-class ExtractTestExecution(PipelineTask):
-    """Cycle folders, cycles, plans, then the executions and step results batch by batch."""
+class ExtractTestExecution(Group):
+    """Cycle folders, cycles, plans and ad-hoc executions, then the executions and step results batch by batch."""
 
-    phase = "extract"
-    batch_size = luigi.IntParameter(description="entities per batch")
+    phase = Phase.EXTRACT
+    area = "test-execution"
 
-    def marker_name(self):
-        return "group/extract/test-execution"
+    def first(self):
+        return [self.clone(ExtractAdhocExecutions)]
 
-    def run(self):
-        key = self.project_key
-        yield ExtractAdhocExecutions(project_key=key)
-        size, count = batches(key, LAYOUT, unit_count(key), self.batch_size)
-        yield [ExtractExecutions(project_key=key, batch_size=size, batch_no=n) for n in range(count)]
-        with self.atomic():
-            self.mark_done(item_count=count_extracted(key, "execution"))
+    def then(self):
+        return self.cut(ExtractExecutions, EXECUTION_UNITS, unit_count(self.project_key))

@@ -13,133 +13,121 @@ case's steps (services/case_steps.py); a log whose results cannot all be placed
 is an error of its execution, never a shortened log.
 """
 
-import luigi
 
 from ztoq_luigi.clients.errors import NotFoundError, RequestRejectedError
-from ztoq_luigi.clients.qtest import property_value
 from ztoq_luigi.db.entities import mapped, mark_created, mark_pending
 from ztoq_luigi.db.executions import transformed_in
+from ztoq_luigi.kinds import LOADED, Entity, Phase
 from ztoq_luigi.mapping.attachments import log_files, rewrite_log
-from ztoq_luigi.mapping.cycles import marker_of
-from ztoq_luigi.mapping.executions import log_body, log_marker, statuses_used
+from ztoq_luigi.mapping.executions import log_body, statuses_used
 from ztoq_luigi.mapping.run_steps import Unplaceable
-from ztoq_luigi.services import context
 from ztoq_luigi.services.case_steps import CaseSteps
 from ztoq_luigi.services.fields import find_run_key_field
+from ztoq_luigi.services.lookups import find_container, find_log, find_run
+from ztoq_luigi.services.units import EXECUTION_UNITS
 from ztoq_luigi.services.uploads import upload_files
 from ztoq_luigi.services.writes import create_once
-from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
-from ztoq_luigi.tasks.extract.execution import LAYOUT, unit_count
+from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
+from ztoq_luigi.tasks.extract.execution import unit_count
 from ztoq_luigi.tasks.load.attachments import LoadEmbeddedFiles
 from ztoq_luigi.tasks.load.fields import PrepareRunFields
 from ztoq_luigi.tasks.transform.execution import TransformCycles, TransformTestExecution
 
-LOADED_STATES = ("created", "confirmed")
-LOG_TEXTS = "embedded-file-log-texts"
-
-
-def find_container(items, name, marker):
-    """The id of the listed release or cycle with this name and key line, or None."""
-    for item in items:
-        if item.get("name") == name and marker_of(item.get("description")) == marker:
-            return item["id"]
-    return None
 
 
 class LoadReleases(PipelineTask):
     """One release per Zephyr test plan, at the project root."""
 
-    phase = "load"
+    phase = Phase.LOAD
 
     def requires(self):
-        return TransformCycles(project_key=self.project_key)
+        return self.clone(TransformCycles)
 
     def marker_name(self):
         return "load/releases"
 
-    def run(self):
-        key, qtest = self.project_key, context.qtest()
-        releases = transformed_in(key, "release")
-        existing = mapped(key, "release")
+    def work(self, ctx):
+        key, qtest = self.project_key, ctx.qtest()
+        releases = transformed_in(key, Entity.RELEASE)
+        existing = mapped(key, Entity.RELEASE)
         for source_id, release in releases.items():
-            create_once(key, "release", "release", source_id, existing.get(source_id),
+            create_once(key, Entity.RELEASE, Entity.RELEASE, source_id, existing.get(source_id),
                         create=lambda: qtest.create_release({"name": release["name"],
                                                              "description": release["description"],
                                                              "properties": []})["id"],
                         find=lambda: find_container(qtest.releases(), release["name"], release["marker"]))
         with self.atomic():
-            self.mark_done(item_count=len(releases), entity_type="release")
+            self.mark_done(item_count=len(releases), entity_type=Entity.RELEASE)
         self.event(f"{len(releases)} releases (Zephyr test plans) in qTest")
 
 
 class LoadCycles(PipelineTask):
     """The cycle tree, one depth at a time so every parent exists before its children."""
 
-    phase = "load"
+    phase = Phase.LOAD
 
     def requires(self):
-        return [TransformCycles(project_key=self.project_key), LoadReleases(project_key=self.project_key)]
+        return [self.clone(TransformCycles), self.clone(LoadReleases)]
 
     def marker_name(self):
         return "load/cycles"
 
-    def run(self):
-        key, qtest = self.project_key, context.qtest()
-        plan = list(transformed_in(key, "cycle").values())
-        releases = {source_id: row.target_id for source_id, row in mapped(key, "release").items()}
+    def work(self, ctx):
+        key, qtest = self.project_key, ctx.qtest()
+        plan = list(transformed_in(key, Entity.CYCLE).values())
+        releases = {source_id: row.target_id for source_id, row in mapped(key, Entity.RELEASE).items()}
         for depth in sorted({entry["depth"] for entry in plan}):
-            ids = {source_id: row.target_id for source_id, row in mapped(key, "cycle").items()}
+            ids = {source_id: row.target_id for source_id, row in mapped(key, Entity.CYCLE).items()}
             for entry in (e for e in plan if e["depth"] == depth):
                 parent = (int(ids[entry["parent"]]), "test-cycle") if entry["parent"] else (0, "root")
                 target = releases.get(entry["release"]) if entry["release"] else None
-                existing = mapped(key, "cycle", [entry["source_id"]]).get(entry["source_id"])
-                create_once(key, "cycle", "test-cycle", entry["source_id"], existing,
+                existing = mapped(key, Entity.CYCLE, [entry["source_id"]]).get(entry["source_id"])
+                create_once(key, Entity.CYCLE, "test-cycle", entry["source_id"], existing,
                             create=lambda: qtest.create_test_cycle(entry["name"], entry["description"], *parent,
                                                                    target_release_id=target)["id"],
                             find=lambda: find_container(qtest.test_cycles(*parent), entry["name"], entry["marker"]))
         with self.atomic():
-            self.mark_done(item_count=len(plan), entity_type="cycle")
+            self.mark_done(item_count=len(plan), entity_type=Entity.CYCLE)
         self.event(f"{len(plan)} test cycles in qTest")
 
 
 class LoadRuns(BatchTask):
     """The runs of a batch of units, each followed by its logs in chronological order."""
 
-    phase = "load"
+    phase = Phase.LOAD
 
     def requires(self):
-        key = self.project_key
-        return [PrepareRunFields(project_key=key), LoadCycles(project_key=key)]
+        return [self.clone(PrepareRunFields), self.clone(LoadCycles)]
 
     def marker_name(self):
         return f"load/testruns/b{self.batch_size}/{self.batch_no}"
 
-    def run(self):
-        key, qtest, rules = self.project_key, context.qtest(), context.rules()
-        runs = transformed_in(key, "testrun", self.ordinals)
-        cycles = {sid: row.target_id for sid, row in mapped(key, "cycle").items() if row.state in LOADED_STATES}
-        cases = {sid: row.target_id for sid, row in mapped(key, "testcase", {r["case"] for r in runs.values()}).items()
-                 if row.state in LOADED_STATES}
+    def work(self, ctx):
+        key, qtest, rules = self.project_key, ctx.qtest(), ctx.rules
+        runs = transformed_in(key, Entity.TEST_RUN, self.ordinals)
+        cycles = {sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items() if row.state in LOADED}
+        cases = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, {r["case"] for r in runs.values()}).items()
+                 if row.state in LOADED}
         self._field = find_run_key_field(qtest, rules)
         self._statuses = {status["name"]: status["id"] for status in qtest.execution_statuses()}
         self._steps = CaseSteps(key, qtest)
         loaded = failed = 0
-        for run_key, payload in runs.items():
+        for run_key, payload in self.tracked(runs.items(), "test runs"):
             try:
-                logs_failed = self._load_run(run_key, payload, cycles, cases)
+                logs_failed = self._load_run(ctx, run_key, payload, cycles, cases)
                 loaded += 1
                 failed += logs_failed
             except (_NotLoadable, RequestRejectedError) as problem:
                 failed += 1
                 self.error(f"test run {run_key} and its {len(payload['logs'])} logs not loaded: {problem}",
-                           entity_type="testrun", entity_key=run_key, http_status=getattr(problem, "status", None),
+                           entity_type=Entity.TEST_RUN, entity_key=run_key, http_status=getattr(problem, "status", None),
                            excerpt=getattr(problem, "excerpt", None))
         with self.atomic():
-            self.mark_done(item_count=loaded, failed_count=failed, entity_type="testrun", batch_no=self.batch_no)
+            self.mark_done(item_count=loaded, failed_count=failed, entity_type=Entity.TEST_RUN, batch_no=self.batch_no)
 
-    def _load_run(self, run_key, payload, cycles, cases):
+    def _load_run(self, ctx, run_key, payload, cycles, cases):
         """Create the run once, then its missing logs in order; returns how many logs failed."""
-        key, qtest = self.project_key, context.qtest()
+        key, qtest = self.project_key, ctx.qtest()
         cycle_id, case_id = cycles.get(payload["cycle"]), cases.get(payload["case"])
         if cycle_id is None:
             raise _NotLoadable(f"its test cycle ({payload['cycle']}) is not in qTest")
@@ -153,10 +141,10 @@ class LoadRuns(BatchTask):
             raise _NotLoadable(steps.problem)
         body = {"name": payload["name"], "test_case": {"id": int(case_id)}, "test_case_version_id": steps.version_id,
                 "properties": [{"field_id": self._field, "field_value": run_key}]}
-        run_id = create_once(key, "testrun", "test-run", run_key, mapped(key, "testrun", [run_key]).get(run_key),
+        run_id = create_once(key, Entity.TEST_RUN, "test-run", run_key, mapped(key, Entity.TEST_RUN, [run_key]).get(run_key),
                              create=lambda: qtest.create_test_run(body, int(cycle_id))["id"],
-                             find=lambda: self._find_run(int(cycle_id), run_key))
-        existing = mapped(key, "testlog", [log["execution"] for log in payload["logs"]])
+                             find=lambda: find_run(qtest, ctx.rules.key_field, int(cycle_id), run_key))
+        existing = mapped(key, Entity.TEST_LOG, [log["execution"] for log in payload["logs"]])
         failed = 0
         for log in payload["logs"]:
             try:
@@ -165,88 +153,68 @@ class LoadRuns(BatchTask):
                 failed += 1
                 self.error(f"test log of {log['execution']} not loaded into run {run_key}: its step results cannot "
                            f"be placed on the steps of the migrated test case: {problem}",
-                           entity_type="testexecution", entity_key=log["execution"])
+                           entity_type=Entity.TEST_EXECUTION, entity_key=log["execution"])
                 continue
             try:
-                log_id = create_once(key, "testlog", "test-log", log["execution"], existing.get(log["execution"]),
+                log_id = create_once(key, Entity.TEST_LOG, "test-log", log["execution"], existing.get(log["execution"]),
                                      create=lambda: qtest.create_test_log(int(run_id), log_request)["id"],
-                                     find=lambda: self._find_log(int(run_id), log["execution"]))
+                                     find=lambda: find_log(qtest, int(run_id), log["execution"]))
             except RequestRejectedError as problem:
                 failed += 1
                 self.error(f"test log of {log['execution']} not loaded into run {run_key}: {problem}",
-                           entity_type="testexecution", entity_key=log["execution"], http_status=problem.status,
+                           entity_type=Entity.TEST_EXECUTION, entity_key=log["execution"], http_status=problem.status,
                            excerpt=problem.excerpt)
                 continue
             try:
-                self._attach_files(run_id, log_id, log, steps)
+                self._attach_files(ctx, run_id, log_id, log, steps)
             except (NotFoundError, RequestRejectedError) as problem:
                 failed += 1
                 self.error(f"embedded files not attached to the test log of {log['execution']}: {problem}",
-                           entity_type="testexecution", entity_key=log["execution"], http_status=problem.status,
+                           entity_type=Entity.TEST_EXECUTION, entity_key=log["execution"], http_status=problem.status,
                            excerpt=problem.excerpt)
         return failed
 
-    def _attach_files(self, run_id, log_id, log, steps):
+    def _attach_files(self, ctx, run_id, log_id, log, steps):
         """Attach the fetched files the log's texts embed to it, then PUT the log once with texts pointing at them.
 
         Uploads are exactly-once on their own; the PUT sets the same texts
         however often it is sent, so a resumed batch simply sends it again
         unless it is recorded as done.
         """
-        key, execution, base = self.project_key, log["execution"], context.settings().zephyr_base_url
+        key, execution, base = self.project_key, log["execution"], ctx.settings.zephyr_base_url
         urls = log_files(log, base)
         if not urls:
             return
-        done = mapped(key, LOG_TEXTS, [execution]).get(execution)
-        if done is not None and done.state in LOADED_STATES:
+        done = mapped(key, Entity.LOG_TEXTS, [execution]).get(execution)
+        if done is not None and done.state in LOADED:
             return
-        links = upload_files(key, "test-logs", log_id, execution, urls)
+        links = upload_files(ctx.qtest(), key, "test-logs", log_id, execution, urls)
         if not links:
             return
         body = log_body(rewrite_log(log, links, base), steps, self._statuses)
-        mark_pending(key, LOG_TEXTS, "test-log", [execution])
-        context.qtest().update_test_log(int(run_id), int(log_id), body)
-        mark_created(key, LOG_TEXTS, execution, log_id)
-
-    def _find_run(self, cycle_id, run_key):
-        for run in context.qtest().test_runs(cycle_id):
-            if property_value(run, context.rules().key_field) == run_key:
-                return run["id"]
-        return None
-
-    def _find_log(self, run_id, execution):
-        for log in context.qtest().test_logs(run_id):
-            if log_marker(log.get("note")) == execution:
-                return log["id"]
-        return None
-
+        mark_pending(key, Entity.LOG_TEXTS, "test-log", [execution])
+        ctx.qtest().update_test_log(int(run_id), int(log_id), body)
+        mark_created(key, Entity.LOG_TEXTS, execution, log_id)
 
 class _NotLoadable(Exception):
     """A run whose container, test case or statuses are missing in qTest."""
 
 
-class LoadTestExecution(PipelineTask):
+class LoadTestExecution(Group):
     """Releases, the cycle tree, then runs and logs batch by batch, once the test cases are final in qTest.
 
     Final means with their embedded files: rewriting a case's texts makes a
     new version with new step ids, and runs bind to the version they find.
     """
 
-    phase = "load"
-    batch_size = luigi.IntParameter(description="entities per batch")
+    phase = Phase.LOAD
+    area = "test-execution"
 
     def requires(self):
-        key = self.project_key
-        return [TransformTestExecution(project_key=key, batch_size=self.batch_size),
-                LoadEmbeddedFiles(project_key=key, batch_size=self.batch_size)]
+        return [self.clone(TransformTestExecution), self.clone(LoadEmbeddedFiles)]
 
-    def marker_name(self):
-        return "group/load/test-execution"
+    def first(self):
+        return [self.clone(PrepareRunFields), self.clone(LoadReleases), self.clone(LoadCycles)]
 
-    def run(self):
-        key = self.project_key
-        yield [PrepareRunFields(project_key=key), LoadReleases(project_key=key), LoadCycles(project_key=key)]
-        size, count = batches(key, LAYOUT, unit_count(key), self.batch_size)
-        yield [LoadRuns(project_key=key, batch_size=size, batch_no=n) for n in range(count)]
-        with self.atomic():
-            self.mark_done()
+    def then(self):
+        return self.cut(LoadRuns, EXECUTION_UNITS, unit_count(self.project_key))

@@ -6,18 +6,16 @@ line, before anything is created in qTest.
 """
 
 
-from ztoq_luigi.clients.errors import AmbiguousWriteError
 from ztoq_luigi.db.entities import extracted, mapped, mark_created, mark_pending, transformed
-from ztoq_luigi.db.models import EntityMap
+from ztoq_luigi.kinds import Entity, Phase, WriteState
 from ztoq_luigi.mapping.qtest_body import MappingProblem, field_body, field_changes
-from ztoq_luigi.services import context
 from ztoq_luigi.services.fields import (
     TEXT_FIELD, MappingConfigError, field_id, find_run_key_field, missing_run_fields, refuse, test_case_fields,
     unmapped_execution_statuses,
 )
-from ztoq_luigi.services.writes import WRITE_ATTEMPTS, create_once
+from ztoq_luigi.services.writes import create_once, reconcile
 from ztoq_luigi.tasks.base import PipelineTask
-from ztoq_luigi.tasks.transform.design import FIELD_PLAN, TransformFieldPlan
+from ztoq_luigi.tasks.transform.design import TransformFieldPlan
 
 
 
@@ -35,23 +33,23 @@ class PrepareTestCaseFields(PipelineTask):
     plan ends up in the entity map, next to the id it has in qTest.
     """
 
-    phase = "load"
+    phase = Phase.LOAD
 
     def requires(self):
-        return TransformFieldPlan(project_key=self.project_key)
+        return self.clone(TransformFieldPlan)
 
     def marker_name(self):
         return "load/fields"
 
-    def run(self):
-        qtest, key = context.qtest(), self.project_key
-        plan = list(transformed(key, FIELD_PLAN).values())
-        catalog = test_case_fields(qtest, context.rules())
-        refuse("the mapping names qTest values that do not exist", self._unmapped_values(catalog),
+    def work(self, ctx):
+        qtest, key = ctx.qtest(), self.project_key
+        plan = list(transformed(key, Entity.FIELD_PLAN).values())
+        catalog = test_case_fields(qtest, ctx.rules)
+        refuse("the mapping names qTest values that do not exist", self._unmapped_values(ctx.rules, catalog),
                 "expected values of the target project (see --mapping)")
         statuses = qtest.execution_statuses()
         refuse("the mapping names qTest execution statuses that do not exist",
-                unmapped_execution_statuses(key, context.rules(), statuses),
+                unmapped_execution_statuses(key, ctx.rules, statuses),
                 f"expected one of {', '.join(sorted(status['name'] for status in statuses))} "
                 "(execution_statuses in --mapping)")
         changes = field_changes(plan, catalog)
@@ -59,26 +57,26 @@ class PrepareTestCaseFields(PipelineTask):
                 "expected fields of a fitting type (rename or change the qTest field)")
         refuse("no option of a qTest check box can stand for a ticked Zephyr checkbox", changes.unticked,
                 f"expected the option to tick named under check_boxes in --mapping {CHECK_BOXES_EXAMPLE}")
-        if context.settings().no_create_fields:
+        if ctx.settings.no_create_fields:
             refuse("--no-create-fields: the qTest project lacks fields or values the migration needs",
-                    changes.missing() + missing_run_fields(qtest, context.rules()),
+                    changes.missing() + missing_run_fields(qtest, ctx.rules),
                     "expected them in the target project (create them, or run without --no-create-fields)",
                     every=True)
         for entry in changes.create:
-            self._create(entry)
+            self._create(ctx, entry)
         for label, values in changes.add_values.items():
-            self._add_values(next(entry for entry in plan if entry["label"] == label), values)
-        catalog = test_case_fields(qtest, context.rules())
+            self._add_values(ctx, next(entry for entry in plan if entry["label"] == label), values)
+        catalog = test_case_fields(qtest, ctx.rules)
         with self.atomic():
-            mark_pending(key, FIELD_PLAN, "field", [entry["label"] for entry in plan])
+            mark_pending(key, Entity.FIELD_PLAN, "field", [entry["label"] for entry in plan])
             for entry in plan:
-                mark_created(key, FIELD_PLAN, entry["label"], catalog.field(entry["label"])["id"])
-            self.mark_done(item_count=len(plan), entity_type=FIELD_PLAN)
+                mark_created(key, Entity.FIELD_PLAN, entry["label"], catalog.field(entry["label"])["id"])
+            self.mark_done(item_count=len(plan), entity_type=Entity.FIELD_PLAN)
 
-    def _unmapped_values(self, catalog):
-        rules, key = context.rules(), self.project_key
-        wanted = [("Priority", rules.priority(p["name"])) for p in extracted(key, "priority").values()]
-        wanted += [("Status", rules.status(s["name"])) for s in extracted(key, "status:TEST_CASE").values()]
+    def _unmapped_values(self, rules, catalog):
+        key = self.project_key
+        wanted = [("Priority", rules.priority(p["name"])) for p in extracted(key, Entity.PRIORITY).values()]
+        wanted += [("Status", rules.status(s["name"])) for s in extracted(key, Entity.TEST_CASE_STATUS).values()]
         problems = []
         for label, value in wanted:
             try:
@@ -87,50 +85,49 @@ class PrepareTestCaseFields(PipelineTask):
                 problems.append(str(problem))
         return problems
 
-    def _create(self, entry):
-        qtest, label = context.qtest(), entry["label"]
-        row = mapped(self.project_key, FIELD_PLAN, [label]).get(label)
-        create_once(self.project_key, FIELD_PLAN, "field", label,
-                    row if row is not None and row.state == EntityMap.PENDING else None,
+    def _create(self, ctx, entry):
+        qtest, label = ctx.qtest(), entry["label"]
+        row = mapped(self.project_key, Entity.FIELD_PLAN, [label]).get(label)
+        create_once(self.project_key, Entity.FIELD_PLAN, "field", label,
+                    row if row is not None and row.state == WriteState.PENDING else None,
                     create=lambda: qtest.create_field("test-cases", field_body(entry))["id"],
                     find=lambda: field_id(qtest, label))
         self.event(f"created the qTest test-case field '{label}' ({entry['kind']}"
                    + (f", {len(entry['values'])} values" if entry["values"] else "") + ")")
 
-    def _add_values(self, entry, values):
+    def _add_values(self, ctx, entry, values):
         """Add choices; after a write whose outcome is unknown, add only those still missing."""
-        qtest, label, wanted = context.qtest(), entry["label"], len(values)
-        for _ in range(WRITE_ATTEMPTS):
-            try:
-                qtest.add_allowed_values("test-cases", field_id(qtest, label), [{"label": v} for v in values])
-                break
-            except AmbiguousWriteError as error:
-                unconfirmed = error
-                catalog = test_case_fields(qtest, context.rules())
-                values = field_changes([dict(entry, values=values)], catalog).add_values.get(label)
-                if not values:
-                    break
-        else:
-            raise unconfirmed
-        self.event(f"added {wanted} values to the qTest test-case field '{label}'")
+        qtest, label, missing = ctx.qtest(), entry["label"], {"values": values}
+
+        def send():
+            qtest.add_allowed_values("test-cases", field_id(qtest, label), [{"label": v} for v in missing["values"]])
+            return True
+
+        def settle():
+            missing["values"] = field_changes([dict(entry, values=missing["values"])],
+                                              test_case_fields(qtest, ctx.rules)).add_values.get(label)
+            return None if missing["values"] else True
+
+        reconcile(send, settle)
+        self.event(f"added {len(values)} values to the qTest test-case field '{label}'")
 
 
 class PrepareRunFields(PipelineTask):
     """The Zephyr Key field on test runs (the mapped execution statuses were checked with the test-case fields)."""
 
-    phase = "load"
+    phase = Phase.LOAD
 
     def marker_name(self):
         return "load/run-fields"
 
-    def run(self):
-        key, qtest, rules = self.project_key, context.qtest(), context.rules()
+    def work(self, ctx):
+        key, qtest, rules = self.project_key, ctx.qtest(), ctx.rules
         if find_run_key_field(qtest, rules) is None:
-            if context.settings().no_create_fields:
+            if ctx.settings.no_create_fields:
                 raise MappingConfigError(f"qTest has no test-runs field '{rules.key_field}' and --no-create-fields "
                                          "forbids creating it; expected a text field of that name on test runs")
             source_id = f"test-runs/{rules.key_field}"
-            create_once(key, "run-field", "field", source_id, mapped(key, "run-field", [source_id]).get(source_id),
+            create_once(key, Entity.RUN_FIELD, "field", source_id, mapped(key, Entity.RUN_FIELD, [source_id]).get(source_id),
                         create=lambda: qtest.create_field("test-runs", {"label": rules.key_field,
                                                                         "data_type": TEXT_FIELD,
                                                                         "required": False})["id"],

@@ -6,22 +6,21 @@ needs exactly that batch's content plus the reference data, the field plan
 user directory.
 """
 
-import luigi
 
 from ztoq_luigi.db.entities import content_hash, count_extracted, extracted, save_transformed, transformed
 from ztoq_luigi.db.fields import keep_only_transformed, save_user_directory, stream_extracted, user_directory
 from ztoq_luigi.errors import ConfigError
+from ztoq_luigi.kinds import Entity, Phase
 from ztoq_luigi.mapping.custom_fields import USER, FieldSurvey
 from ztoq_luigi.mapping.folders import module_plan
 from ztoq_luigi.mapping.testcases import CaseContext, map_test_case
 from ztoq_luigi.mapping.users import UnknownUsers, resolve_users
-from ztoq_luigi.services import context
-from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
+from ztoq_luigi.services.units import TEST_CASE_BATCHES
+from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.extract.design import (
     ExtractReference, ExtractTestCaseContent, ExtractTestCaseList, ExtractTestDesign,
 )
 
-FIELD_PLAN = "testcase-field"
 
 
 class UserMappingError(ConfigError):
@@ -29,22 +28,22 @@ class UserMappingError(ConfigError):
 
 
 class TransformModules(PipelineTask):
-    phase = "transform"
+    phase = Phase.TRANSFORM
 
     def requires(self):
-        return ExtractReference(project_key=self.project_key)
+        return self.clone(ExtractReference)
 
     def marker_name(self):
         return "transform/modules"
 
-    def run(self):
-        folders = list(extracted(self.project_key, "folder:TEST_CASE").values())
-        plan = module_plan(folders, unfiled_name=context.rules().unfiled_module)
+    def work(self, ctx):
+        folders = list(extracted(self.project_key, Entity.TEST_CASE_FOLDER).values())
+        plan = module_plan(folders, unfiled_name=ctx.rules.unfiled_module)
         with self.atomic():
-            save_transformed(self.project_key, "module", [
+            save_transformed(self.project_key, Entity.MODULE, [
                 (module["source_id"], module, content_hash(module), [module["parent"]] if module["parent"] else [], n)
                 for n, module in enumerate(plan)])
-            self.mark_done(item_count=len(plan), entity_type="module")
+            self.mark_done(item_count=len(plan), entity_type=Entity.MODULE)
 
 
 class TransformFieldPlan(PipelineTask):
@@ -54,25 +53,25 @@ class TransformFieldPlan(PipelineTask):
     from all values of the project, streamed a page at a time.
     """
 
-    phase = "transform"
+    phase = Phase.TRANSFORM
 
     def requires(self):
-        return ExtractTestCaseList(project_key=self.project_key)
+        return self.clone(ExtractTestCaseList)
 
     def marker_name(self):
         return "transform/fields"
 
-    def run(self):
+    def work(self, ctx):
         key = self.project_key
-        survey = FieldSurvey(context.rules())
-        for case in stream_extracted(key, "testcase"):
+        survey = FieldSurvey(ctx.rules)
+        for case in stream_extracted(key, Entity.TEST_CASE):
             survey.add(case)
         entries, notes = survey.plan()
         with self.atomic():
-            keep_only_transformed(key, FIELD_PLAN, [entry["label"] for entry in entries])
-            save_transformed(key, FIELD_PLAN, [(entry["label"], entry, content_hash(entry), [], n)
+            keep_only_transformed(key, Entity.FIELD_PLAN, [entry["label"] for entry in entries])
+            save_transformed(key, Entity.FIELD_PLAN, [(entry["label"], entry, content_hash(entry), [], n)
                                                for n, entry in enumerate(entries)])
-            self.mark_done(item_count=len(entries), entity_type=FIELD_PLAN)
+            self.mark_done(item_count=len(entries), entity_type=Entity.FIELD_PLAN)
         for name, note in notes:
             self.event(note, level="WARNING", entity_key=name)
 
@@ -86,56 +85,61 @@ class TransformUsers(PipelineTask):
     Only entries for accountIds the project holds are looked up.
     """
 
-    phase = "transform"
+    phase = Phase.TRANSFORM
 
     def requires(self):
-        return TransformFieldPlan(project_key=self.project_key)
+        return self.clone(TransformFieldPlan)
 
     def marker_name(self):
         return "transform/users"
 
-    def run(self):
+    def work(self, ctx):
         key = self.project_key
-        used = {account for entry in transformed(key, FIELD_PLAN).values() if entry["kind"] == USER
+        used = {account for entry in transformed(key, Entity.FIELD_PLAN).values() if entry["kind"] == USER
                 for account in entry["values"]}
         directory = {}
         if used:
             try:
-                directory = resolve_users(context.rules().users, context.qtest().users(), used)
+                directory = resolve_users(ctx.rules.users, ctx.qtest().users(), used)
             except UnknownUsers as unknown:
                 raise UserMappingError(
                     f"the user mapping names qTest users that do not exist: {unknown}; expected the numeric id or "
-                    f"the login of a user of qTest project {context.settings().qtest_project_id} (see --mapping)")
+                    f"the login of a user of qTest project {ctx.settings.qtest_project_id} (see --mapping)")
         with self.atomic():
             save_user_directory(key, directory)
-            self.mark_done(item_count=len(directory), entity_type="user")
+            self.mark_done(item_count=len(directory), entity_type=Entity.USER)
 
 
 class TransformTestCases(BatchTask):
-    phase = "transform"
+    """The test cases of one extract batch as qTest payloads.
+
+    Not retryable: a case that cannot be mapped fails the same way until
+    its Zephyr content or the mapping changes.
+    """
+
+    phase = Phase.TRANSFORM
+    retryable = False
 
     def requires(self):
-        return [ExtractReference(project_key=self.project_key),
-                ExtractTestCaseContent(project_key=self.project_key, batch_size=self.batch_size,
-                                       batch_no=self.batch_no),
-                TransformFieldPlan(project_key=self.project_key), TransformUsers(project_key=self.project_key)]
+        return [self.clone(ExtractReference), self.clone(ExtractTestCaseContent), self.clone(TransformFieldPlan),
+                self.clone(TransformUsers)]
 
     def marker_name(self):
         return f"transform/testcases/b{self.batch_size}/{self.batch_no}"
 
-    def run(self):
+    def work(self, ctx):
         key = self.project_key
         mapping_context = CaseContext(
-            rules=context.rules(),
-            priorities={p["id"]: p["name"] for p in extracted(key, "priority").values()},
-            statuses={s["id"]: s["name"] for s in extracted(key, "status:TEST_CASE").values()},
-            fields={entry["zephyr_name"]: entry for entry in transformed(key, FIELD_PLAN).values()
+            rules=ctx.rules,
+            priorities={p["id"]: p["name"] for p in extracted(key, Entity.PRIORITY).values()},
+            statuses={s["id"]: s["name"] for s in extracted(key, Entity.TEST_CASE_STATUS).values()},
+            fields={entry["zephyr_name"]: entry for entry in transformed(key, Entity.FIELD_PLAN).values()
                     if entry.get("zephyr_name")},
             users=user_directory(key),
         )
-        cases = extracted(key, "testcase", ordinals=self.ordinals)
-        steps = extracted(key, "teststeps", source_ids=cases)
-        scripts = extracted(key, "testscript", source_ids=cases)
+        cases = extracted(key, Entity.TEST_CASE, ordinals=self.ordinals)
+        steps = extracted(key, Entity.TEST_STEPS, source_ids=cases)
+        scripts = extracted(key, Entity.TEST_SCRIPT, source_ids=cases)
         rows, warnings = [], []
         for ordinal, (case_key, case) in enumerate(cases.items(), start=self.ordinals[0]):
             if case_key not in steps:
@@ -145,29 +149,21 @@ class TransformTestCases(BatchTask):
             rows.append((case_key, mapped.payload, source_hash, mapped.depends_on, ordinal))
             warnings.extend((case_key, warning) for warning in mapped.warnings)
         with self.atomic():
-            save_transformed(key, "testcase", rows)
-            self.mark_done(item_count=len(rows), entity_type="testcase", batch_no=self.batch_no)
+            save_transformed(key, Entity.TEST_CASE, rows)
+            self.mark_done(item_count=len(rows), entity_type=Entity.TEST_CASE, batch_no=self.batch_no)
         for case_key, warning in warnings:
             self.event(warning, level="WARNING", batch_no=self.batch_no, entity_key=case_key)
 
 
-class TransformTestDesign(PipelineTask):
-    """The module tree and every test case, batch for batch as extracted."""
+class TransformTestDesign(Group):
+    """The module tree, the field plan, the users, and every test case batch for batch as extracted."""
 
-    phase = "transform"
-    batch_size = luigi.IntParameter(description="entities per batch")
+    phase = Phase.TRANSFORM
+    area = "test-design"
 
     def requires(self):
-        return ExtractTestDesign(project_key=self.project_key, batch_size=self.batch_size)
+        return self.clone(ExtractTestDesign)
 
-    def marker_name(self):
-        return "group/transform/test-design"
-
-    def run(self):
-        key = self.project_key
-        size, count = batches(key, "extract", count_extracted(key, "testcase"), self.batch_size)
-        yield [TransformModules(project_key=key), TransformFieldPlan(project_key=key),
-               TransformUsers(project_key=key)] + [
-            TransformTestCases(project_key=key, batch_size=size, batch_no=n) for n in range(count)]
-        with self.atomic():
-            self.mark_done()
+    def then(self):
+        return [self.clone(TransformModules), self.clone(TransformFieldPlan), self.clone(TransformUsers)] + self.cut(
+            TransformTestCases, TEST_CASE_BATCHES, count_extracted(self.project_key, Entity.TEST_CASE))

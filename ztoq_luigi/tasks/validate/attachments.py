@@ -7,7 +7,6 @@ was downloaded from Zephyr, is one validation issue on the object that
 embeds it. A file that matches confirms its entity-map row.
 """
 
-from concurrent.futures import ThreadPoolExecutor
 
 import luigi
 
@@ -15,39 +14,40 @@ from ztoq_luigi.clients.errors import NotFoundError
 from ztoq_luigi.db.attachments import files
 from ztoq_luigi.db.entities import mapped
 from ztoq_luigi.db.issues import ERROR, confirm, replace_issues
+from ztoq_luigi.kinds import LOADED, Entity, Phase
 from ztoq_luigi.mapping.attachments import file_name
-from ztoq_luigi.services import context
-from ztoq_luigi.services.uploads import LOADED, UPLOAD, attachment_checksum
+from ztoq_luigi.services.parallel import map_in_threads
+from ztoq_luigi.services.uploads import attachment_checksum
 from ztoq_luigi.tasks.base import PipelineTask
 from ztoq_luigi.tasks.load.attachments import LoadEmbeddedFiles
 
 
 class ValidateEmbeddedFiles(PipelineTask):
-    phase = "validate"
+    phase = Phase.VALIDATE
+    retryable = True  # a rerun checks again what was found wrong
     batch_size = luigi.IntParameter(description="entities per batch")
 
     def requires(self):
-        return LoadEmbeddedFiles(project_key=self.project_key, batch_size=self.batch_size)
+        return self.clone(LoadEmbeddedFiles)
 
     def marker_name(self):
         return "validate/embedded-files"
 
-    def run(self):
+    def work(self, ctx):
         key = self.project_key
         records = files(key)
-        uploads = [row for row in mapped(key, UPLOAD).values() if row.state in LOADED]
-        with ThreadPoolExecutor(max_workers=max(1, context.settings().max_workers)) as pool:
-            results = list(pool.map(lambda row: self._check(row, records), uploads))
+        uploads = [row for row in mapped(key, Entity.FILE).values() if row.state in LOADED]
+        results = map_in_threads(lambda row: self._check(ctx.qtest(), row, records), uploads, ctx.settings.max_workers)
         issues = [issue for issue in results if issue is not None]
         matching = [row.source_id for row, issue in zip(uploads, results) if issue is None]
         owners = {row.source_id.split("|", 1)[0] for row in uploads}
         with self.atomic():
-            replace_issues(key, UPLOAD, sorted(owners), issues)
-            confirm(key, UPLOAD, matching)
-            self.mark_done(item_count=len(matching), failed_count=len(issues), entity_type=UPLOAD)
+            replace_issues(key, Entity.FILE, sorted(owners), issues)
+            confirm(key, Entity.FILE, matching)
+            self.mark_done(item_count=len(matching), failed_count=len(issues), entity_type=Entity.FILE)
 
     @staticmethod
-    def _check(row, records):
+    def _check(qtest, row, records):
         """None when qTest serves the file's bytes unchanged, else the issue to record."""
         owner, target, file_id = row.source_id.split("|")
         object_type, object_id = target.rsplit("/", 1)
@@ -55,7 +55,7 @@ class ValidateEmbeddedFiles(PipelineTask):
         name = file_name(record.get("url", ""), record.get("content_type"))
         where = f"{object_type}/{object_id} attachment {row.target_id}"
         try:
-            actual = attachment_checksum(object_type, object_id, row.target_id)
+            actual = attachment_checksum(qtest, object_type, object_id, row.target_id)
         except NotFoundError:
             return validation_issue("attachment-missing", owner, where, "not found",
                           f"{name} ({record.get('url')}) is no longer attached in qTest")

@@ -12,74 +12,72 @@ task counts cycles and runs in qTest against the transformed plan.
 from collections import Counter
 from dataclasses import replace
 
-import luigi
 
 from ztoq_luigi.clients.qtest import property_value
 from ztoq_luigi.db.entities import extracted, mapped
-from ztoq_luigi.db.executions import marker_total, transformed_in
+from ztoq_luigi.db.executions import batch_total, transformed_in
 from ztoq_luigi.db.issues import confirm, replace_issues
+from ztoq_luigi.kinds import LOADED, Entity, Phase
 from ztoq_luigi.mapping.attachments import log_files, rewrite_log
 from ztoq_luigi.mapping.cycles import marker_of
 from ztoq_luigi.mapping.executions import NOT_EXECUTED, execution_key, log_body, log_marker
 from ztoq_luigi.mapping.run_steps import Unplaceable
-from ztoq_luigi.services import context
 from ztoq_luigi.services.case_steps import CaseSteps
+from ztoq_luigi.services.units import EXECUTION_UNITS, unit_count
 from ztoq_luigi.services.uploads import uploaded_links
-from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
-from ztoq_luigi.tasks.extract.execution import LAYOUT, unit_count
-from ztoq_luigi.tasks.load.execution import LOADED_STATES, LoadTestExecution
+from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
+from ztoq_luigi.tasks.load.execution import LoadTestExecution
 from ztoq_luigi.tasks.validate.design import validation_issue
-
-BATCH_MARKERS = "validate/testruns/"
 
 
 class ValidateRuns(BatchTask):
-    phase = "validate"
+    phase = Phase.VALIDATE
 
     def marker_name(self):
-        return f"{BATCH_MARKERS}b{self.batch_size}/{self.batch_no}"
+        return f"validate/testruns/b{self.batch_size}/{self.batch_no}"
 
-    def run(self):
-        key, qtest = self.project_key, context.qtest()
-        runs = transformed_in(key, "testrun", self.ordinals)
-        rows = mapped(key, "testrun", runs)
-        cycles = {sid: row.target_id for sid, row in mapped(key, "cycle").items() if row.state in LOADED_STATES}
-        cases = {sid: row.target_id for sid, row in mapped(key, "testcase", {r["case"] for r in runs.values()}).items()}
+    def work(self, ctx):
+        key, qtest = self.project_key, ctx.qtest()
+        runs = transformed_in(key, Entity.TEST_RUN, self.ordinals)
+        rows = mapped(key, Entity.TEST_RUN, runs)
+        cycles = {sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items() if row.state in LOADED}
+        cases = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, {r["case"] for r in runs.values()}).items()}
         statuses = {status["name"]: status["id"] for status in qtest.execution_statuses()}
         self._listings, self._steps = {}, CaseSteps(key, qtest)
         issues, confirmed, logs_found = [], [], 0
-        for run_key, payload in runs.items():
+        for run_key, payload in self.tracked(runs.items(), "test runs"):
             row = rows.get(run_key)
-            if row is None or row.state not in LOADED_STATES or payload["cycle"] not in cycles:
+            if row is None or row.state not in LOADED or payload["cycle"] not in cycles:
                 issues.append(validation_issue("not-migrated", run_key, "in qTest", "missing", "the test run was not loaded"))
                 continue
-            found = [run for run in self._runs(cycles[payload["cycle"]])
-                     if property_value(run, context.rules().key_field) == run_key]
+            found = [run for run in self._runs(qtest, cycles[payload["cycle"]])
+                     if property_value(run, ctx.rules.key_field) == run_key]
             if len(found) != 1:
                 issues.append(validation_issue("duplicate" if found else "missing-in-qtest", run_key, "1 run", str(len(found)),
                                      f"{len(found)} qTest runs carry {run_key} in their test cycle"))
                 continue
-            run_issues, count = self._check_run(run_key, payload, found[0], cases.get(payload["case"]), statuses)
+            run_issues, count = self._check_run(ctx, run_key, payload, found[0], cases.get(payload["case"]),
+                                                statuses)
             logs_found += count
             issues += run_issues
             if not run_issues:
                 confirmed.append(run_key)
-        issues += self._unaccounted(runs)
+        issues += self._unaccounted(ctx.rules, runs)
         with self.atomic():
-            replace_issues(key, "testrun", list(runs), [i for i in issues if i["rule"] != "unaccounted"])
-            replace_issues(key, "testexecution", list(extracted(key, "execution", ordinals=self.ordinals)),
+            replace_issues(key, Entity.TEST_RUN, list(runs), [i for i in issues if i["rule"] != "unaccounted"])
+            replace_issues(key, Entity.TEST_EXECUTION, list(extracted(key, Entity.EXECUTION, ordinals=self.ordinals)),
                            [i for i in issues if i["rule"] == "unaccounted"])
-            confirm(key, "testrun", confirmed)
-            confirm(key, "testlog", [log["execution"] for run_key in confirmed for log in runs[run_key]["logs"]])
-            self.mark_done(item_count=logs_found, failed_count=len(issues), entity_type="testrun",
+            confirm(key, Entity.TEST_RUN, confirmed)
+            confirm(key, Entity.TEST_LOG, [log["execution"] for run_key in confirmed for log in runs[run_key]["logs"]])
+            self.mark_done(item_count=logs_found, failed_count=len(issues), entity_type=Entity.TEST_RUN,
                            batch_no=self.batch_no)
 
-    def _runs(self, cycle_id):
+    def _runs(self, qtest, cycle_id):
         if cycle_id not in self._listings:
-            self._listings[cycle_id] = list(context.qtest().test_runs(int(cycle_id)))
+            self._listings[cycle_id] = list(qtest.test_runs(int(cycle_id)))
         return self._listings[cycle_id]
 
-    def _check_run(self, run_key, payload, run, case_id, statuses):
+    def _check_run(self, ctx, run_key, payload, run, case_id, statuses):
         """(issues, number of logs qTest holds) for one run found in its cycle."""
         issues = []
         if run.get("name") != payload["name"]:
@@ -87,7 +85,7 @@ class ValidateRuns(BatchTask):
         actual_case = (run.get("test_case") or {}).get("id") or run.get("testCaseId")
         if str(actual_case) != str(case_id):
             issues.append(validation_issue("test-case", run_key, str(case_id), str(actual_case), "the run tests another case"))
-        logs = list(context.qtest().test_logs(run["id"]))
+        logs = list(ctx.qtest().test_logs(run["id"]))
         by_execution = {}
         for log in logs:
             by_execution.setdefault(log_marker(log.get("note")), []).append(log)
@@ -96,7 +94,7 @@ class ValidateRuns(BatchTask):
             issues.append(validation_issue("unexpected-log", run_key, "no such log", str(stranger),
                                  f"qTest run {run['id']} holds {len(by_execution[stranger])} logs of no migrated "
                                  f"execution ({stranger})"))
-        steps, base = self._steps.of(payload["case"]), context.settings().zephyr_base_url
+        steps, base = self._steps.of(payload["case"]), ctx.settings.zephyr_base_url
         for execution, log in expected.items():
             actual = by_execution.get(execution, [])
             if len(actual) != 1:
@@ -104,7 +102,8 @@ class ValidateRuns(BatchTask):
                                      str(len(actual)), f"{len(actual)} qTest logs of {execution} in run {run_key}"))
                 continue
             if log_files(log, base):
-                log = rewrite_log(log, uploaded_links(self.project_key, execution, "test-logs", actual[0]["id"]), base)
+                links = uploaded_links(ctx.qtest(), self.project_key, execution, "test-logs", actual[0]["id"])
+                log = rewrite_log(log, links, base)
             issues += _compare_log(execution, log, actual[0], steps, statuses)
         order = [log_marker(log.get("note")) for log in logs if log_marker(log.get("note")) in expected]
         if order != [log["execution"] for log in payload["logs"]] and len(order) == len(payload["logs"]):
@@ -112,13 +111,12 @@ class ValidateRuns(BatchTask):
                                  ", ".join(order), "the logs were not submitted in chronological order"))
         return issues, len(logs)
 
-    def _unaccounted(self, runs):
+    def _unaccounted(self, rules, runs):
         """Executions that ran, have a date and a mapped status, yet have no log in the plan: a lost execution."""
         planned = {log["execution"] for payload in runs.values() for log in payload["logs"]}
-        statuses = {s["id"]: s["name"] for s in extracted(self.project_key, "status:TEST_EXECUTION").values()}
-        rules = context.rules()
+        statuses = {s["id"]: s["name"] for s in extracted(self.project_key, Entity.EXECUTION_STATUS).values()}
         issues = []
-        for source_id, execution in extracted(self.project_key, "execution", ordinals=self.ordinals).items():
+        for source_id, execution in extracted(self.project_key, Entity.EXECUTION, ordinals=self.ordinals).items():
             status = statuses.get((execution.get("testExecutionStatus") or {}).get("id"))
             loggable = status != NOT_EXECUTED and rules.execution_status(status) and execution.get("actualEndDate")
             if loggable and execution_key(execution) not in planned:
@@ -167,15 +165,16 @@ def _step_log_row(step):
 class ValidateExecutionCounts(PipelineTask):
     """Cycles, runs and logs: as many in qTest as planned, each Zephyr key once, names as in Zephyr."""
 
-    phase = "validate"
+    phase = Phase.VALIDATE
+    retryable = True  # a rerun checks again what was found wrong
 
     def marker_name(self):
         return "validate/execution-counts"
 
-    def run(self):
-        key, qtest, rules = self.project_key, context.qtest(), context.rules()
-        plan = transformed_in(key, "cycle")
-        ids = {sid: row.target_id for sid, row in mapped(key, "cycle").items() if row.state in LOADED_STATES}
+    def work(self, ctx):
+        key, qtest, rules = self.project_key, ctx.qtest(), ctx.rules
+        plan = transformed_in(key, Entity.CYCLE)
+        ids = {sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items() if row.state in LOADED}
         parents = [(0, "root")] + [(int(target), "test-cycle") for target in ids.values()]
         listed = {parent: qtest.test_cycles(*parent) for parent in parents}
         markers = Counter(marker_of(c.get("description")) for cycles in listed.values() for c in cycles)
@@ -190,12 +189,12 @@ class ValidateExecutionCounts(PipelineTask):
             elif here[0]["name"] != entry["name"]:
                 issues.append(validation_issue("cycle-name", source_id, entry["name"], here[0]["name"],
                                      "the cycle's name differs in qTest"))
-        runs = transformed_in(key, "testrun")
+        runs = transformed_in(key, Entity.TEST_RUN)
         found = Counter(property_value(run, rules.key_field) for cycle_id in ids.values()
                         for run in qtest.test_runs(int(cycle_id)))
         found_runs = sum(count for run_key, count in found.items() if run_key)
         expected_logs = sum(len(payload["logs"]) for payload in runs.values())
-        found_logs = marker_total(key, BATCH_MARKERS)
+        found_logs = batch_total(key, Phase.VALIDATE, Entity.TEST_RUN)
         ours = sum(1 for c in listed.values() for cycle in c if marker_of(cycle.get("description")))
         for label, wanted, got in (("cycles", len(plan), ours), ("runs", len(runs), found_runs),
                                    ("logs", expected_logs, found_logs)):
@@ -207,22 +206,17 @@ class ValidateExecutionCounts(PipelineTask):
             self.mark_done(failed_count=len(issues))
 
 
-class ValidateTestExecution(PipelineTask):
-    """Every run and log read back and compared; cycles, runs and logs counted in qTest."""
+class ValidateTestExecution(Group):
+    """Every run and log read back and compared; then cycles, runs and logs counted in qTest."""
 
-    phase = "validate"
-    batch_size = luigi.IntParameter(description="entities per batch")
+    phase = Phase.VALIDATE
+    area = "test-execution"
 
     def requires(self):
-        return LoadTestExecution(project_key=self.project_key, batch_size=self.batch_size)
+        return self.clone(LoadTestExecution)
 
-    def marker_name(self):
-        return "group/validate/test-execution"
+    def first(self):
+        return self.cut(ValidateRuns, EXECUTION_UNITS, unit_count(self.project_key))
 
-    def run(self):
-        key = self.project_key
-        size, count = batches(key, LAYOUT, unit_count(key), self.batch_size)
-        yield [ValidateRuns(project_key=key, batch_size=size, batch_no=n) for n in range(count)]
-        yield ValidateExecutionCounts(project_key=key)
-        with self.atomic():
-            self.mark_done()
+    def then(self):
+        return [self.clone(ValidateExecutionCounts)]

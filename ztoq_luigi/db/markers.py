@@ -1,0 +1,37 @@
+"""Queries over the task markers that the run itself needs: which phases are done, what to do again.
+
+Markers are read by their columns (project, phase, kind, retryable,
+failed_count), never by their names.
+"""
+
+from ztoq_luigi.db.models import Marker
+from ztoq_luigi.kinds import PHASES, MarkerKind
+
+
+def phase_done(project_key, phase):
+    return Marker.select().where((Marker.project_key == project_key) & (Marker.kind == MarkerKind.PHASE.value)
+                                 & (Marker.phase == str(phase))).exists()
+
+
+def reopen_failed(project_key, first_phase):
+    """Forget the retryable markers with failures from `first_phase` on, and the groups and phases above them.
+
+    Returns how many were reopened: the next run does exactly those again.
+    """
+    later = PHASES[PHASES.index(str(first_phase)):]
+    failed = list(Marker.select(Marker.id, Marker.phase).where(
+        (Marker.project_key == project_key) & Marker.retryable & (Marker.failed_count > 0)
+        & Marker.phase.in_(later)))
+    if not failed:
+        return 0
+    above = PHASES[min(PHASES.index(marker.phase) for marker in failed):]
+    (Marker.delete().where((Marker.project_key == project_key) & (
+        Marker.id.in_([marker.id for marker in failed])
+        | (Marker.kind.in_([MarkerKind.PHASE.value, MarkerKind.GROUP.value]) & Marker.phase.in_(above))))
+     .execute())
+    return len(failed)
+
+
+def forget_phase(project_key, phase):
+    """Make a phase run again from scratch (`ztoq workflow validate` does this for validation)."""
+    Marker.delete().where((Marker.project_key == project_key) & (Marker.phase == str(phase))).execute()

@@ -1,0 +1,86 @@
+"""The names every layer shares: phases, entity types, write states and kinds of task marker.
+
+They are stored in the state database as the plain strings below, so a
+value is never renamed once released; code compares and passes the enum
+members, never the strings.
+"""
+
+import enum
+
+
+class Name(str, enum.Enum):
+    """A string enum that reads and stores as its value (enum.StrEnum, on every Python the package supports)."""
+
+    def __str__(self):
+        return self.value
+
+
+class Phase(Name):
+    EXTRACT = "extract"
+    TRANSFORM = "transform"
+    LOAD = "load"
+    VALIDATE = "validate"
+
+
+PHASES = tuple(phase.value for phase in Phase)
+
+
+class Entity(Name):
+    """What a row of the state database is about: a Zephyr payload, a qTest payload, a correspondence."""
+
+    PROJECT = "project"
+    PRIORITY = "priority"
+    ENVIRONMENT = "environment"
+    TEST_CASE_STATUS = "status:TEST_CASE"
+    EXECUTION_STATUS = "status:TEST_EXECUTION"
+    CYCLE_STATUS = "status:TEST_CYCLE"
+    PLAN_STATUS = "status:TEST_PLAN"
+    TEST_CASE_FOLDER = "folder:TEST_CASE"
+    TEST_CYCLE_FOLDER = "folder:TEST_CYCLE"
+    TEST_CASE = "testcase"
+    TEST_STEPS = "teststeps"
+    TEST_SCRIPT = "testscript"
+    TEST_CYCLE = "testcycle"
+    TEST_PLAN = "testplan"
+    EXECUTION = "execution"
+    EXECUTION_STEPS = "executionsteps"
+    TEST_EXECUTION = "testexecution"
+    FILE = "embedded-file"
+    MODULE = "module"
+    FIELD_PLAN = "testcase-field"
+    RUN_FIELD = "run-field"
+    USER = "user"
+    CYCLE = "cycle"
+    RELEASE = "release"
+    TEST_RUN = "testrun"
+    TEST_LOG = "testlog"
+    CASE_TEXTS = "embedded-file-texts"
+    LOG_TEXTS = "embedded-file-log-texts"
+
+    @classmethod
+    def status(cls, status_type):
+        return cls(f"status:{status_type}")
+
+    @classmethod
+    def folder(cls, folder_type):
+        return cls(f"folder:{folder_type}")
+
+
+class WriteState(Name):
+    """How sure we are that a qTest object exists: the exactly-once protocol of services/writes.py."""
+
+    PENDING = "pending"
+    CREATED = "created"
+    CONFIRMED = "confirmed"
+
+
+LOADED = (WriteState.CREATED, WriteState.CONFIRMED)
+
+
+class MarkerKind(Name):
+    """What finished when a marker row was written."""
+
+    PHASE = "phase"
+    GROUP = "group"
+    STEP = "step"
+    BATCH = "batch"
