@@ -15,9 +15,9 @@ import yaml
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ztoq_luigi.errors import ConfigError
+from ztoq_luigi.kinds import PHASES
 from ztoq_luigi.secrets import MASK, Secret
 
-PHASES = ("extract", "transform", "load", "validate")
 DB_TYPES = ("sqlite", "postgresql")
 REPORT_FORMATS = ("json", "html", "text")
 POSTGRES_ONLY = ("db_host", "db_port", "db_username", "db_password", "db_name")

@@ -135,8 +135,10 @@ class BatchTask(PipelineTask):
         self._report(len(items), len(items), what)
 
     def _report(self, done, total, what):
-        self.set_progress_percentage(100 if not total else round(100 * done / total))
-        self.set_status_message(f"{done}/{total} {what}")
+        """Luigi binds the reporters only while it runs the task; a task's work run directly reports nowhere."""
+        if self.set_progress_percentage is not None:
+            self.set_progress_percentage(100 if not total else round(100 * done / total))
+            self.set_status_message(f"{done}/{total} {what}")
 
 
 class Group(PipelineTask):
@@ -166,6 +168,7 @@ class Group(PipelineTask):
         return 0
 
     def work(self, ctx):
+        self.workers = ctx.settings.max_workers
         first = self.first()
         if first:
             yield first
@@ -177,7 +180,7 @@ class Group(PipelineTask):
 
     def cut(self, batch_task, scope, total, **params):
         """The batches of `batch_task` that cover `total` entities of `scope`, laid out once for good."""
-        size, count = layout(self.project_key, scope, total, self.batch_size, context.current().settings.max_workers)
+        size, count = layout(self.project_key, scope, total, self.batch_size, self.workers)
         return [self.clone(batch_task, batch_size=size, batch_no=n, **params) for n in range(count)]
 
 

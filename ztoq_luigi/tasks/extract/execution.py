@@ -10,7 +10,6 @@ units, so a batch holds the executions of a bounded number of cycles.
 """
 
 
-
 from ztoq_luigi.clients.errors import NotFoundError
 from ztoq_luigi.db.entities import count_extracted, extracted, save_extracted
 from ztoq_luigi.kinds import Entity, Phase

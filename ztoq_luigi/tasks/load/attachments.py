@@ -16,7 +16,6 @@ executions uses it for the files that test logs embed.
 """
 
 
-
 from ztoq_luigi.clients.errors import NotFoundError, RequestRejectedError
 from ztoq_luigi.db.attachments import owners_of_downloads, transformed_by_key
 from ztoq_luigi.db.entities import mapped, mark_created, mark_pending
@@ -29,7 +28,6 @@ from ztoq_luigi.services.writes import reconcile
 from ztoq_luigi.tasks.base import BatchTask, Group
 from ztoq_luigi.tasks.load.design import LoadTestDesign
 from ztoq_luigi.validation.compare import compare_test_case
-
 
 
 class UploadEmbeddedFiles(BatchTask):

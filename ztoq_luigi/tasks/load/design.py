@@ -24,6 +24,7 @@ from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.load.fields import PrepareTestCaseFields
 from ztoq_luigi.tasks.transform.design import TransformModules, TransformTestDesign
 
+
 class LoadModules(PipelineTask):
     """The module tree, one depth at a time so every parent exists before its children.
 

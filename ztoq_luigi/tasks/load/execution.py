@@ -34,7 +34,6 @@ from ztoq_luigi.tasks.load.fields import PrepareRunFields
 from ztoq_luigi.tasks.transform.execution import TransformCycles, TransformTestExecution
 
 
-
 class LoadReleases(PipelineTask):
     """One release per Zephyr test plan, at the project root."""
 
@@ -195,6 +194,7 @@ class LoadRuns(BatchTask):
         mark_pending(key, Entity.LOG_TEXTS, "test-log", [execution])
         ctx.qtest().update_test_log(int(run_id), int(log_id), body)
         mark_created(key, Entity.LOG_TEXTS, execution, log_id)
+
 
 class _NotLoadable(Exception):
     """A run whose container, test case or statuses are missing in qTest."""

@@ -18,7 +18,6 @@ from ztoq_luigi.tasks.base import PipelineTask
 from ztoq_luigi.tasks.transform.design import TransformFieldPlan
 
 
-
 CHECK_BOXES_EXAMPLE = "(e.g. check_boxes: {Implemented: Done})"
 
 

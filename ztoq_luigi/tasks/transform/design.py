@@ -22,7 +22,6 @@ from ztoq_luigi.tasks.extract.design import (
 )
 
 
-
 class UserMappingError(ConfigError):
     """The user mapping names a qTest user the target does not have."""
 

@@ -25,8 +25,6 @@ from ztoq_luigi.tasks.load.design import LoadTestDesign
 from ztoq_luigi.validation.compare import compare_test_case
 
 
-
-
 class ValidateTestCases(BatchTask):
     phase = Phase.VALIDATE
     level = luigi.IntParameter(description="call level, as in the load")
