@@ -76,6 +76,13 @@ def test_a_run_name_longer_than_500_characters_is_refused(client):
     assert client.post("/test-runs", params=params, json=body).status_code == 400
 
 
+def test_an_updated_test_case_needs_properties(client):
+    case = client.case("Kept")
+    assert client.put(f"/test-cases/{case['id']}", json={"description": "changed"}).status_code == 400
+    updated = client.put(f"/test-cases/{case['id']}", json={"description": "changed", "properties": []})
+    assert updated.status_code == 200 and updated.json()["name"] == "Kept"
+
+
 def test_a_release_needs_properties(client):
     assert client.post("/releases", json={"name": "R1"}).status_code == 400
     assert client.post("/releases", json={"name": "R1", "properties": []}).status_code == 201

@@ -195,8 +195,9 @@ class DesignRoutes:
         return self.app.ok(self.app.renderer(request).test_case(case, version, steps=steps))
 
     def update_case(self, request):
+        """The body is a TestCaseWithCustomFieldResource, whose `properties` are required even here."""
         case = self._case(request)
-        body = load(TestCaseInput(), self.app.json_body(request), partial=True)
+        body = load(TestCaseInput(), self.app.json_body(request), partial=("name",))
         design = self.state.design
         if body.get("parent_id") is not None:
             design.module(body["parent_id"])
