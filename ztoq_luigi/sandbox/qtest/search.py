@@ -132,8 +132,8 @@ class _Source:
         self.state = state
         self.object_type = object_type
         self.kind = SEARCHABLE[object_type]
-        self.objects = {"test-case": state.design.cases, "test-run": state.execution.runs,
-                        "test-log": state.execution.logs}.get(self.kind) or state.execution.containers[self.kind]
+        stores = {"test-case": state.design.cases, "test-run": state.execution.runs, "test-log": state.execution.logs}
+        self.objects = stores[self.kind] if self.kind in stores else state.execution.containers[self.kind]
 
     def all_ids(self):
         return set(self.objects)

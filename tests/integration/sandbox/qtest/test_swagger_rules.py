@@ -187,3 +187,10 @@ def test_search_reaches_releases_cycles_suites_and_logs(client):
     assert [s["name"] for s in found("test-suites", "Name ~ 'smo'")] == ["Smoke"]
     assert [log["test_run_id"] for log in found("test-logs", "Name = 'Logged'")] == [run["id"]]
     assert found("builds", "Name = 'x'") == []
+
+
+@pytest.mark.parametrize("object_type", ["test-cases", "test-runs", "test-logs", "releases", "test-cycles",
+                                         "test-suites"])
+def test_search_in_an_empty_project_finds_nothing(client, object_type):
+    answer = client.post("/search", json={"object_type": object_type, "fields": ["*"], "query": "Name = 'x'"})
+    assert answer.status_code == 200 and answer.json()["items"] == []
