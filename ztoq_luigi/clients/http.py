@@ -121,9 +121,9 @@ class HttpClient:
                     return self._send(method, path, params, json_body, data, headers, authenticated, idempotent,
                                       stream)
 
-    def download_to(self, url, destination, authenticated=True):
+    def download_to(self, url, destination, authenticated=True, params=None):
         """Stream a file to disk (memory stays flat whatever its size); returns (sha256, content type, size)."""
-        response = self.request("GET", url, authenticated=authenticated, stream=True)
+        response = self.request("GET", url, params=params, authenticated=authenticated, stream=True)
         digest, size = hashlib.sha256(), 0
         temporary = f"{destination}.part"
         try:

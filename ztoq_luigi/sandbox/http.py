@@ -126,6 +126,7 @@ class SandboxApp:
         self.faults = faults or FaultInjector()
         self.counters = RequestCounters()
         self._write_hooks = []
+        self._exchange_hooks = []
         self.lock = threading.RLock()
 
     def error_response(self, status, message, headers=None):
@@ -149,8 +150,26 @@ class SandboxApp:
     def clear_write_hooks(self):
         self._write_hooks.clear()
 
+    def add_exchange_hook(self, hook):
+        """`hook(request, response)` runs for every request answered, with the answer sent.
+
+        Contract tests use it to record what a client sends and what the
+        simulator answers, from whichever process the client runs in.
+        """
+        self._exchange_hooks.append(hook)
+
+    def clear_exchange_hooks(self):
+        self._exchange_hooks.clear()
+
     def dispatch(self, request):
         """Return a Response, or DROP_BEFORE / DROP_AFTER to close the connection unanswered."""
+        result = self._dispatch(request)
+        if isinstance(result, Response):
+            for hook in list(self._exchange_hooks):
+                hook(request, result)
+        return result
+
+    def _dispatch(self, request):
         handler, params, template = self.router.match(request.method, request.path)
         request.params, request.route = params, template or request.path
         self.counters.record(request.method, request.route)

@@ -30,9 +30,8 @@ def attachment_link(qtest, object_type, object_id, attachment_id):
 def attachment_checksum(qtest, object_type, object_id, attachment_id):
     """The sha256 of an attachment as qTest serves it (streamed to a temporary file, then removed)."""
     with tempfile.TemporaryDirectory() as directory:
-        sha256, _, _ = qtest.download_to(
-            f"/projects/{qtest.project_id}/{object_type}/{object_id}/attachments/{attachment_id}",
-            os.path.join(directory, "attachment"))
+        sha256, _, _ = qtest.download_attachment(object_type, object_id, attachment_id,
+                                                 os.path.join(directory, "attachment"))
     return sha256
 
 

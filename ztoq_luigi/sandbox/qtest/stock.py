@@ -64,7 +64,7 @@ STOCK_FIELDS = {
         _plain("Assigned To", USER_LIST),
     ),
     "releases": (
-        _select("Status", ("Planning", "Implementation", "Testing", "Released"), default="Planning"),
+        _select("Status", ("Planning", "Implementation", "Testing", "Released", "Closed"), default="Planning"),
         _plain("Start Date", DATE),
         _plain("End Date", DATE),
     ),

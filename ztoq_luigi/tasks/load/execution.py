@@ -138,7 +138,7 @@ class LoadRuns(BatchTask):
         steps = self._steps.of(payload["case"])
         if steps.version_id is None:
             raise _NotLoadable(steps.problem)
-        body = {"name": payload["name"], "test_case": {"id": int(case_id)}, "test_case_version_id": steps.version_id,
+        body = {"test_case": {"id": int(case_id)}, "test_case_version_id": steps.version_id,
                 "properties": [{"field_id": self._field, "field_value": run_key}]}
         run_id = create_once(key, Entity.TEST_RUN, "test-run", run_key, mapped(key, Entity.TEST_RUN, [run_key]).get(run_key),
                              create=lambda: qtest.create_test_run(body, int(cycle_id))["id"],

@@ -12,8 +12,7 @@ task counts cycles and runs in qTest against the transformed plan.
 from collections import Counter
 from dataclasses import replace
 
-
-from ztoq_luigi.clients.qtest import property_value
+from ztoq_luigi.clients.qtest import listed_run_name, property_value
 from ztoq_luigi.db.entities import extracted, mapped
 from ztoq_luigi.db.executions import batch_total, transformed_in
 from ztoq_luigi.db.issues import confirm, replace_issues
@@ -80,8 +79,9 @@ class ValidateRuns(BatchTask):
     def _check_run(self, ctx, run_key, payload, run, case_id, statuses):
         """(issues, number of logs qTest holds) for one run found in its cycle."""
         issues = []
-        if run.get("name") != payload["name"]:
-            issues.append(validation_issue("name", run_key, payload["name"], run.get("name"), "the run's name differs"))
+        if listed_run_name(run) != payload["name"]:
+            issues.append(validation_issue("name", run_key, payload["name"], listed_run_name(run),
+                                           "the run's name differs"))
         actual_case = (run.get("test_case") or {}).get("id") or run.get("testCaseId")
         if str(actual_case) != str(case_id):
             issues.append(validation_issue("test-case", run_key, str(case_id), str(actual_case), "the run tests another case"))

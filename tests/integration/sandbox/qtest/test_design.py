@@ -154,8 +154,9 @@ def test_test_case_list_pages_by_size_as_a_bare_array(client):
     module = client.module("Many")
     for n in range(45):
         client.case(f"Case {n}", module["id"])
-    default = client.get("/test-cases", params={"parentId": module["id"]}).json()
-    assert isinstance(default, list) and len(default) == 20
+    for missing in ({"page": 1}, {"size": 16}, {}):
+        unpaged = client.get("/test-cases", params=dict(missing, parentId=module["id"]))
+        assert unpaged.status_code == 400, "page and size are required parameters"
     names, page = [], 1
     while True:
         batch = client.get("/test-cases", params={"parentId": module["id"], "page": page, "size": 16}).json()
@@ -164,11 +165,13 @@ def test_test_case_list_pages_by_size_as_a_bare_array(client):
             break
         page += 1
     assert names == [f"Case {n}" for n in range(45)] and page == 3
-    ignored = client.get("/test-cases", params={"parentId": module["id"], "pageSize": 100}).json()
-    assert len(ignored) == 20
-    bare = client.get("/test-cases", params={"parentId": module["id"], "expandProps": "false", "size": 1}).json()[0]
+    ignored = client.get("/test-cases", params={"parentId": module["id"], "page": 1, "size": 20, "pageSize": 100})
+    assert len(ignored.json()) == 20
+    bare = client.get("/test-cases", params={"parentId": module["id"], "expandProps": "false", "page": 1,
+                                             "size": 1}).json()[0]
     assert "properties" not in bare and "test_steps" not in bare
-    steps = client.get("/test-cases", params={"parentId": module["id"], "expandSteps": "true", "size": 1}).json()[0]
+    steps = client.get("/test-cases", params={"parentId": module["id"], "expandSteps": "true", "page": 1,
+                                              "size": 1}).json()[0]
     assert steps["test_steps"] == []
 
 

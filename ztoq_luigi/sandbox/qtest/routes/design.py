@@ -162,11 +162,11 @@ class DesignRoutes:
         return self.state.design.case(self.app.path_id(request, "testCaseId"))
 
     def list_cases(self, request):
+        """A bare array paged by `page` and `size`, both marked required in test_case_api."""
         parent_id = request.int_arg("parentId")
         if parent_id is not None:
             self.state.design.module(parent_id)
-        page = request.int_arg("page", 1, minimum=1)
-        size = request.int_arg("size", 20, minimum=1)
+        page, size = (self.app.required_int(request, name) for name in ("page", "size"))
         cases = self.state.design.cases_in(parent_id)[(page - 1) * size: page * size]
         render = self.app.renderer(request)
         props, steps = request.bool_arg("expandProps", True), request.bool_arg("expandSteps", False)
@@ -186,15 +186,18 @@ class DesignRoutes:
         return self.app.ok(self.app.renderer(request).test_case(case, steps=True), 201)
 
     def get_case(self, request):
-        case = self._case(request)
+        """By id or by PID (`TC-12`): the path parameter is `testCaseIdOrPid` in test_case_api."""
+        raw = request.params["testCaseId"]
+        case = self._case(request) if raw.isdigit() else self.state.design.case_by_pid(raw)
         version_id = request.int_arg("versionId")
         version = None if version_id is None else self._version_of(case, version_id)
         steps = request.arg("expand") == "teststep"
         return self.app.ok(self.app.renderer(request).test_case(case, version, steps=steps))
 
     def update_case(self, request):
+        """The body is a TestCaseWithCustomFieldResource, whose `properties` are required even here."""
         case = self._case(request)
-        body = load(TestCaseInput(), self.app.json_body(request), partial=True)
+        body = load(TestCaseInput(), self.app.json_body(request), partial=("name",))
         design = self.state.design
         if body.get("parent_id") is not None:
             design.module(body["parent_id"])

@@ -21,7 +21,9 @@ from ztoq_luigi.sandbox.qtest.inputs import SearchInput, TestLogInput, TestLogUp
 from ztoq_luigi.sandbox.qtest.search import search
 from ztoq_luigi.sandbox.qtest.state import ATTACHMENT_OBJECT_TYPES
 
+SEARCHABLE_ATTACHMENT_TYPES = tuple(t for t in ATTACHMENT_OBJECT_TYPES if t != "test-step-logs")
 LOG_EXTRAS = ("planned_exe_time", "actual_exe_time", "build_number", "build_url")
+FIXED_LOG_EXTRAS = ("build_number", "build_url")
 
 
 class LogRoutes:
@@ -155,6 +157,9 @@ class LogRoutes:
         body = load(TestLogUpdateInput(), self.app.json_body(request))
         if body.get("test_case_version_id") not in (None, log.version_id):
             raise HttpError(400, "The test case version of a test log cannot be modified")
+        for key in FIXED_LOG_EXTRAS:
+            if body.get(key) is not None and body[key] != log.extra.get(key):
+                raise HttpError(400, f"The {key} of a test log cannot be modified")
         version = self.state.design.case(run.test_case_id).version(log.version_id)
         changes = {"status_id": self._status_id(body["status"]), "exe_start": stamp(body["exe_start_date"]),
                    "exe_end": stamp(body["exe_end_date"]),
@@ -189,8 +194,12 @@ class LogRoutes:
         return self.app.ok([render.attachment(a) for a in found])
 
     def download(self, request):
+        """The bytes; one not scanned for malware only with `forceDownload=true` (attachment_api)."""
         object_type, object_id = self._target(request)
         attachment = self.state.attachment(object_type, object_id, self.app.path_id(request, "attachmentId"))
+        if not attachment.scanned and not request.bool_arg("forceDownload"):
+            raise HttpError(400, f"Attachment {attachment.id} has not been scanned for malware successfully; "
+                                 "specify forceDownload=true to download it")
         headers = {"Content-Type": attachment.content_type,
                    "Content-Disposition": f'attachment; filename="{attachment.name}"'}
         return Response(200, attachment.data, headers)
@@ -203,8 +212,8 @@ class LogRoutes:
 
     def search_attachments(self, request):
         object_type = request.arg("type")
-        if object_type not in ATTACHMENT_OBJECT_TYPES:
-            raise HttpError(400, f"Parameter type must be one of: {', '.join(ATTACHMENT_OBJECT_TYPES)}")
+        if object_type not in SEARCHABLE_ATTACHMENT_TYPES:
+            raise HttpError(400, f"Parameter type must be one of: {', '.join(SEARCHABLE_ATTACHMENT_TYPES)}")
         ids = _id_list(request.arg("ids"))
         author = request.int_arg("author")
         found = [a for a in self.state.attachments.values()
