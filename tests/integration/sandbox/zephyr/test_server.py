@@ -75,7 +75,7 @@ def walk(first_url, headers=AUTH):
     while url:
         response = requests.get(url, headers=headers, timeout=5)
         pages.append(ok(response))
-        url = pages[-1]["next"]
+        url = pages[-1].get("next")
     return pages
 
 
@@ -90,7 +90,7 @@ class TestPaging:
         assert [page["startAt"] for page in pages] == [7, 14, 21, 28, 35]
         keys = [case["key"] for page in [first, *pages] for case in page["values"]]
         assert keys == [fx.case_key(n) for n in range(1, fx.CASE_COUNT + 1)]
-        assert pages[-1]["isLast"] is True and pages[-1]["next"] is None
+        assert pages[-1]["isLast"] is True and "next" not in pages[-1]
         assert all(page["isLast"] is False for page in [first, *pages[:-1]])
 
     def test_max_results_defaults_to_ten(self, server):
@@ -99,11 +99,24 @@ class TestPaging:
 
     def test_start_at_past_the_end_is_an_empty_last_page(self, server):
         page = ok(get(server, "/testcases", startAt=500))
-        assert page["values"] == [] and page["isLast"] is True and page["next"] is None
+        assert page["values"] == [] and page["isLast"] is True and "next" not in page
 
     @pytest.mark.parametrize("params", [{"startAt": -1}, {"maxResults": 0}, {"maxResults": "ten"}, {"startAt": "1.5"}])
     def test_invalid_paging_is_a_400(self, server, params):
         assert_error(get(server, "/testcases", **params), 400)
+
+    @pytest.mark.parametrize("params", [{"startAt": 5, "maxResults": 10}, {"startAt": 5}, {"startAt": 7, "maxResults": 2}],
+                                        ids=["sent", "default-10", "small"])
+    def test_a_start_that_is_no_multiple_of_max_results_is_a_400(self, server, params):
+        assert_error(get(server, "/testcases", **params), 400, "startAt must be a multiple of maxResults")
+
+    def test_the_multiple_is_of_the_max_results_sent_not_of_the_capped_one(self, started):
+        """Asked 1000, given 7: the next request must send a maxResults that its startAt is a multiple of."""
+        _, thread = started(max_results_cap=7)
+        assert ok(get(thread, "/testcases", maxResults=1000))["maxResults"] == 7
+        assert_error(get(thread, "/testcases", startAt=7, maxResults=1000), 400, "startAt=7 and maxResults=1000")
+        page = ok(get(thread, "/testcases", startAt=7, maxResults=7))
+        assert page["startAt"] == 7 and [case["key"] for case in page["values"]] == [fx.case_key(n) for n in range(8, 15)]
 
     def test_test_steps_page_at_most_100_but_default_to_10(self, started):
         _, thread = started(max_results_cap=1000)
