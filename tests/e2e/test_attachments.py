@@ -20,7 +20,7 @@ from tests.e2e.oracle import qtest_cases_by_key
 from ztoq_luigi.mapping.executions import log_marker
 from ztoq_luigi.config import load_settings
 from ztoq_luigi.db.connection import open_database
-from ztoq_luigi.db.models import Marker
+from ztoq_luigi.db.models import ErrorRecord, Event, Marker, WorkflowRun
 from ztoq_luigi.sandbox import start_sandbox
 from ztoq_luigi.sandbox.generator import describe, generate_project
 from ztoq_luigi.sandbox.generator.files import png_bytes
@@ -283,6 +283,17 @@ def test_validate_reports_an_attachment_whose_bytes_changed_in_qtest(run_cli, tm
         sandbox.stop()
 
 
+def journal(db_args, tmp_path):
+    """Every event, error and stored run setting in the state database, as text."""
+    database = open_database(load_settings(dict(_cli_values(db_args), output_dir=str(tmp_path / "out")), {}))
+    try:
+        return ([f"{event.message} {event.context}" for event in Event.select()]
+                + [f"{error.message} {error.response_excerpt}" for error in ErrorRecord.select()]
+                + [run.settings for run in WorkflowRun.select()])
+    finally:
+        database.close()
+
+
 def reported(warnings, url, owner):
     """Whether one warning names the file's host, its path and its owner (failures are grouped by host)."""
     parts = urlsplit(url)
@@ -358,7 +369,8 @@ def test_jira_credentials_never_appear_in_logs_events_reports_or_output(run_cli,
     texts = [result.stdout + result.stderr for result in outputs]
     texts += [path.read_text(encoding="utf-8", errors="replace") for path in sorted((out / "logs").glob("*.log"))]
     texts += [(tmp_path / name).read_text(encoding="utf-8") for name in ("report.json", "report.html", "report.txt")]
-    assert len(texts) >= 9 and not [text for text in texts for secret in secrets if secret in text]
+    texts += journal(fresh_db_args, tmp_path)
+    assert len(texts) >= 20 and not [text for text in texts for secret in secrets if secret in text]
 
     warnings = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["warnings"]
     refused = [w for w in warnings if w["message"].startswith(urlsplit(sandbox.jira_url).netloc)]

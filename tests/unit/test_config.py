@@ -204,7 +204,7 @@ class TestHostCredentials:
     @pytest.mark.parametrize("hosts", [
         "[a, b]",
         "{acme.atlassian.net: token-only}",
-        f"{{acme.atlassian.net: {{email: e@x.y}}}}",
+        "{acme.atlassian.net: {email: e@x.y}}",
         f"{{acme.atlassian.net: {{email: e@x.y, api_token: '{TOKEN}', extra: 1}}}}",
         f"{{acme.atlassian.net: {{email: '', api_token: '{TOKEN}'}}}}",
         f"{{'https://acme.atlassian.net': {{email: e@x.y, api_token: '{TOKEN}'}}}}",
