@@ -25,6 +25,7 @@ from ztoq_luigi.clients.errors import (
     AmbiguousWriteError, AuthenticationError, LoginFailedError, MalformedPayloadError, NotFoundError,
     RateLimitedError, RequestRejectedError, RetryableError, ServerError, TransportError,
 )
+from ztoq_luigi.clients.gate import RequestGate
 from ztoq_luigi.secrets import mask
 
 log = logging.getLogger(__name__)
@@ -59,11 +60,13 @@ class HttpClient:
 
     service = "API"
 
-    def __init__(self, base_url, *, timeout=(10.0, 60.0), retry=None, pool_size=16, sleep=None, connect_retries=3):
+    def __init__(self, base_url, *, timeout=(10.0, 60.0), retry=None, pool_size=16, sleep=None, connect_retries=3,
+                 gate=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
-        self._sleep = sleep
+        self.gate = gate or RequestGate(pool_size)
+        self._sleep = sleep or self.gate.sleep
         self.session = requests.Session()
         connect_retry = Retry(total=None, connect=connect_retries, read=0, status=0, other=0, redirect=5,
                               backoff_factor=0.5, raise_on_status=False)
@@ -101,7 +104,7 @@ class HttpClient:
             retry=tenacity.retry_if_exception_type(RetryableError),
             before_sleep=self._log_retry,
             reraise=True,
-            **({"sleep": self._sleep} if self._sleep else {}),
+            sleep=self._sleep,
         )
         reauthenticated = False
         for attempt in retrying:
@@ -118,9 +121,9 @@ class HttpClient:
                     return self._send(method, path, params, json_body, data, headers, authenticated, idempotent,
                                       stream)
 
-    def download_to(self, url, destination, authenticated=True):
+    def download_to(self, url, destination, authenticated=True, params=None):
         """Stream a file to disk (memory stays flat whatever its size); returns (sha256, content type, size)."""
-        response = self.request("GET", url, authenticated=authenticated, stream=True)
+        response = self.request("GET", url, params=params, authenticated=authenticated, stream=True)
         digest, size = hashlib.sha256(), 0
         temporary = f"{destination}.part"
         try:
@@ -155,7 +158,7 @@ class HttpClient:
     def _send(self, method, path, params, json_body, data, headers, authenticated, idempotent, stream=False):
         own = self.auth_headers() if authenticated else {}
         all_headers = {"Accept": "application/json", **own, **(headers or {})}
-        with contextlib.closing(data()) if callable(data) else contextlib.nullcontext(data) as body:
+        with self.gate.slot(), contextlib.closing(data()) if callable(data) else contextlib.nullcontext(data) as body:
             try:
                 response = self.session.request(method, self.url(path), params=params, json=json_body, data=body,
                                                 headers=all_headers, timeout=self.timeout, stream=stream)

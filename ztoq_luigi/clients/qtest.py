@@ -7,6 +7,8 @@ since session tokens expire in the middle of long migrations.
 
 import base64
 import threading
+from dataclasses import dataclass
+from typing import Optional
 from urllib.parse import urlsplit
 
 from ztoq_luigi.clients.errors import (
@@ -14,12 +16,27 @@ from ztoq_luigi.clients.errors import (
 )
 from ztoq_luigi.clients.http import HttpClient
 from ztoq_luigi.schemas.qtest import (
-    FieldSchema, ModuleSchema, OAuthResponseSchema, PagedResultSchema, ProjectSchema, TestCaseSchema, UserSchema,
+    AllowedValueResponseSchema, AttachmentSchema, ContainerSchema, FieldSchema, ListedRunSchema, ModuleSchema,
+    OAuthResponseSchema, PagedResultSchema, ProjectSchema, StatusSchema, TestCaseSchema, TestLogSchema, UserSchema,
 )
 from ztoq_luigi.schemas.base import check
 
-SEARCH_PAGE_SIZE = 100
 LIST_PAGE_SIZE = 100
+ALLOWED_VALUES_PER_REQUEST = 100  # "Creates maximum 100 allowed values" (createProjectFieldAllowedValues)
+
+
+@dataclass(frozen=True)
+class Paging:
+    """How a listing pages, as its swagger operation documents it: the size parameter and the answer's shape."""
+
+    size_param: Optional[str]
+    envelope: bool = False
+
+
+WHOLE = Paging(None)
+ARRAY_BY_SIZE = Paging("size")
+ARRAY_BY_PAGE_SIZE = Paging("pageSize")
+ENVELOPE = Paging("pageSize", envelope=True)
 
 
 class QTestClient(HttpClient):
@@ -107,17 +124,23 @@ class QTestClient(HttpClient):
         return self._json("GET", "", schema=ProjectSchema())
 
     def fields(self, object_type):
-        return self._json("GET", f"/settings/{object_type}/fields", schema=FieldSchema(), many=True)
+        return list(self._listing(f"/settings/{object_type}/fields", WHOLE, schema=FieldSchema()))
 
     def create_field(self, object_type, body):
         return self._json("POST", f"/settings/{object_type}/fields", body=body, schema=FieldSchema())
 
     def add_allowed_values(self, object_type, field_id, values):
-        return self._json("POST", f"/settings/{object_type}/fields/{field_id}/allowed-values", body=values)
+        """Add choices to a combo box, multi-select or check box, at most 100 a request; returns those created."""
+        created = []
+        for start in range(0, len(values), ALLOWED_VALUES_PER_REQUEST):
+            created += self._json("POST", f"/settings/{object_type}/fields/{field_id}/allowed-values",
+                                  body=values[start:start + ALLOWED_VALUES_PER_REQUEST],
+                                  schema=AllowedValueResponseSchema())["items"]
+        return created
 
     def modules(self, parent_id=None):
         params = {"parentId": parent_id} if parent_id else None
-        return self._json("GET", "/modules", params=params, schema=ModuleSchema(), many=True)
+        return list(self._listing("/modules", WHOLE, params=params, schema=ModuleSchema()))
 
     def create_module(self, name, parent_id=None, description=None):
         params = {"parentId": parent_id} if parent_id else None
@@ -132,78 +155,75 @@ class QTestClient(HttpClient):
                           schema=TestCaseSchema())
 
     def test_cases(self, parent_id):
-        """Every test case directly in a module: `page` and `size`, a bare array, no total."""
-        page = 1
-        while True:
-            items = self._json("GET", "/test-cases", params={"parentId": parent_id, "page": page,
-                                                             "size": LIST_PAGE_SIZE, "expandSteps": "true"},
-                               schema=TestCaseSchema(), many=True)
-            yield from items
-            if len(items) < LIST_PAGE_SIZE:
-                return
-            page += 1
+        """Every test case directly in a module, steps included."""
+        return self._listing("/test-cases", ARRAY_BY_SIZE, params={"parentId": parent_id, "expandSteps": "true"},
+                             schema=TestCaseSchema())
 
     def search(self, object_type, query):
         """Every item matching a Data Query, across pages (a POST that only reads, so it is retried)."""
-        page = 1
-        while True:
-            result = self._json("POST", "/search", params={"page": page, "pageSize": SEARCH_PAGE_SIZE},
-                                body={"object_type": object_type, "fields": ["*"], "query": query},
-                                schema=PagedResultSchema(), idempotent=True)
-            items = result["items"]
-            yield from items
-            seen = (page - 1) * result["page_size"] + len(items)
-            if not items or len(items) < result["page_size"] or (result.get("total") is not None
-                                                                  and seen >= result["total"]):
-                return
-            page += 1
+        return self._listing("/search", ENVELOPE, method="POST",
+                             body={"object_type": object_type, "fields": ["*"], "query": query})
 
     def update_test_case(self, test_case_id, body):
         """PUT a test case: qTest keeps the old version and answers with the new one (0.1 becomes 0.2)."""
         return self._json("PUT", f"/test-cases/{test_case_id}", body=body, schema=TestCaseSchema())
 
     def users(self):
-        return self._json("GET", "/users", schema=UserSchema(), many=True)
+        return list(self._listing("/users", WHOLE, schema=UserSchema()))
 
     def releases(self):
-        return self._json("GET", "/releases")
+        """Every release, closed ones included: one the migration created is still its own once closed."""
+        return list(self._listing("/releases", WHOLE, params={"includeClosed": "true"}, schema=ContainerSchema()))
 
     def create_release(self, body):
-        return self._json("POST", "/releases", body=body)
+        return self._json("POST", "/releases", body=body, schema=ContainerSchema())
 
     def test_cycles(self, parent_id=0, parent_type="root"):
-        return self._json("GET", "/test-cycles", params={"parentId": parent_id, "parentType": parent_type})
+        return list(self._listing("/test-cycles", ARRAY_BY_PAGE_SIZE,
+                                  params={"parentId": parent_id, "parentType": parent_type}, schema=ContainerSchema()))
 
     def create_test_cycle(self, name, description, parent_id=0, parent_type="root", target_release_id=None):
         body = {"name": name, "description": description}
         if target_release_id is not None:
             body["target_release_id"] = int(target_release_id)
         return self._json("POST", "/test-cycles", params={"parentId": parent_id, "parentType": parent_type},
-                          body=body)
+                          body=body, schema=ContainerSchema())
 
     def execution_statuses(self):
-        return self._json("GET", "/test-runs/execution-statuses")
+        return list(self._listing("/test-runs/execution-statuses", WHOLE, schema=StatusSchema()))
 
     def test_runs(self, parent_id, parent_type="test-cycle"):
-        """Every run directly in a container: `page`/`pageSize` and a `{items, total}` envelope."""
-        return self._paged("GET", "/test-runs", {"parentId": parent_id, "parentType": parent_type})
+        """Every run directly in a container."""
+        return self._listing("/test-runs", ENVELOPE, params={"parentId": parent_id, "parentType": parent_type},
+                             schema=ListedRunSchema())
 
     def create_test_run(self, body, parent_id, parent_type="test-cycle"):
         return self._json("POST", "/test-runs", params={"parentId": parent_id, "parentType": parent_type},
-                          body=body)
+                          body=body, schema=ListedRunSchema())
 
     def test_logs(self, run_id):
-        return self._paged("GET", f"/test-runs/{run_id}/test-logs", {})
+        return self._listing(f"/test-runs/{run_id}/test-logs", ENVELOPE, schema=TestLogSchema())
 
     def create_test_log(self, run_id, body):
-        return self._json("POST", f"/test-runs/{run_id}/test-logs", body=body)
+        return self._json("POST", f"/test-runs/{run_id}/test-logs", body=body, schema=TestLogSchema())
 
     def update_test_log(self, run_id, log_id, body):
         """PUT a manual test log: it sets the same texts however often it is sent, so it is retried like a read."""
-        return self._json("PUT", f"/test-runs/{run_id}/test-logs/{log_id}", body=body, idempotent=True)
+        return self._json("PUT", f"/test-runs/{run_id}/test-logs/{log_id}", body=body, idempotent=True,
+                          schema=TestLogSchema())
 
     def attachments(self, object_type, object_id):
-        return self._json("GET", f"/{object_type}/{object_id}/attachments")
+        return list(self._listing(f"/{object_type}/{object_id}/attachments", WHOLE, schema=AttachmentSchema()))
+
+    def download_attachment(self, object_type, object_id, attachment_id, destination):
+        """Stream an attachment to disk; returns (sha256, content type, size).
+
+        `forceDownload=true` because qTest otherwise refuses a file its
+        malware scan has not yet passed, and a file just uploaded has rarely
+        been scanned; these are the migrated files, read back to compare.
+        """
+        return self.download_to(self._project(f"/{object_type}/{object_id}/attachments/{attachment_id}"),
+                                destination, params={"forceDownload": "true"})
 
     def upload_attachment(self, object_type, object_id, name, content_type, path):
         """Upload a file as raw bytes with File-Name and Content-Type headers (qTest's blob-handles).
@@ -213,19 +233,43 @@ class QTestClient(HttpClient):
         """
         response = self.request("POST", self._project(f"/{object_type}/{object_id}/blob-handles"),
                                 data=lambda: open(path, "rb"), headers={"File-Name": name, "Content-Type": content_type})
-        return self.decode(response, "POST", f"/{object_type}/{object_id}/blob-handles")
+        payload = self.decode(response, "POST", f"/{object_type}/{object_id}/blob-handles")
+        return self._expect(AttachmentSchema(), payload, "POST", f"/{object_type}/{object_id}/blob-handles")
 
-    def _paged(self, method, path, params):
+    def _listing(self, path, paging, *, params=None, schema=None, method="GET", body=None):
+        """Every item of a listing, page after page in the endpoint's own paging style.
+
+        The one place that pages: a listing the swagger documents without
+        paging parameters is read in one request (paging it would read the
+        whole list again for every page); a paged one always states its page
+        and size, never trusting a default, and ends on a short page or, for
+        an envelope, when `total` is reached.
+        """
+        if paging.size_param is None:
+            yield from self._items(self._json(method, path, params=params, body=body), schema, method, path)
+            return
         page = 1
         while True:
-            result = self._json(method, path, params=dict(params, page=page, pageSize=SEARCH_PAGE_SIZE),
-                                schema=PagedResultSchema())
-            yield from result["items"]
-            seen = (page - 1) * result["page_size"] + len(result["items"])
-            if not result["items"] or len(result["items"]) < result["page_size"] or (
-                    result.get("total") is not None and seen >= result["total"]):
+            query = dict(params or {}, page=page, **{paging.size_param: LIST_PAGE_SIZE})
+            payload = self._json(method, path, params=query, body=body, idempotent=True,
+                                 schema=PagedResultSchema() if paging.envelope else None)
+            items = list(self._items(payload["items"] if paging.envelope else payload, schema, method, path))
+            yield from items
+            size = payload["page_size"] if paging.envelope else LIST_PAGE_SIZE
+            total = payload.get("total") if paging.envelope else None
+            if len(items) < size or (total is not None and (page - 1) * size + len(items) >= total):
                 return
             page += 1
+
+    def _items(self, payload, schema, method, path):
+        if not isinstance(payload, list):
+            raise MalformedPayloadError(
+                f"qTest {method} {path} returned a malformed payload: expected a JSON array, got "
+                f"{type(payload).__name__}", service=self.service, method=method, path=path)
+        for item in payload:
+            if schema is not None:
+                self._expect(schema, item, method, path)
+        return payload
 
     def find_module(self, parent_id, name, description):
         """The id of the module with this name and description under parent_id, or None."""
@@ -249,6 +293,16 @@ class QTestClient(HttpClient):
                 if property_value(item, field_label) == value:
                     return item["id"]
         return None
+
+
+def listed_run_name(run):
+    """A run's name as its creation and the run listing answer it.
+
+    The 2023.6 swagger keys it `Test-Run` there (GetMultipleTestRunsResource)
+    and `name` in the single-run model; reading both keeps validation right
+    whichever a server sends.
+    """
+    return run.get("Test-Run", run.get("name"))
 
 
 def property_value(item, field_label):

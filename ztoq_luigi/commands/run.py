@@ -52,6 +52,8 @@ def _execute(settings, env, command, phases):
     outcome = workflow.execute(settings, command, phases, progress=progress)
     report_path = os.path.join(settings.output_dir, "reports", f"{settings.project_key}-report.html")
     render.write(report_data.gather(settings.project_key, describe(settings)), report_path, "html")
+    for note in outcome.notes:
+        env.note(note)
     if outcome.problems:
         more = len(outcome.problems) - 1
         env.error(outcome.problems[0] + (f" (and {more} more problem(s); see the report)" if more else ""))

@@ -1,7 +1,7 @@
 """Live progress on the terminal, read from the state database.
 
-Luigi's workers are separate processes, so the CLI process learns how far
-they are the only way they all share: the database. On a terminal the line
+Tasks record what they finish in the database, and luigid may hand some
+batches to other hosts, so the database is where progress is read. On a terminal the line
 is redrawn in place; elsewhere (cron, CI logs) a line is printed when the
 figures change, at most every `quiet_interval` seconds.
 """
@@ -9,7 +9,7 @@ figures change, at most every `quiet_interval` seconds.
 import threading
 import time
 
-from ztoq_luigi.db.connection import side_thread_session
+from ztoq_luigi.db.connection import close_all
 from ztoq_luigi.db.state import summarize
 
 
@@ -34,9 +34,11 @@ class Progress:
         self._show(final=True)
 
     def _loop(self):
-        while not self._stop.wait(self.interval):
-            with side_thread_session():
+        try:
+            while not self._stop.wait(self.interval):
                 self._show()
+        finally:
+            close_all()
 
     def _show(self, final=False):
         try:

@@ -32,6 +32,13 @@ class AllowedValueSchema(LenientSchema):
     is_active = fields.Boolean(allow_none=True)
 
 
+class AllowedValueResponseSchema(LenientSchema):
+    """What POST .../allowed-values answers (AllowedValueResponseResource): the values it created."""
+
+    total = fields.Integer(allow_none=True)
+    items = fields.List(fields.Nested(AllowedValueSchema), required=True)
+
+
 class FieldSchema(LenientSchema):
     id = fields.Integer(required=True)
     label = fields.String(required=True)
@@ -76,6 +83,37 @@ class TestCaseSchema(LenientSchema):
     test_case_version_id = fields.Integer(allow_none=True)
     properties = fields.List(fields.Nested(PropertySchema), allow_none=True)
     test_steps = fields.List(fields.Nested(TestStepSchema), allow_none=True)
+
+
+class ContainerSchema(LenientSchema):
+    """A release or test cycle (ReleaseWithCustomFieldResource, TestCycleResource)."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    description = fields.String(allow_none=True)
+
+
+class ListedRunSchema(LenientSchema):
+    """A run as created and listed (GetMultipleTestRunsResource), whose name the 2023.6 swagger keys `Test-Run`."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(data_key="Test-Run", allow_none=True)
+    properties = fields.List(fields.Nested(PropertySchema), allow_none=True)
+
+
+class StatusSchema(LenientSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class TestLogSchema(LenientSchema):
+    id = fields.Integer(required=True)
+    note = fields.String(allow_none=True)
+
+
+class AttachmentSchema(LenientSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
 
 
 class PagedResultSchema(LenientSchema):

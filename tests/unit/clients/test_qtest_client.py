@@ -12,7 +12,7 @@ from ztoq_luigi.clients.errors import (
     AmbiguousWriteError, ApiError, AuthenticationError, MalformedPayloadError,
 )
 from ztoq_luigi.clients.http import RetryPolicy
-from ztoq_luigi.clients.qtest import QTestClient, property_value
+from ztoq_luigi.clients.qtest import QTestClient, listed_run_name, property_value
 from ztoq_luigi.errors import ExitStatus
 from ztoq_luigi.secrets import Secret
 
@@ -359,3 +359,63 @@ def test_an_upload_streams_the_file_and_a_throttled_one_sends_it_whole_again(rsp
     answer = client(api_token=Secret(API_TOKEN)).upload_attachment("test-logs", 9, "trace.har", "text/plain", path)
     assert answer["id"] == 77
     assert [(name, len(body)) for name, body in received] == [("trace.har", 300_000)] * 2
+
+
+# --- listings: one paging helper, in each endpoint's own style -------------------------------------------
+
+def cycle(n):
+    return {"id": n, "name": f"Cycle {n}", "description": ""}
+
+
+def test_test_cycles_page_explicitly_until_a_short_page(rsps):
+    rsps.get(f"{PROJECT}/test-cycles", json=[cycle(n) for n in range(100)])
+    rsps.get(f"{PROJECT}/test-cycles", json=[cycle(n) for n in range(100, 103)])
+    found = client(api_token=Secret(API_TOKEN)).test_cycles(7, "test-cycle")
+    assert [c["id"] for c in found] == list(range(103))
+    assert [params(c) for c in rsps.calls] == [
+        {"parentId": "7", "parentType": "test-cycle", "page": str(page), "pageSize": "100"} for page in (1, 2)]
+
+
+def test_runs_and_logs_page_through_the_envelope(rsps):
+    rsps.get(f"{PROJECT}/test-runs", json=search_page(1, [{"id": n, "Test-Run": "r"} for n in range(100)], 101))
+    rsps.get(f"{PROJECT}/test-runs", json=search_page(2, [{"id": 100, "Test-Run": "r"}], 101))
+    rsps.get(f"{PROJECT}/test-runs/5/test-logs", json=search_page(1, [{"id": 9, "note": "n"}], 1))
+    qtest = client(api_token=Secret(API_TOKEN))
+    assert len(list(qtest.test_runs(3))) == 101
+    assert [log["id"] for log in qtest.test_logs(5)] == [9]
+    assert [params(c)["page"] for c in rsps.calls] == ["1", "2", "1"]
+    assert all(params(c)["pageSize"] == "100" for c in rsps.calls)
+
+
+@pytest.mark.parametrize("listing, url, expected", [
+    (lambda q: q.modules(5000), f"{PROJECT}/modules", {"parentId": "5000"}),
+    (lambda q: q.releases(), f"{PROJECT}/releases", {"includeClosed": "true"}),
+    (lambda q: q.users(), f"{PROJECT}/users", {}),
+    (lambda q: q.execution_statuses(), f"{PROJECT}/test-runs/execution-statuses", {}),
+    (lambda q: q.attachments("test-cases", 4), f"{PROJECT}/test-cases/4/attachments", {}),
+], ids=["modules", "releases", "users", "statuses", "attachments"])
+def test_listings_documented_without_paging_are_read_whole_in_one_request(rsps, listing, url, expected):
+    items = [{"id": n, "name": f"n{n}", "label": "l", "value": n} for n in range(150)]
+    rsps.get(url, json=items)
+    assert len(listing(client(api_token=Secret(API_TOKEN)))) == 150
+    assert len(rsps.calls) == 1 and params(rsps.calls[0]) == expected
+
+
+@pytest.mark.parametrize("body", [{"items": []}, {"message": "oops"}])
+def test_a_listing_that_is_not_an_array_is_a_malformed_payload(rsps, body):
+    rsps.get(f"{PROJECT}/test-cycles", json=body)
+    with pytest.raises(MalformedPayloadError, match="JSON array"):
+        client(api_token=Secret(API_TOKEN)).test_cycles()
+
+
+def test_listed_runs_are_named_by_test_run():
+    assert listed_run_name({"id": 1, "Test-Run": "Checkout"}) == "Checkout"
+    assert listed_run_name({"id": 1, "name": "Checkout"}) == "Checkout"
+
+
+def test_an_attachment_is_downloaded_forced_past_the_malware_scan(rsps, tmp_path):
+    rsps.get(f"{PROJECT}/test-logs/9/attachments/77", body=b"bytes", content_type="text/plain")
+    sha256, content_type, size = client(api_token=Secret(API_TOKEN)).download_attachment(
+        "test-logs", 9, 77, tmp_path / "file")
+    assert params(rsps.calls[0]) == {"forceDownload": "true"}
+    assert (content_type, size) == ("text/plain", 5) and (tmp_path / "file").read_bytes() == b"bytes"

@@ -102,6 +102,12 @@ class DesignStore:
             raise HttpError(404, f"Test Case with id {case_id} not found")
         return found
 
+    def case_by_pid(self, pid):
+        for case in self.cases.values():
+            if case.pid.lower() == pid.lower():
+                return case
+        raise HttpError(404, f"Test Case with id or pid {pid} not found")
+
     def cases_in(self, module_id):
         if module_id is None:
             return list(self.cases.values())

@@ -166,6 +166,9 @@ class ExecutionStore:
             raise HttpError(404, f"Test Log with id {log_id} not found in test run {run.id}")
         return found
 
+    def step_log_exists(self, step_log_id):
+        return any(step.id == step_log_id for log in self.logs.values() for step in log.step_logs)
+
     def logs_of(self, run):
         return [self.logs[i] for i in self._run_logs[run.id]]
 

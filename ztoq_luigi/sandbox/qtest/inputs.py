@@ -16,6 +16,9 @@ from ztoq_luigi.sandbox.qtest.ids import parse_instant
 from ztoq_luigi.sandbox.qtest.stock import DATA_TYPES, MULTIPLE_REQUIRED_TYPES, PICKLIST_TYPES
 
 _NOT_BLANK = validate.Regexp(r"\s*\S", error="must not be blank")
+NAME_MAX = 500
+_NAME = [_NOT_BLANK, validate.Length(max=NAME_MAX)]
+PLANNED_EXE_TIME_MAX = 9_999_999
 
 
 class Instant(fields.Field):
@@ -66,7 +69,7 @@ class StepUpdateInput(_Body):
 
 
 class TestCaseInput(_Body):
-    name = fields.String(required=True, validate=_NOT_BLANK)
+    name = fields.String(required=True, validate=_NAME)
     parent_id = fields.Integer(allow_none=True)
     description = fields.String(allow_none=True)
     precondition = fields.String(allow_none=True)
@@ -75,13 +78,13 @@ class TestCaseInput(_Body):
 
 
 class ModuleInput(_Body):
-    name = fields.String(required=True, validate=_NOT_BLANK)
+    name = fields.String(required=True, validate=_NAME)
     description = fields.String(allow_none=True)
     shared = fields.Boolean()
 
 
 class CycleInput(_Body):
-    name = fields.String(required=True, validate=_NOT_BLANK)
+    name = fields.String(required=True, validate=_NAME)
     description = fields.String(allow_none=True)
     target_release_id = fields.Integer(allow_none=True)
     target_build_id = fields.Integer(allow_none=True)
@@ -92,23 +95,25 @@ class SuiteInput(CycleInput):
 
 
 class ReleaseInput(_Body):
-    name = fields.String(required=True, validate=_NOT_BLANK)
+    name = fields.String(required=True, validate=_NAME)
     description = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
     start_date = Instant(allow_none=True)
     end_date = Instant(allow_none=True)
-    properties = fields.List(fields.Nested(PropertyInput), load_default=list)
+    properties = fields.List(fields.Nested(PropertyInput), required=True)
 
 
 class RunInput(_Body):
-    name = fields.String(validate=_NOT_BLANK)
+    """GetMultipleTestRunsResource: the 2023.6 swagger names the run's name `Test-Run` in this body."""
+
+    name = fields.String(data_key="Test-Run", validate=_NAME)
     test_case = fields.Nested(IdRef, required=True)
     test_case_version_id = fields.Integer()
     properties = fields.List(fields.Nested(PropertyInput), required=True)
 
 
 class RunUpdateInput(_Body):
-    name = fields.String(validate=_NOT_BLANK)
+    name = fields.String(validate=_NAME)
     properties = fields.List(fields.Nested(PropertyInput))
 
 
@@ -140,7 +145,7 @@ class TestLogInput(_Body):
     properties = fields.List(fields.Nested(PropertyInput), load_default=list)
     attachments = fields.List(fields.Nested(InlineAttachmentInput), load_default=list)
     test_step_logs = fields.List(fields.Nested(StepLogInput), load_default=list)
-    planned_exe_time = fields.Integer(allow_none=True)
+    planned_exe_time = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=PLANNED_EXE_TIME_MAX))
     actual_exe_time = fields.Integer(allow_none=True)
     build_number = fields.String(allow_none=True)
     build_url = fields.String(allow_none=True)
@@ -156,10 +161,19 @@ class TestLogUpdateInput(TestLogInput):
 
 
 class AllowedValueInput(_Body):
+    """AllowedValueResource / AllowedValueInputResource: `value` (the id) only names an existing one."""
+
+    value = fields.Integer(allow_none=True)
     label = fields.String(required=True, validate=_NOT_BLANK)
+    order = fields.Integer(validate=validate.Range(min=1))
     is_default = fields.Boolean(load_default=False)
     is_active = fields.Boolean(load_default=True)
     color = fields.String(allow_none=True)
+
+
+class AllowedValueUpdateInput(AllowedValueInput):
+    is_default = fields.Boolean()
+    is_active = fields.Boolean()
 
 
 class FieldInput(_Body):
@@ -175,13 +189,18 @@ class FieldInput(_Body):
         if data["data_type"] in MULTIPLE_REQUIRED_TYPES and not data["multiple"]:
             raise ValidationError("multiple must be true for data_type 8 and 17", "multiple")
         if data["allowed_values"] and data["data_type"] not in PICKLIST_TYPES:
-            raise ValidationError("only combo box and multi-select fields take allowed values", "allowed_values")
+            raise ValidationError("only combo box, multi-select and check box fields take allowed values",
+                                  "allowed_values")
 
 
 class FieldUpdateInput(_Body):
+    """FieldInputResource as PUT takes it: data_type may only repeat the field's own."""
+
     label = fields.String(validate=_NOT_BLANK)
     required = fields.Boolean()
     is_active = fields.Boolean()
+    data_type = fields.Integer()
+    allowed_values = fields.List(fields.Nested(AllowedValueInput))
 
 
 class SearchInput(_Body):

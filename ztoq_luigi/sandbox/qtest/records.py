@@ -156,6 +156,7 @@ class Attachment:
     data: bytes
     author_id: int
     created: str
+    scanned: bool = False
 
 
 class TextIndex:

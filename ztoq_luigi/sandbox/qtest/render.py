@@ -1,15 +1,17 @@
 """Stored records rendered as qTest v3 JSON.
 
-Shapes follow the swagger models (snake_case) with the real service's
-exceptions: runs and suites answer `parentId`/`parentType`, runs add the
-observed `testCaseId`, `automation`, `test_case_version` and
-`latest_test_log` (whose status is a plain name), and a cycle's descendants
-sit under `test-cycles`/`test-suites`. Keys whose value is null are left out,
-as the service's serializer does (a leaf module has no `children` key).
+Shapes follow the 2023.6 swagger models key for key, camelCase exceptions
+included: runs and suites answer `parentId`/`parentType`, a cycle's
+descendants sit under `test-cycles`/`test-suites`, and a run comes in two
+models: TestRunWithCustomFieldResource (GET, PUT, search: `name`,
+`latest_test_log` whose status is a plain name) and GetMultipleTestRunsResource
+(creation and the paged listing: `Test-Run`, no `web_url`). Keys whose value
+is null are left out, as the service's serializer does (a leaf module has no
+`children` key).
 """
 
 from ztoq_luigi.sandbox.qtest.fields import is_choice
-from ztoq_luigi.sandbox.qtest.records import Run
+from ztoq_luigi.sandbox.qtest.records import Container, Log, Run
 
 WEB_OBJECTS = {"test-case": ("testdesign", 1), "release": ("testplan", 4), "test-cycle": ("testexecution", 2),
                "test-suite": ("testexecution", 5), "test-run": ("testexecution", 3)}
@@ -43,6 +45,7 @@ class Renderer:
         state = self.state
         return {"links": [{"rel": "self", "href": self.api}], "id": state.project_id, "name": state.project_name,
                 "description": "", "status_id": 1, "start_date": state.created, "admins": [state.username],
+                "admin_ids": [state.api_user_id],
                 "sample": False, "automation": True, "date_format": "MM/dd/yyyy", "x_explorer_access_level": 1}
 
     def user(self, user):
@@ -140,25 +143,42 @@ class Renderer:
                         "target_build_id": suite.extra.get("target_build_id")})
 
     def run(self, run, expand=None):
-        case = self.state.design.cases[run.test_case_id]
-        version = case.version(run.version_id)
-        links = [("test-case", f"/test-cases/{case.id}?versionId={version.id}")]
-        links.extend((kind, f"/{COLLECTIONS[kind]}/{object_id}") for kind, object_id in self._ancestors(run))
-        links.append(("self", f"/test-runs/{run.id}"))
+        """TestRunWithCustomFieldResource: one run as GET, PUT and search answer it."""
+        case, version = self._run_case(run)
         if expand in ("testcase", "testcase.teststep"):
             embedded = self.test_case(case, version, steps=expand == "testcase.teststep")
         else:
             embedded = {"links": [], "id": case.id, "test_case_version_id": version.id, "agent_ids": []}
-        automation = self.state.fields.labelled("test-cases", version.properties).get("Automation") or "No"
-        payload = {"parentId": run.parent_id, "parentType": run.parent_type, "automation": automation,
-                   "testCaseId": case.id, "links": self._links(*links), "id": run.id, "name": run.name,
-                   "order": run.order, "pid": run.pid, "created_date": run.created,
-                   "last_modified_date": run.modified,
-                   "properties": self.state.fields.render("test-runs", run.properties), "test_case": embedded,
-                   "latest_test_log": self._latest_log(run), "test_case_version_id": version.id,
-                   "test_case_version": version.label, "creator_id": run.creator_id,
-                   "web_url": self._web_url("test-run", run.id)}
+        payload = dict(self._run_common(run, case, version), name=run.name, test_case=embedded,
+                       latest_test_log=self._latest_log(run))
         return compact(payload)
+
+    def listed_run(self, run):
+        """GetMultipleTestRunsResource: a run as its creation and the paged listing answer it.
+
+        This model names the run `Test-Run`, embeds the case as a TestCaseResource
+        and has neither `web_url` nor `latest_test_log`.
+        """
+        case, version = self._run_case(run)
+        embedded = {"links": [], "id": case.id, "test_case_version_id": version.id,
+                    "test_case_version": version.label, "creator_id": case.creator_id}
+        return compact(dict(self._run_common(run, case, version), **{"Test-Run": run.name}, test_case=embedded))
+
+    def _run_case(self, run):
+        case = self.state.design.cases[run.test_case_id]
+        return case, case.version(run.version_id)
+
+    def _run_common(self, run, case, version):
+        links = [("test-case", f"/test-cases/{case.id}?versionId={version.id}")]
+        links.extend((kind, f"/{COLLECTIONS[kind]}/{object_id}") for kind, object_id in self._ancestors(run))
+        links.append(("self", f"/test-runs/{run.id}"))
+        automation = self.state.fields.labelled("test-cases", version.properties).get("Automation") or "No"
+        return {"parentId": run.parent_id, "parentType": run.parent_type, "automation": automation,
+                "testCaseId": case.id, "links": self._links(*links), "id": run.id, "order": run.order,
+                "pid": run.pid, "created_date": run.created, "last_modified_date": run.modified,
+                "properties": self.state.fields.render("test-runs", run.properties),
+                "test_case_version_id": version.id, "test_case_version": version.label,
+                "creator_id": run.creator_id}
 
     def _ancestors(self, item):
         chain = []
@@ -179,7 +199,7 @@ class Renderer:
         extra = log.extra
         payload = {"links": self._links(("self", f"/test-runs/{run.id}/test-logs/{log.id}"),
                                         ("test-run", f"/test-runs/{run.id}")),
-                   "id": log.id, "test_case_version_id": log.version_id, "exe_start_date": log.exe_start,
+                   "id": log.id, "test_run_id": run.id, "test_case_version_id": log.version_id, "exe_start_date": log.exe_start,
                    "exe_end_date": log.exe_end, "note": log.note,
                    "attachments": [self.attachment(a) for a in self.state.attachments_of("test-logs", log.id)],
                    "name": run.name, "planned_exe_time": extra.get("planned_exe_time"),
@@ -209,4 +229,10 @@ class Renderer:
                 "artifact_id": attachment.object_id}
 
     def search_item(self, item):
-        return self.run(item) if isinstance(item, Run) else self.test_case(item)
+        if isinstance(item, Run):
+            return self.run(item)
+        if isinstance(item, Log):
+            return self.log(item)
+        if isinstance(item, Container):
+            return {"release": self.release, "test-cycle": self.cycle, "test-suite": self.suite}[item.kind](item)
+        return self.test_case(item)

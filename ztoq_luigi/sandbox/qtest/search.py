@@ -1,6 +1,9 @@
 """qTest Data Query for `POST /search`: parse a query and find the matching objects.
 
-Supported, as the qTest docs describe it: `field op value` conditions with
+Object types as search_api (2023.6) lists them: test cases, runs, logs,
+releases, cycles and suites are searched; requirements, builds and defects
+are never populated here, so they always find nothing. Supported, as the
+qTest docs describe it: `field op value` conditions with
 spaces around the operator, `=` (case-insensitive equality), `~` (contains),
 `!~` (does not contain), `is 'empty'` / `is 'not empty'`, combined with
 `and`/`or` and parentheses. Fields are `Name`, `Id`, `PID` or a field label
@@ -14,8 +17,10 @@ import re
 from ztoq_luigi.sandbox.http import HttpError
 from ztoq_luigi.sandbox.qtest.fields import is_choice
 
-SEARCHABLE = {"test-cases": "test-case", "test-runs": "test-run"}
-NEVER_POPULATED = ("requirements", "defects")
+SEARCHABLE = {"test-cases": "test-case", "test-runs": "test-run", "test-logs": "test-log", "releases": "release",
+              "test-cycles": "test-cycle", "test-suites": "test-suite"}
+INDEXED = ("test-case", "test-run")
+NEVER_POPULATED = ("requirements", "builds", "defects")
 _TOKEN = re.compile(r"\s*(?:(\()|(\))|('(?:[^'])*')|(\"(?:[^\"])*\")|(!~|~|=)|([^\s()'\"=~!]+))")
 
 
@@ -24,7 +29,8 @@ def search(state, object_type, query):
     if object_type in NEVER_POPULATED:
         return []
     if object_type not in SEARCHABLE:
-        raise HttpError(400, f"Invalid object_type '{object_type}'. Valid values: test-cases, test-runs, requirements, defects")
+        valid = ", ".join(sorted(set(SEARCHABLE) | set(NEVER_POPULATED)))
+        raise HttpError(400, f"Invalid object_type '{object_type}'. Valid values: {valid}")
     source = _Source(state, object_type)
     tree = _Parser(query).parse() if query and query.strip() else None
     ids = source.all_ids() if tree is None else source.evaluate(tree)
@@ -126,7 +132,8 @@ class _Source:
         self.state = state
         self.object_type = object_type
         self.kind = SEARCHABLE[object_type]
-        self.objects = state.design.cases if self.kind == "test-case" else state.execution.runs
+        stores = {"test-case": state.design.cases, "test-run": state.execution.runs, "test-log": state.execution.logs}
+        self.objects = stores[self.kind] if self.kind in stores else state.execution.containers[self.kind]
 
     def all_ids(self):
         return set(self.objects)
@@ -138,7 +145,7 @@ class _Source:
             return self.evaluate(node[1]) | self.evaluate(node[2])
         operator, name, value = node
         reader, index_key, fld = self._field(name)
-        if operator == "=" and index_key is not None:
+        if operator == "=" and index_key is not None and self.kind in INDEXED:
             wanted = self.choice_id(fld, value) if fld is not None and is_choice(fld) else value
             if fld is None or not fld.multiple:
                 return self.state.index.lookup(self.kind, index_key, wanted)
@@ -152,16 +159,22 @@ class _Source:
         if lowered == "id":
             return (lambda obj: str(obj.id)), None, None
         if lowered == "pid":
-            return (lambda obj: obj.pid), None, None
-        fld = self.state.fields.find(self.object_type, name)
+            return (lambda obj: getattr(obj, "pid", "")), None, None
+        fld = self.state.fields.find(self._field_type(), name)
         if fld is None or not fld.is_active:
             raise HttpError(400, f"Invalid query: unknown field '{name}' for {self.object_type}")
         return self._props_or_name(lambda props, obj: props.get(fld.id, "")), fld.id, fld
 
+    def _field_type(self):
+        """Logs carry test-run fields; cycles have no fields at all."""
+        return "test-runs" if self.kind == "test-log" else self.object_type
+
     def _props_or_name(self, pick):
         if self.kind == "test-case":
             return lambda case: pick({"name": case.latest.name, **case.latest.properties}, case)
-        return lambda run: pick({"name": run.name, **run.properties}, run)
+        if self.kind == "test-log":
+            return lambda log: pick({"name": self.state.execution.runs[log.run_id].name, **log.properties}, log)
+        return lambda item: pick({"name": item.name, **item.properties}, item)
 
     def choice_id(self, fld, value):
         for allowed in self.state.fields.allowed_values(fld):

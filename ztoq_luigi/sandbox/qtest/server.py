@@ -31,6 +31,7 @@ DEFAULT_PASSWORD = "sandbox-password"
 DEFAULT_API_TOKEN = "sandbox-qtest-api-token"
 PAGE_SIZE_OVERFLOW = ("reject", "cap")
 UNAPPROVED_LOG_POLICIES = ("reject", "run_version")
+ATTACHMENT_SCANS = ("pending", "clean")
 
 
 class QTestApp(SandboxApp):
@@ -42,7 +43,10 @@ class QTestApp(SandboxApp):
     ("reject": a log without test_case_version_id on a never-approved case is
     a 400, "run_version": it binds to the run's version), `run_status_policy`
     ("submitted": the last submitted log sets the run Status, "exe_end_date":
-    the log that ended last does), `seed` (site ids; random when None).
+    the log that ended last does), `attachment_scan` ("pending": no upload is
+    ever scanned for malware, so downloading one needs `forceDownload=true`,
+    "clean": every upload is scanned clean at once), `seed` (site ids; random
+    when None).
     """
 
     name = "qtest"
@@ -50,19 +54,22 @@ class QTestApp(SandboxApp):
     def __init__(self, username=DEFAULT_USERNAME, password=DEFAULT_PASSWORD, api_token=DEFAULT_API_TOKEN,
                  project_id=12345, token_ttl_s=None, faults=None, seed=None, page_size_limit=999,
                  page_size_overflow="reject", unknown_project_status=404, unapproved_log_policy="reject",
-                 run_status_policy="submitted"):
+                 run_status_policy="submitted", attachment_scan="pending"):
         super().__init__(faults)
         if page_size_overflow not in PAGE_SIZE_OVERFLOW:
             raise ValueError(f"page_size_overflow must be one of {PAGE_SIZE_OVERFLOW}")
         if unapproved_log_policy not in UNAPPROVED_LOG_POLICIES:
             raise ValueError(f"unapproved_log_policy must be one of {UNAPPROVED_LOG_POLICIES}")
+        if attachment_scan not in ATTACHMENT_SCANS:
+            raise ValueError(f"attachment_scan must be one of {ATTACHMENT_SCANS}")
         self.username, self.password, self.api_token = username, password, api_token
         self.token_ttl_s = token_ttl_s
         self.page_size_limit = page_size_limit
         self.page_size_overflow = page_size_overflow
         self.unknown_project_status = unknown_project_status
         self.unapproved_log_policy = unapproved_log_policy
-        self.state = QTestState(project_id, username=username, seed=seed, run_status_policy=run_status_policy)
+        self.state = QTestState(project_id, username=username, seed=seed, run_status_policy=run_status_policy,
+                                scan_on_upload=attachment_scan == "clean")
         self.lock = self.state.lock
         self._tokens = {}
         self._token_lock = threading.Lock()
@@ -104,6 +111,14 @@ class QTestApp(SandboxApp):
         if not raw.isdigit():
             raise HttpError(400, f"Failed to convert value of path variable '{name}': '{raw}' is not a number")
         return int(raw)
+
+    @staticmethod
+    def required_int(request, name):
+        """A query parameter the swagger marks required: absent is a 400, as Spring answers it."""
+        value = request.int_arg(name, minimum=1)
+        if value is None:
+            raise HttpError(400, f"Required request parameter '{name}' for method parameter type int is not present")
+        return value
 
     def page_params(self, request):
         page = request.int_arg("page", 1, minimum=1)

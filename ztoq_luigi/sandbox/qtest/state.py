@@ -21,18 +21,21 @@ from ztoq_luigi.sandbox.qtest.readback import StateReadBack
 from ztoq_luigi.sandbox.qtest.records import Attachment, TextIndex
 from ztoq_luigi.sandbox.qtest.stock import STOCK_USERS
 
-ATTACHMENT_OBJECT_TYPES = ("releases", "builds", "requirements", "test-cases", "test-logs", "test-steps", "defects")
+ATTACHMENT_OBJECT_TYPES = ("releases", "builds", "requirements", "test-cases", "test-logs", "test-steps",
+                           "test-step-logs", "defects")
+CLOSED_RELEASE = "Closed"
 
 
 class QTestState(StateReadBack):
     def __init__(self, project_id=12345, project_name="Zephyr Migration", username="api.user@example.com",
-                 seed=None, run_status_policy="submitted"):
+                 seed=None, run_status_policy="submitted", scan_on_upload=False):
         self.lock = threading.RLock()
         self.project_id = project_id
         self.project_name = project_name
         self.username = username
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2 ** 32)
         self.run_status_policy = run_status_policy
+        self.scan_on_upload = scan_on_upload
         self.reset()
 
     def reset(self):
@@ -71,6 +74,9 @@ class QTestState(StateReadBack):
             for attachment_id in self._object_attachments.pop((object_type, object_id), []):
                 del self.attachments[attachment_id]
 
+    def release_closed(self, release):
+        return self.fields.labelled("releases", release.properties).get("Status") == CLOSED_RELEASE
+
     def check_attachment_target(self, object_type, object_id):
         """Attachments hang off a fixed set of object types; runs and cycles are not among them."""
         if object_type not in ATTACHMENT_OBJECT_TYPES:
@@ -80,13 +86,14 @@ class QTestState(StateReadBack):
             "test-steps": lambda: self.design.step_version(object_id) is not None,
             "test-logs": lambda: object_id in self.execution.logs,
             "releases": lambda: object_id in self.execution.containers["release"],
+            "test-step-logs": lambda: self.execution.step_log_exists(object_id),
         }.get(object_type, lambda: False)
         if not exists():
             raise HttpError(404, f"Object {object_type} with id {object_id} not found")
 
     def add_attachment(self, object_type, object_id, name, content_type, data):
         attachment = Attachment(self.ids.next_id("attachment"), object_type, object_id, name, content_type,
-                                bytes(data), self.api_user_id, stamp())
+                                bytes(data), self.api_user_id, stamp(), scanned=self.scan_on_upload)
         self.attachments[attachment.id] = attachment
         self._object_attachments[(object_type, object_id)].append(attachment.id)
         return attachment

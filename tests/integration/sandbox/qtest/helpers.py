@@ -61,8 +61,11 @@ class QTestClient:
         assert response.status_code == 201, response.text
         return response.json()
 
-    def run(self, case_id, parent_id, parent_type="test-cycle", **body):
+    def run(self, case_id, parent_id, parent_type="test-cycle", name=None, **body):
+        """Create a run; the 2023.6 swagger names the run `Test-Run` in this body."""
         payload = {"test_case": {"id": case_id}, "properties": [], **body}
+        if name is not None:
+            payload["Test-Run"] = name
         response = self.post("/test-runs", params={"parentId": parent_id, "parentType": parent_type}, json=payload)
         assert response.status_code == 201, response.text
         return response.json()

@@ -91,7 +91,8 @@ def test_unknown_project_is_404_by_default_and_403_when_configured(qtest):
 
 
 def test_non_numeric_path_id_is_400(client):
-    assert client.get("/test-cases/TC-1").status_code == 400
+    assert client.get("/modules/MD-1").status_code == 400
+    assert client.get("/test-runs/TR-1").status_code == 400
 
 
 def test_project_and_users(client):

@@ -80,7 +80,7 @@ def test_unknown_parent_and_bad_steps_are_refused_without_side_effects(qtest, cl
 
 
 def test_typed_values_are_checked(client):
-    specs = {"Tags": (17, ["alpha", "beta"]), "Done": (8, []), "Effort": (7, []), "Due": (4, [])}
+    specs = {"Tags": (17, ["alpha", "beta"]), "Done": (8, ["Yes"]), "Effort": (7, []), "Due": (4, [])}
     ids = {}
     for label, (data_type, values) in specs.items():
         body = {"label": label, "data_type": data_type, "multiple": data_type in (8, 17),
@@ -95,8 +95,9 @@ def test_typed_values_are_checked(client):
 
     assert create("Tags", f"[{tags[0]},{tags[1]}]").status_code == 201
     assert create("Tags", "[alpha]").status_code == 400
-    assert create("Done", "true").status_code == 201
-    assert create("Done", "yes").status_code == 400
+    done = ids["Done"]["allowed_values"][0]["value"]
+    assert create("Done", f"[{done}]").status_code == 201
+    assert create("Done", "true").status_code == 400
     assert create("Effort", "3.5").status_code == 201
     assert create("Effort", "three").status_code == 400
     assert create("Due", "2024-05-01T00:00:00+00:00").status_code == 201
@@ -153,8 +154,9 @@ def test_test_case_list_pages_by_size_as_a_bare_array(client):
     module = client.module("Many")
     for n in range(45):
         client.case(f"Case {n}", module["id"])
-    default = client.get("/test-cases", params={"parentId": module["id"]}).json()
-    assert isinstance(default, list) and len(default) == 20
+    for missing in ({"page": 1}, {"size": 16}, {}):
+        unpaged = client.get("/test-cases", params=dict(missing, parentId=module["id"]))
+        assert unpaged.status_code == 400, "page and size are required parameters"
     names, page = [], 1
     while True:
         batch = client.get("/test-cases", params={"parentId": module["id"], "page": page, "size": 16}).json()
@@ -163,11 +165,13 @@ def test_test_case_list_pages_by_size_as_a_bare_array(client):
             break
         page += 1
     assert names == [f"Case {n}" for n in range(45)] and page == 3
-    ignored = client.get("/test-cases", params={"parentId": module["id"], "pageSize": 100}).json()
-    assert len(ignored) == 20
-    bare = client.get("/test-cases", params={"parentId": module["id"], "expandProps": "false", "size": 1}).json()[0]
+    ignored = client.get("/test-cases", params={"parentId": module["id"], "page": 1, "size": 20, "pageSize": 100})
+    assert len(ignored.json()) == 20
+    bare = client.get("/test-cases", params={"parentId": module["id"], "expandProps": "false", "page": 1,
+                                             "size": 1}).json()[0]
     assert "properties" not in bare and "test_steps" not in bare
-    steps = client.get("/test-cases", params={"parentId": module["id"], "expandSteps": "true", "size": 1}).json()[0]
+    steps = client.get("/test-cases", params={"parentId": module["id"], "expandSteps": "true", "page": 1,
+                                              "size": 1}).json()[0]
     assert steps["test_steps"] == []
 
 
@@ -208,7 +212,7 @@ def test_allowed_values_can_be_added_and_used(client):
                       json={"label": "Component", "data_type": 3, "allowed_values": [{"label": "Pump"}]}).json()
     added = client.post(f"/settings/test-cases/fields/{fld['id']}/allowed-values", json=[{"label": "Valve"}])
     assert added.status_code == 201
-    valve = added.json()[0]["value"]
+    valve = added.json()["items"][0]["value"]
     dup = client.post(f"/settings/test-cases/fields/{fld['id']}/allowed-values", json=[{"label": "valve"}])
     assert dup.status_code == 400
     listed = client.get(f"/settings/test-cases/fields/{fld['id']}/allowed-values").json()

@@ -20,7 +20,7 @@ def log_body(status_id, **extra):
 # containers
 
 def test_cycles_nest_under_releases_and_cycles_with_hyphenated_descendants(client):
-    release = client.post("/releases", json={"name": "R1"})
+    release = client.post("/releases", json={"name": "R1", "properties": []})
     assert release.status_code == 201 and release.json()["pid"].startswith("RL-")
     top = client.cycle("Sprint", release.json()["id"], "release")
     inner = client.cycle("Regression", top["id"], "test-cycle")
@@ -66,7 +66,7 @@ def test_fresh_run_is_unexecuted_and_uses_the_latest_version(client):
     status = property_value(run, "Status")
     assert status["field_value"] == "605" and status["field_value_name"] == "Unexecuted"
     assert run["test_case_version_id"] == case["test_case_version_id"] and run["test_case_version"] == "1.0"
-    assert run["name"] == "Executable" and "latest_test_log" not in run
+    assert run["Test-Run"] == "Executable" and "latest_test_log" not in run
     expanded = client.get(f"/test-runs/{run['id']}", params={"expand": "testcase.teststep"}).json()
     assert len(expanded["test_case"]["test_steps"]) == 2
 
@@ -127,7 +127,7 @@ def test_runs_under_suites_and_descendants(client):
     assert {r["id"] for r in everything} == {direct["id"], nested["id"]}
     assert [link["rel"] for link in nested["links"]] == ["test-case", "test-cycle", "test-suite", "self"]
     moved = client.put(f"/test-runs/{nested['id']}", params={"parentId": 0, "parentType": "root"}, json={"name": "x"}).json()
-    assert moved["parentType"] == "root" and moved["parentId"] == 0 and moved["name"] == nested["name"]
+    assert moved["parentType"] == "root" and moved["parentId"] == 0 and moved["name"] == nested["Test-Run"]
 
 
 def test_execution_statuses(client):
@@ -164,7 +164,7 @@ def test_run_status_follows_the_last_submitted_log(client):
 
 def test_log_binds_to_the_latest_approved_version_and_checks_its_steps(client):
     case = approved_case(client)
-    updated = client.put(f"/test-cases/{case['id']}", json={"description": "changed"}).json()
+    updated = client.put(f"/test-cases/{case['id']}", json={"description": "changed", "properties": []}).json()
     assert updated["version"] == "1.1"
     run = client.run(case["id"], client.cycle("C")["id"], test_case_version_id=updated["test_case_version_id"])
     approved_step = case["test_steps"][0]["id"]

@@ -38,7 +38,7 @@ def test_blob_handle_round_trip_keeps_bytes_and_content_type(client):
     assert body["name"] == "shot.png" and body["content_type"] == "image/png" and body["artifact_id"] == case["id"]
     listed = client.get(f"/test-cases/{case['id']}/attachments").json()
     assert [a["id"] for a in listed] == [body["id"]]
-    downloaded = client.get(f"/test-cases/{case['id']}/attachments/{body['id']}")
+    downloaded = client.get(f"/test-cases/{case['id']}/attachments/{body['id']}", params={"forceDownload": "true"})
     assert downloaded.headers["Content-Type"] == "image/png"
     assert hashlib.sha256(downloaded.content).hexdigest() == hashlib.sha256(data).hexdigest()
     assert client.delete(f"/test-cases/{case['id']}/blob-handles/{body['id']}").status_code == 200
@@ -141,7 +141,7 @@ def test_search_refusals(client, catalogue):
     assert search(client, "Name='x'").status_code == 400
     assert search(client, "Name = 'x' and").status_code == 400
     assert search(client, "(Name = 'x'").status_code == 400
-    assert search(client, "Name = 'x'", object_type="test-cycles").status_code == 400
+    assert search(client, "Name = 'x'", object_type="modules").status_code == 400
     assert search(client, "Name = 'x'", pageSize=1000).status_code == 400
     empty = search(client, "Name = 'x'", object_type="requirements").json()
     assert empty["total"] == 0 and empty["items"] == []

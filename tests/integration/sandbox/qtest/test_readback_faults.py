@@ -68,7 +68,8 @@ def test_tampering_is_visible_to_clients(qtest, client):
     assert property_value(changed, "Priority")["field_value_name"] == "Low" and changed["version"] == "1.0"
     attachment = state.attachment_files("test-logs", log["id"])[0]
     state.corrupt_attachment(attachment["id"], b"garbage")
-    downloaded = client.get(f"/test-logs/{log['id']}/attachments/{attachment['id']}").content
+    downloaded = client.get(f"/test-logs/{log['id']}/attachments/{attachment['id']}",
+                            params={"forceDownload": "true"}).content
     assert hashlib.sha256(downloaded).hexdigest() != attachment["sha256"]
     state.delete("test-case", case["id"])
     assert client.get(f"/test-cases/{case['id']}").status_code == 404
@@ -130,7 +131,7 @@ def test_drop_after_and_applied_502_leave_the_case_created(qtest, client):
     failed = client.post("/test-cases", json={"name": "gateway", "parent_id": module["id"], "properties": []})
     assert failed.status_code == 502
     assert sorted(c["name"] for c in app.state.test_cases()) == ["dropped", "gateway"]
-    listed = client.get("/test-cases", params={"parentId": module["id"]}).json()
+    listed = client.get("/test-cases", params={"parentId": module["id"], "page": 1, "size": 20}).json()
     assert sorted(c["name"] for c in listed) == ["dropped", "gateway"]
 
 
@@ -175,7 +176,7 @@ def test_counters_record_every_request_by_route_template(qtest, client):
     module = client.module("M")
     for n in range(3):
         client.case(f"c{n}", module["id"])
-    client.get("/test-cases", params={"parentId": module["id"]})
+    client.get("/test-cases", params={"parentId": module["id"], "page": 1, "size": 20})
     app.faults.inject("503", "POST", CASES)
     client.post("/test-cases", json={"name": "x", "properties": []})
     assert app.counters.get("POST", CASES) == 4

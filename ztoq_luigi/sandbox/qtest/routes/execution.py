@@ -62,8 +62,12 @@ class ExecutionRoutes:
     # releases
 
     def list_releases(self, request):
+        """Closed releases only with `includeClosed=true`, as release_api documents."""
+        releases = self.state.execution.children(ROOT, "release")
+        if not request.bool_arg("includeClosed"):
+            releases = [r for r in releases if not self.state.release_closed(r)]
         render = self.app.renderer(request)
-        return self.app.ok([render.release(r) for r in self.state.execution.children(ROOT, "release")])
+        return self.app.ok([render.release(r) for r in releases])
 
     def create_release(self, request):
         body = load(ReleaseInput(), self.app.json_body(request))
@@ -80,10 +84,13 @@ class ExecutionRoutes:
     # test cycles
 
     def list_cycles(self, request):
+        """A bare array, paged by `page` and `pageSize` (test_cycle_api): a page, never the whole level."""
         parent = self._parent(request, "test-cycle")
         expand = request.arg("expand") == "descendants"
+        page, size = self.app.page_params(request)
+        cycles = self.state.execution.children(parent, "test-cycle")[(page - 1) * size: page * size]
         render = self.app.renderer(request)
-        return self.app.ok([render.cycle(c, expand) for c in self.state.execution.children(parent, "test-cycle")])
+        return self.app.ok([render.cycle(c, expand) for c in cycles])
 
     def create_cycle(self, request):
         body = load(CycleInput(), self.app.json_body(request))
@@ -165,7 +172,7 @@ class ExecutionRoutes:
         else:
             runs = execution.children(parent, "test-run")
         render = self.app.renderer(request)
-        return self.app.paged_response(request, runs, render.run)
+        return self.app.paged_response(request, runs, render.listed_run)
 
     def create_run(self, request):
         body = load(RunInput(), self.app.json_body(request))
@@ -177,7 +184,7 @@ class ExecutionRoutes:
         properties = self.state.fields.validate("test-runs", body["properties"])
         name = body.get("name") or case.version(version_id).name
         run = self.state.execution.add_run(parent, name, case.id, version_id, properties)
-        return self.app.ok(self.app.renderer(request).run(run), 201)
+        return self.app.ok(self.app.renderer(request).listed_run(run), 201)
 
     def get_run(self, request):
         expand = request.arg("expand")
