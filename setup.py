@@ -21,6 +21,7 @@ setup(
         "pyyaml>=6.0",
         "tenacity>=8.0",
     ],
-    extras_require={"test": ["pytest>=7", "pytest-timeout>=2.1", "responses>=0.23", "qtest-swagger-client==0.0.3"]},
+    extras_require={"test": ["pytest>=7", "pytest-timeout>=2.1", "responses>=0.23", "qtest-swagger-client==0.0.3",
+                             "openapi-core>=0.19"]},
     entry_points={"console_scripts": ["ztoq=ztoq_luigi.cli:main"]},
 )

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's first command: install into .venv, start the sandbox (local Zephyr and qTest
+# The README's first command: install into .venv, start the sandbox (local Zephyr, qTest and Jira
 # simulators with a generated project), migrate it with the exact command the sandbox prints,
 # show the status, then stop the sandbox. Everything goes to ztoq-output/demo.
 set -euo pipefail
@@ -14,7 +14,7 @@ ztoq sandbox serve --size small --seed 7 --output-dir "$out" > "$out/sandbox.txt
 sandbox=$!
 trap 'kill "$sandbox" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q "ztoq workflow run" "$out/sandbox.txt" && break; sleep 0.1; done
-head -n 3 "$out/sandbox.txt"
+head -n 4 "$out/sandbox.txt"
 command=$(tail -n 1 "$out/sandbox.txt")
 echo "\$ $command"
 eval "$command"

@@ -136,6 +136,8 @@ def _with_settings(handler):
 def _add_settings_options(command):
     command.add_argument("--config", metavar="FILE", help="YAML settings file (see config/ztoq.example.yaml)")
     for option in OPTIONS:
+        if option.flag is None:
+            continue
         if option.name == "phases":
             command.add_argument(option.flag, dest=option.name, nargs="+", metavar="PHASE",
                                  help=f"{option.help}; any of: {' '.join(PHASES)}")

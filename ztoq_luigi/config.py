@@ -14,6 +14,7 @@ from typing import Optional, Tuple
 import yaml
 from marshmallow import Schema, ValidationError, fields, validate
 
+from ztoq_luigi.credentials import HostCredentials, HostCredentialsField
 from ztoq_luigi.errors import ConfigError
 from ztoq_luigi.kinds import PHASES
 from ztoq_luigi.secrets import MASK, Secret
@@ -34,6 +35,7 @@ class Option:
     help: str
     secret: bool = False
     switch: bool = False
+    mapping: bool = False
 
 
 OPTIONS = (
@@ -58,6 +60,17 @@ OPTIONS = (
            f"an http(s) URL such as {DEFAULT_ZEPHYR_URL}", "Zephyr Scale API base URL"),
     Option("zephyr_api_token", "--zephyr-api-token", "ZTOQ_ZEPHYR_API_TOKEN", "zephyr.api_token",
            "a Zephyr API access token", "Zephyr API token (prefer ZTOQ_ZEPHYR_API_TOKEN)", secret=True),
+    Option("jira_base_url", "--jira-base-url", "ZTOQ_JIRA_BASE_URL", "jira.base_url",
+           "an http(s) URL such as https://acme.atlassian.net",
+           "Jira site holding the files rich text embeds; gets --jira-email and --jira-api-token"),
+    Option("jira_email", "--jira-email", "ZTOQ_JIRA_EMAIL", "jira.email",
+           "the email of an Atlassian account", "Atlassian account email, for files on the Jira site"),
+    Option("jira_api_token", "--jira-api-token", "ZTOQ_JIRA_API_TOKEN", "jira.api_token",
+           "an Atlassian API token", "Atlassian API token, for files on the Jira site (prefer ZTOQ_JIRA_API_TOKEN)",
+           secret=True),
+    Option("attachment_hosts", None, None, "attachments.hosts",
+           "a mapping of host names (such as acme.atlassian.net) to {email: ..., api_token: ...}",
+           "credentials for other hosts holding embedded files (config file only)", secret=True, mapping=True),
     Option("qtest_base_url", "--qtest-base-url", "ZTOQ_QTEST_BASE_URL", "qtest.base_url",
            "an http(s) URL such as https://example.qtestnet.com/api/v3", "qTest API base URL, ending in /api/v3"),
     Option("qtest_username", "--qtest-username", "ZTOQ_QTEST_USERNAME", "qtest.username",
@@ -127,6 +140,10 @@ class SettingsSchema(Schema):
     db_name = fields.String(load_default="ztoq", validate=validate.Length(min=1))
     zephyr_base_url = fields.String(load_default=DEFAULT_ZEPHYR_URL, validate=_url)
     zephyr_api_token = _SecretField(load_default=None, allow_none=True)
+    jira_base_url = fields.String(load_default=None, allow_none=True, validate=_url)
+    jira_email = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
+    jira_api_token = _SecretField(load_default=None, allow_none=True)
+    attachment_hosts = HostCredentialsField(load_default=())
     qtest_base_url = fields.String(validate=_url)
     qtest_username = fields.String()
     qtest_password = _SecretField(load_default=None, allow_none=True)
@@ -156,6 +173,10 @@ class Settings:
     db_name: str = "ztoq"
     zephyr_base_url: str = DEFAULT_ZEPHYR_URL
     zephyr_api_token: Optional[Secret] = None
+    jira_base_url: Optional[str] = None
+    jira_email: Optional[str] = None
+    jira_api_token: Optional[Secret] = None
+    attachment_hosts: Tuple[HostCredentials, ...] = ()
     qtest_base_url: Optional[str] = None
     qtest_username: Optional[str] = None
     qtest_password: Optional[Secret] = None
@@ -199,7 +220,7 @@ def load_settings(cli_values, environ, config_path=None):
     for option in OPTIONS:
         if cli_values.get(option.name) is not None:
             raw[option.name], sources[option.name] = cli_values[option.name], option.flag
-        elif environ.get(option.env) not in (None, ""):
+        elif option.env and environ.get(option.env) not in (None, ""):
             raw[option.name], sources[option.name] = environ[option.env], option.env
         elif file_values.get(option.key) is not None:
             raw[option.name] = file_values[option.key]
@@ -210,6 +231,7 @@ def load_settings(cli_values, environ, config_path=None):
         name = next(option.name for option in OPTIONS if option.name in error.messages)
         raise ConfigError(_invalid(OPTIONS_BY_NAME[name], raw.get(name), sources.get(name)))
     _check_database_options(loaded, sources)
+    _check_jira_options(loaded, sources)
     output_dir = loaded["output_dir"]
     loaded.setdefault("db_path", os.path.join(output_dir, "ztoq.db"))
     loaded.setdefault("attachments_dir", os.path.join(output_dir, "attachments"))
@@ -241,6 +263,22 @@ def _check_database_options(loaded, sources):
             f"{sources['db_path']} only applies to SQLite, but the database type is postgresql; "
             "expected --db-type sqlite with it, or no database path"
         )
+
+
+def _check_jira_options(loaded, sources):
+    """The Jira site's email and token come together, and only with the site they are for."""
+    given = [name for name in ("jira_email", "jira_api_token") if loaded.get(name)]
+    if not given:
+        return
+    if len(given) == 1:
+        other = OPTIONS_BY_NAME["jira_api_token" if given == ["jira_email"] else "jira_email"]
+        raise ConfigError(f"{sources[given[0]]} is set but {other.flag} is not; expected both: Jira Cloud takes "
+                          f"the account email and an API token together (give it as {other.flag}, {other.env} or "
+                          f"'{other.key}' in the config file)")
+    if not loaded.get("jira_base_url"):
+        raise ConfigError(f"{sources['jira_email']} and {sources['jira_api_token']} need the Jira site they are "
+                          "for; expected --jira-base-url (ZTOQ_JIRA_BASE_URL, 'jira.base_url') such as "
+                          "https://acme.atlassian.net")
 
 
 def read_yaml_mapping(path, flag, example):
@@ -278,7 +316,7 @@ def _flatten(document, path, prefix=""):
     flat = {}
     for key, value in document.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict):
+        if isinstance(value, dict) and not (name in FILE_KEYS and FILE_KEYS[name].mapping):
             if name in FILE_KEYS:
                 raise ConfigError(f"--config: '{name}' in '{path}' is a mapping; expected a single value")
             flat.update(_flatten(value, path, prefix=f"{name}."))

@@ -69,11 +69,11 @@ def qtest_cases_by_key(state, key_field="Zephyr Key"):
 
 def canonical(sandbox, key_field="Zephyr Key"):
     """The qTest project as a comparable value: no ids, calls named by the callee's Zephyr key,
-    and the sandbox's own address (which differs per instance) masked in texts."""
+    and the sandbox's own addresses (which differ per instance) masked in texts."""
     state, root = AttachedView(sandbox.qtest.state), sandbox.zephyr_server.root_url
 
     def text(value):
-        return (value or "").replace(root, "<zephyr>")
+        return (value or "").replace(root, "<zephyr>").replace(sandbox.jira_url, "<jira>")
 
     paths = qtest_module_paths(state)
     cases = state.test_cases()

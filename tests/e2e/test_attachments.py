@@ -2,13 +2,15 @@
 
 Expectations come from the generated dataset and the simulators' state
 alone: which files a case embeds is read from its texts with a plain regex,
-which bytes they hold from the Zephyr host's file store.
+which bytes they hold from the Zephyr host's and the Jira site's file stores.
 """
 
+import base64
 import hashlib
 import json
 import re
 import threading
+from urllib.parse import urlsplit
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -18,12 +20,12 @@ from tests.e2e.oracle import qtest_cases_by_key
 from ztoq_luigi.mapping.executions import log_marker
 from ztoq_luigi.config import load_settings
 from ztoq_luigi.db.connection import open_database
-from ztoq_luigi.db.models import Marker
+from ztoq_luigi.db.models import ErrorRecord, Event, Marker, WorkflowRun
 from ztoq_luigi.sandbox import start_sandbox
 from ztoq_luigi.sandbox.generator import describe, generate_project
 from ztoq_luigi.sandbox.generator.files import png_bytes
-from ztoq_luigi.sandbox.launch import QTEST_PROJECT_ID
-from ztoq_luigi.sandbox.zephyr.store import ROOT_PLACEHOLDER
+from ztoq_luigi.sandbox.launch import JIRA_API_TOKEN, JIRA_EMAIL, QTEST_PROJECT_ID
+from ztoq_luigi.sandbox.zephyr.store import JIRA_PLACEHOLDER, ROOT_PLACEHOLDER
 
 REFERENCE = re.compile(r'((?:src|href)=")([^"]+)(")')
 UPLOADS = "/api/v3/projects/{projectId}/{objectType}/{objectId}/blob-handles"
@@ -94,7 +96,7 @@ def case_texts(case):
 
 
 def resolve(sandbox, text):
-    return text.replace(ROOT_PLACEHOLDER, sandbox.zephyr_server.root_url)
+    return text.replace(ROOT_PLACEHOLDER, sandbox.zephyr_server.root_url).replace(JIRA_PLACEHOLDER, sandbox.jira_url)
 
 
 def execution_texts(execution):
@@ -105,8 +107,9 @@ def execution_texts(execution):
     return [(field, text) for field, text in texts if text]
 
 
-def embedded(sandbox, foreign, case, texts=case_texts):
-    """{URL: bytes or None} of the files a case embeds: None for a dead link or an unreachable host."""
+def embedded(sandbox, foreign, case, texts=case_texts, jira_credentials=True):
+    """{URL: bytes or None} of the files a case embeds: None for a dead link, an unreachable host, or a Jira
+    file fetched without the Jira credentials."""
     root = sandbox.zephyr_server.root_url
     found = {}
     for _, text in texts(case):
@@ -114,6 +117,8 @@ def embedded(sandbox, foreign, case, texts=case_texts):
             if url.startswith(root + "/files/"):
                 stored = sandbox.dataset.files.get(url[len(root):])
                 found[url] = stored[1] if stored else None
+            elif url.startswith(sandbox.jira_url + "/secure/attachment/"):
+                found[url] = sandbox.dataset.jira_files[url[len(sandbox.jira_url):]][1] if jira_credentials else None
             elif "/secure/attachment/" in url:
                 found[url] = None
             elif foreign is not None and url == foreign.url:
@@ -174,7 +179,10 @@ def test_embedded_files_become_attachments_of_their_test_case(run_cli, tmp_path,
         assert any("/secure/attachment/" in url for url in unfetchable)
         warnings = report(run_cli, tmp_path, fresh_db_args)["warnings"]
         for url, key in unfetchable.items():
-            assert any(w["entity_key"] == key and url in w["message"] for w in warnings), f"{url} of {key} not reported"
+            assert reported(warnings, url, key), f"{url} of {key} not reported"
+        jira = [url for case in sandbox.dataset.testcases for url in embedded(sandbox, foreign, case)
+                if url.startswith(sandbox.jira_url)]
+        assert jira and not set(jira) & set(unfetchable), "the Jira files are fetched with the Jira credentials"
 
         assert len(foreign.headers) == 1, "the foreign image is downloaded once"
         assert "Authorization" not in foreign.headers[0], "the Zephyr token was sent to another host"
@@ -275,6 +283,25 @@ def test_validate_reports_an_attachment_whose_bytes_changed_in_qtest(run_cli, tm
         sandbox.stop()
 
 
+def journal(db_args, tmp_path):
+    """Every event, error and stored run setting in the state database, as text."""
+    database = open_database(load_settings(dict(_cli_values(db_args), output_dir=str(tmp_path / "out")), {}))
+    try:
+        return ([f"{event.message} {event.context}" for event in Event.select()]
+                + [f"{error.message} {error.response_excerpt}" for error in ErrorRecord.select()]
+                + [run.settings for run in WorkflowRun.select()])
+    finally:
+        database.close()
+
+
+def reported(warnings, url, owner):
+    """Whether one warning names the file's host, its path and its owner (failures are grouped by host)."""
+    parts = urlsplit(url)
+    return any(w["message"].startswith(f"{parts.netloc}: ") and f"{parts.path} in " in w["message"]
+               and owner in w["message"].split(f"{parts.path} in ", 1)[1].split(";", 1)[0].split(", ")
+               for w in warnings)
+
+
 def forget_markers(db_args, tmp_path, *prefixes):
     """Delete the markers whose names start with one of `prefixes`, straight in the state database."""
     database = open_database(load_settings(dict(_cli_values(db_args), output_dir=str(tmp_path / "out")), {}))
@@ -291,3 +318,74 @@ def report(run_cli, tmp_path, db_args):
     result = run_cli("workflow", "report", "--project-key", "SBX", "--output-dir", str(tmp_path / "out"), *db_args,
                      "--report-format", "json")
     return json.loads(result.stdout)
+
+
+def jira_files_by_owner(sandbox):
+    """{owner key: [URL]} of the Jira files embedded in each test case and execution (those in cycle and plan
+    descriptions keep their links, and an execution without a test log has nothing to attach them to)."""
+    owners = {}
+    for records, texts in ((sandbox.dataset.testcases, case_texts), (sandbox.dataset.testexecutions, execution_texts)):
+        for record in records:
+            urls = [url for url in embedded(sandbox, None, record, texts=texts) if url.startswith(sandbox.jira_url)]
+            if urls:
+                owners[record["key"]] = urls
+    return owners
+
+
+@pytest.mark.sandbox_size("small")
+def test_without_jira_credentials_each_jira_file_is_reported_under_one_line_for_its_host(
+        run_cli, tmp_path, fresh_db_args, sandbox):
+    environment = {name: value for name, value in sandbox.environment().items() if not name.startswith("ZTOQ_JIRA")}
+    result = run_cli("workflow", "run", *sandbox.workflow_args(tmp_path / "out"), *fresh_db_args, environ=environment)
+    assert result.code == 0, result
+    owners = jira_files_by_owner(sandbox)
+    assert len({url for urls in owners.values() for url in urls}) >= 3
+
+    jira_host = urlsplit(sandbox.jira_url).netloc
+    about_jira = [w for w in report(run_cli, tmp_path, fresh_db_args)["warnings"] if w["message"].startswith(jira_host)]
+    assert len(about_jira) == 1, "one line for the host, not one per link"
+    assert "HTTP 401" in about_jira[0]["message"] and "--jira-api-token" in about_jira[0]["message"]
+    for owner, urls in owners.items():
+        for url in urls:
+            assert reported(about_jira, url, owner), f"{url} of {owner} not reported"
+    uploaded = {attachment["sha256"] for attachment in sandbox.qtest.state.attachment_files()}
+    assert not uploaded & {hashlib.sha256(content).hexdigest() for _, content in sandbox.dataset.jira_files.values()}
+    assert len(uploaded) >= 10, "the files on the Zephyr host still migrate"
+    assert sandbox.jira.counters.get("GET", "/file/{token}/binary") == 0
+
+
+@pytest.mark.sandbox_size("small")
+@pytest.mark.parametrize("token", [JIRA_API_TOKEN, "not-" + JIRA_API_TOKEN], ids=["right", "refused"])
+def test_jira_credentials_never_appear_in_logs_events_reports_or_output(run_cli, tmp_path, fresh_db_args, sandbox,
+                                                                         token):
+    environment = dict(sandbox.environment(), ZTOQ_JIRA_API_TOKEN=token)
+    secrets = {token, base64.b64encode(f"{JIRA_EMAIL}:{token}".encode()).decode()}
+    out = tmp_path / "out"
+    outputs = [run_cli("workflow", "run", *sandbox.workflow_args(out), *fresh_db_args, environ=environment)]
+    assert outputs[0].code == 0, outputs[0]
+    outputs.append(run_cli("workflow", "status", *sandbox.workflow_args(out), *fresh_db_args, environ=environment))
+    for name in ("report.json", "report.html", "report.txt"):
+        outputs.append(run_cli("workflow", "report", "--project-key", "SBX", "--output-dir", str(out), *fresh_db_args,
+                               "--output-file", str(tmp_path / name)))
+    texts = [result.stdout + result.stderr for result in outputs]
+    texts += [path.read_text(encoding="utf-8", errors="replace") for path in sorted((out / "logs").glob("*.log"))]
+    texts += [(tmp_path / name).read_text(encoding="utf-8") for name in ("report.json", "report.html", "report.txt")]
+    texts += journal(fresh_db_args, tmp_path)
+    assert len(texts) >= 20 and not [text for text in texts for secret in secrets if secret in text]
+
+    warnings = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["warnings"]
+    refused = [w for w in warnings if w["message"].startswith(urlsplit(sandbox.jira_url).netloc)]
+    owners = jira_files_by_owner(sandbox)
+    jira_files = {url for urls in owners.values() for url in urls}
+    uploaded = {attachment["sha256"] for attachment in sandbox.qtest.state.attachment_files()}
+    jira_sums = {hashlib.sha256(content).hexdigest() for _, content in sandbox.dataset.jira_files.values()}
+    if token == JIRA_API_TOKEN:
+        holders = {case["key"] for case in sandbox.dataset.testcases}
+        holders |= {log_marker(log["note"]) for log in sandbox.qtest.state.logs()}
+        attached = {hashlib.sha256(sandbox.dataset.jira_files[urlsplit(url).path][1]).hexdigest()
+                    for owner, urls in owners.items() if owner in holders for url in urls}
+        assert not refused and len(attached) >= 3 and attached <= uploaded
+        assert sandbox.jira.counters.get("GET", "/file/{token}/binary") == len(jira_files)
+    else:
+        assert len(refused) == 1 and "HTTP 401: the email and API token configured for it were refused" in refused[0]["message"]
+        assert not jira_sums & uploaded

@@ -61,14 +61,16 @@ def expected_log(sandbox, execution):
 
 def executions_canonical(sandbox):
     """The qTest execution history as a comparable value: no ids, runs and logs named by Zephyr keys,
-    the sandbox's own address (which differs per instance) masked in texts."""
+    the sandbox's own addresses (which differ per instance) masked in texts."""
     state, root = sandbox.qtest.state, sandbox.zephyr_server.root_url
     checksums = {attachment["id"]: attachment["sha256"] for attachment in state.attachment_files()}
     link = re.compile(re.escape(sandbox.qtest_url) + r"/projects/\d+/[a-z-]+/\d+/attachments/(\d+)")
 
+    def hosts_masked(text):
+        return text.replace(root, "<zephyr>").replace(sandbox.jira_url, "<jira>")
+
     def masked(text):
-        text = link.sub(lambda match: f"<qtest attachment {checksums.get(int(match.group(1)))}>", text)
-        return text.replace(root, "<zephyr>")
+        return hosts_masked(link.sub(lambda match: f"<qtest attachment {checksums.get(int(match.group(1)))}>", text))
 
     paths = cycle_paths(state)
     case_keys = {case["id"]: case["properties"].get("Zephyr Key") for case in state.test_cases()}
@@ -81,10 +83,10 @@ def executions_canonical(sandbox):
         runs.append((run["properties"].get("Zephyr Key"), paths[run["parent_id"]], run["name"],
                      case_keys[run["test_case_id"]], run["status"], logs))
     return {
-        "cycles": sorted((paths[c["id"]], c["description"].replace(root, "<zephyr>"),
+        "cycles": sorted((paths[c["id"]], hosts_masked(c["description"]),
                           releases.get(target_release(sandbox, c["id"])))
                          for c in state.containers("test-cycle")),
-        "releases": sorted((r["name"], r["description"].replace(root, "<zephyr>"))
+        "releases": sorted((r["name"], hosts_masked(r["description"]))
                            for r in state.containers("release")),
         "runs": sorted(runs),
     }

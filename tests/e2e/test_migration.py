@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ztoq_luigi.sandbox.zephyr.store import ROOT_PLACEHOLDER
+from ztoq_luigi.sandbox.zephyr.store import JIRA_PLACEHOLDER, ROOT_PLACEHOLDER
 
 from tests.e2e.oracle import (
     ATTACHED, PRIORITIES, STATUSES, UNFILED, AttachedView, folder_paths, qtest_cases_by_key, qtest_module_paths,
@@ -16,13 +16,15 @@ pytestmark = pytest.mark.sandbox_size("small")
 
 
 def rendered(sandbox):
-    """The dataset as it should read in qTest: every file the Zephyr host serves becomes an attachment
-    (the marker), every other link (missing file, foreign host) points where it pointed in Zephyr."""
+    """The dataset as it should read in qTest: every file the Zephyr host or the Jira site serves becomes an
+    attachment (the marker), every other link (missing file, foreign host) points where it pointed in Zephyr."""
     dataset = copy.copy(sandbox.dataset)
     text = json.dumps(sandbox.dataset.testcases)
-    for path in sandbox.dataset.files:
-        text = text.replace(ROOT_PLACEHOLDER + path, ATTACHED)
-    dataset.testcases = json.loads(text.replace(ROOT_PLACEHOLDER, sandbox.zephyr_server.root_url))
+    for root, stored in ((ROOT_PLACEHOLDER, sandbox.dataset.files), (JIRA_PLACEHOLDER, sandbox.dataset.jira_files)):
+        for path in stored:
+            text = text.replace(root + path, ATTACHED)
+    text = text.replace(ROOT_PLACEHOLDER, sandbox.zephyr_server.root_url).replace(JIRA_PLACEHOLDER, sandbox.jira_url)
+    dataset.testcases = json.loads(text)
     return dataset
 
 

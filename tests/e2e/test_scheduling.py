@@ -13,10 +13,10 @@ import urllib.request
 import pytest
 
 from ztoq_luigi.sandbox import start_sandbox
-from ztoq_luigi.sandbox.launch import QTEST_PASSWORD, ZEPHYR_TOKEN
+from ztoq_luigi.sandbox.launch import JIRA_API_TOKEN, QTEST_PASSWORD, ZEPHYR_TOKEN
 
 LUIGI_BIN = os.path.dirname(sys.executable)
-SECRETS = (ZEPHYR_TOKEN, QTEST_PASSWORD)
+SECRETS = (ZEPHYR_TOKEN, QTEST_PASSWORD, JIRA_API_TOKEN)
 
 
 def free_port():
@@ -77,6 +77,7 @@ def test_run_under_luigid_shows_tasks_but_no_secret(run_cli, sandbox, tmp_path, 
 
 def test_luigi_own_cli_runs_the_pipeline_with_settings_from_the_environment(sandbox, tmp_path):
     env = dict(os.environ, **sandbox.environment(), ZTOQ_ZEPHYR_BASE_URL=sandbox.zephyr_url,
+               ZTOQ_JIRA_BASE_URL=sandbox.jira_url,
                ZTOQ_QTEST_BASE_URL=sandbox.qtest_url, ZTOQ_QTEST_USERNAME="api.user@example.com",
                ZTOQ_QTEST_PROJECT_ID="12345", ZTOQ_OUTPUT_DIR=str(tmp_path / "out"))
     finished = subprocess.run([os.path.join(LUIGI_BIN, "luigi"), "--module", "ztoq_luigi.tasks.workflow",

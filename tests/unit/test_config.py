@@ -173,3 +173,58 @@ def test_example_config_file_loads_and_is_complete():
         text = handle.read()
     for key in FILE_KEYS:
         assert key.split(".")[-1] + ":" in text, f"{key} is not documented in the example"
+
+
+class TestHostCredentials:
+    """Credentials for the hosts of embedded files: the Jira site by flag or environment, any host by file."""
+
+    TOKEN = "atl-token-0123456789"
+
+    def test_hosts_from_the_file_and_the_jira_site_from_the_environment(self, tmp_path):
+        from ztoq_luigi.credentials import credentials_by_host
+        path = write(tmp_path, "attachments:\n  hosts:\n"
+                               "    Files.Example.com: {email: a@example.com, api_token: file-token}\n"
+                               "    acme.atlassian.net: {email: old@acme.test, api_token: old-token}\n")
+        environ = {"ZTOQ_JIRA_BASE_URL": "https://acme.atlassian.net", "ZTOQ_JIRA_EMAIL": "qa@acme.test",
+                   "ZTOQ_JIRA_API_TOKEN": self.TOKEN}
+        found = credentials_by_host(load_settings({}, environ, path))
+        assert sorted(found) == ["acme.atlassian.net", "files.example.com"]
+        assert (found["acme.atlassian.net"].email, found["acme.atlassian.net"].api_token) == (
+            "qa@acme.test", Secret(self.TOKEN))
+        assert found["files.example.com"].api_token.reveal() == "file-token"
+
+    def test_tokens_are_secrets_in_the_stored_settings(self, tmp_path):
+        path = write(tmp_path, f"attachments:\n  hosts:\n    h.example.com: {{email: e@x.y, api_token: {self.TOKEN}}}\n")
+        settings = load_settings({"jira_base_url": "https://acme.atlassian.net", "jira_email": "e@x.y",
+                                  "jira_api_token": self.TOKEN}, {}, path)
+        public = settings.public()
+        assert public["jira_api_token"] == "***" and public["attachment_hosts"] == "***"
+        assert self.TOKEN not in repr(settings) and self.TOKEN not in str(public)
+
+    @pytest.mark.parametrize("hosts", [
+        "[a, b]",
+        "{acme.atlassian.net: token-only}",
+        "{acme.atlassian.net: {email: e@x.y}}",
+        f"{{acme.atlassian.net: {{email: e@x.y, api_token: '{TOKEN}', extra: 1}}}}",
+        f"{{acme.atlassian.net: {{email: '', api_token: '{TOKEN}'}}}}",
+        f"{{'https://acme.atlassian.net': {{email: e@x.y, api_token: '{TOKEN}'}}}}",
+    ], ids=["list", "not-a-mapping", "no-token", "unknown-key", "empty-email", "url-not-host"])
+    def test_a_malformed_hosts_mapping_is_one_line_without_the_token(self, tmp_path, hosts):
+        path = write(tmp_path, f"attachments:\n  hosts: {hosts}\n")
+        message = error_of(config_path=path)
+        assert message.startswith(f"'attachments.hosts' in {path}: invalid value ***; expected a mapping of host")
+        assert self.TOKEN not in message
+
+    def test_email_without_token_names_what_is_missing(self):
+        message = error_of(cli={"jira_base_url": "https://acme.atlassian.net", "jira_email": "e@x.y"})
+        assert message.startswith("--jira-email is set but --jira-api-token is not")
+        assert "ZTOQ_JIRA_API_TOKEN" in message
+
+    def test_token_without_site_names_what_is_missing(self):
+        message = error_of(environ={"ZTOQ_JIRA_EMAIL": "e@x.y", "ZTOQ_JIRA_API_TOKEN": self.TOKEN})
+        assert "ZTOQ_JIRA_EMAIL and ZTOQ_JIRA_API_TOKEN need the Jira site" in message and "--jira-base-url" in message
+        assert self.TOKEN not in message
+
+    def test_the_hosts_mapping_has_no_flag(self, run_cli):
+        result = run_cli("workflow", "status", "--project-key", "AB", "--attachment-hosts", "x")
+        assert result.code == 2 and "unknown option --attachment-hosts" in result.stderr

@@ -3,6 +3,14 @@
 Paging lives in one place (`pages`), following the spec's PagedList rules:
 ask for a large page, trust the `maxResults` the server returns (it may
 lower what was asked silently), and stop on `isLast` or an empty page.
+The spec also says `startAt` "should be a multiple of maxResults", and a
+server may compute pages from that quotient; so every request's startAt is
+a multiple of the maxResults sent with it. When the server lowers the page
+size, the lowered size is used from the next request on; where the position
+reached is not a multiple of it (the size changed mid-list, or a page came
+back short), the next request asks for a smaller size that divides the
+position (see `aligned_page_size`), which never re-reads or skips a record,
+and the pages after it are full again.
 """
 
 from urllib.parse import quote, urlsplit
@@ -14,6 +22,20 @@ from ztoq_luigi.schemas.zephyr import PagedListSchema, ProjectSchema
 
 LIST_PAGE_SIZE = 1000
 STEPS_PAGE_SIZE = 100
+
+
+def aligned_page_size(position, limit):
+    """The page size to ask for at `position`, which must be a multiple of it; never more than `limit`.
+
+    `limit` itself when the position is a multiple of it; else the gap to the
+    next multiple of `limit` if the position is a multiple of that gap (one
+    short page, then full ones); else the largest size that divides the
+    position, from which later pages work their way back up.
+    """
+    gap = limit - position % limit
+    if position % gap == 0:
+        return gap
+    return next(size for size in range(min(limit, position), 0, -1) if position % size == 0)
 
 
 class ZephyrClient(HttpClient):
@@ -36,23 +58,30 @@ class ZephyrClient(HttpClient):
                 "(Zephyr answers 403 to unknown paths) and a token with access to the project")
 
     def pages(self, path, params=None, page_size=LIST_PAGE_SIZE):
-        """Yield every value of a paged list, one page request at a time."""
-        start = 0
+        """Yield every value of a paged list, one aligned page request at a time."""
+        position, size = 0, page_size
         while True:
-            query = dict(params or {}, startAt=start, maxResults=page_size)
-            page = self.get_json(path, query)
-            problems = check(PagedListSchema(), page)
-            if problems:
-                raise MalformedPayloadError(
-                    f"Zephyr GET {path} returned a malformed page at startAt={start}: {problems[0]}; "
-                    "expected a PagedList with startAt, maxResults and values",
-                    service=self.service, method="GET", path=path)
+            asked = aligned_page_size(position, size)
+            page = self.get_json(path, dict(params or {}, startAt=position, maxResults=asked))
+            self._check_page(path, page, position)
             values = page.get("values") or []
             yield from values
+            position += len(values)
+            if page["maxResults"] < asked:
+                size = max(page["maxResults"], 1)
             total = page.get("total")
-            start = page["startAt"] + len(values)
-            if page.get("isLast") or not values or (total is not None and start >= total):
+            if page.get("isLast") or not values or (total is not None and position >= total):
                 return
+
+    def _check_page(self, path, page, position):
+        problems = check(PagedListSchema(), page)
+        if not problems and page["startAt"] != position:
+            problems = [f"startAt: the page starts at {page['startAt']}"]
+        if problems:
+            raise MalformedPayloadError(
+                f"Zephyr GET {path} returned a malformed page at startAt={position}: {problems[0]}; "
+                "expected a PagedList with startAt (the one asked for), maxResults and values",
+                service=self.service, method="GET", path=path)
 
     def project(self, project_key):
         path = f"/projects/{quote(project_key)}"

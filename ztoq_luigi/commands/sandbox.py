@@ -13,7 +13,7 @@ def serve(args, env, stop_event=None):
     from ztoq_luigi.sandbox import start_sandbox
     from ztoq_luigi.sandbox.faults import PROFILES
     from ztoq_luigi.sandbox.generator import parse_size
-    from ztoq_luigi.sandbox.launch import QTEST_PASSWORD, QTEST_USERNAME, ZEPHYR_TOKEN
+    from ztoq_luigi.sandbox.launch import JIRA_API_TOKEN, JIRA_EMAIL, QTEST_PASSWORD, QTEST_USERNAME, ZEPHYR_TOKEN
 
     try:
         size = parse_size(args.size)
@@ -33,6 +33,7 @@ def serve(args, env, stop_event=None):
     env.say(f"Zephyr Scale sandbox: {sandbox.zephyr_url}  (API token: {ZEPHYR_TOKEN})")
     env.say(f"qTest sandbox:        {sandbox.qtest_url}  (user: {QTEST_USERNAME}, password: {QTEST_PASSWORD}, "
             f"project id: 12345)")
+    env.say(f"Jira site (files):    {sandbox.jira_url}  (email: {JIRA_EMAIL}, API token: {JIRA_API_TOKEN})")
     env.say(f"Project {sandbox.project_key}: " + ", ".join(f"{n} {name}" for name, n in counts.items())
             + f"; faults: {args.faults}. Press Ctrl-C to stop. Migrate it with:")
     env.say(sandbox.command_line(args.output_dir))

@@ -164,6 +164,9 @@ class Group(PipelineTask):
     def then(self):
         return []
 
+    def finish(self, ctx):
+        """What the group records once all its work is done, in the transaction of its marker."""
+
     def item_count(self):
         return 0
 
@@ -176,6 +179,7 @@ class Group(PipelineTask):
         if then:
             yield then
         with self.atomic():
+            self.finish(ctx)
             self.mark_done(item_count=self.item_count())
 
     def cut(self, batch_task, scope, total, **params):

@@ -8,7 +8,7 @@ import responses
 
 from ztoq_luigi.clients.errors import AuthenticationError, MalformedPayloadError, NotFoundError
 from ztoq_luigi.clients.http import RetryPolicy
-from ztoq_luigi.clients.zephyr import ZephyrClient
+from ztoq_luigi.clients.zephyr import ZephyrClient, aligned_page_size
 from ztoq_luigi.secrets import Secret
 
 BASE = "https://api.zephyrscale.example.test/v2"
@@ -26,12 +26,16 @@ def query(call):
 
 
 def paged_server(records, cap, total=True, is_last=True):
-    """A PagedList endpoint that silently lowers maxResults to `cap` and echoes what it used."""
+    """A PagedList endpoint that silently lowers maxResults to `cap` (a number, or a function of startAt)
+    and echoes what it used; a startAt that is not a multiple of the maxResults sent is a 400."""
 
     def respond(request):
         params = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
         start, asked = int(params.get("startAt", 0)), int(params.get("maxResults", 10))
-        size = min(asked, cap)
+        if start % asked:
+            return 400, {"Content-Type": "application/json"}, json.dumps(
+                {"errorCode": 400, "message": f"startAt must be a multiple of maxResults, got {start} and {asked}"})
+        size = min(asked, cap(start) if callable(cap) else cap)
         values = records[start:start + size]
         page = {"startAt": start, "maxResults": size, "values": values}
         if total:
@@ -41,6 +45,11 @@ def paged_server(records, cap, total=True, is_last=True):
         return 200, {"Content-Type": "application/json"}, json.dumps(page)
 
     return respond
+
+
+def windows(calls):
+    """(startAt, maxResults) of each request, as numbers."""
+    return [(int(query(call)["startAt"]), int(query(call)["maxResults"])) for call in calls]
 
 
 def records(n):
@@ -56,9 +65,46 @@ def test_a_server_that_lowers_maxresults_loses_no_record(rsps, client, total, is
     rsps.add_callback(responses.GET, f"{BASE}/testcases", callback=paged_server(data, cap=5, total=total,
                                                                                 is_last=is_last))
     assert list(client.test_cases("SA")) == data
-    starts = [int(query(call)["startAt"]) for call in rsps.calls]
-    assert starts == [0, 5, 10, 15, 20]
-    assert all(query(call)["maxResults"] == "1000" and query(call)["projectKey"] == "SA" for call in rsps.calls)
+    assert windows(rsps.calls) == [(0, 1000), (5, 5), (10, 5), (15, 5), (20, 5)]
+    assert all(query(call)["projectKey"] == "SA" for call in rsps.calls)
+
+
+def test_a_page_size_lowered_mid_list_keeps_every_request_aligned_and_every_record_once(rsps, client):
+    """100 per page at first, then 40 from record 300 on: 340 is no multiple of 40, so one page of 20 leads
+    back to full pages of 40."""
+    data = records(700)
+    rsps.add_callback(responses.GET, f"{BASE}/testcases",
+                      callback=paged_server(data, cap=lambda start: 100 if start < 300 else 40))
+    assert list(client.test_cases("SA")) == data
+    asked = windows(rsps.calls)
+    assert asked[:5] == [(0, 1000), (100, 100), (200, 100), (300, 100), (340, 20)]
+    assert asked[5:] == [(start, 40) for start in range(360, 700, 40)]
+
+
+def test_a_short_page_that_is_not_the_last_is_followed_by_an_aligned_request(rsps, client):
+    """Two values on a page of three: the next request starts at 2, so it asks for one value, never three."""
+    rsps.get(f"{BASE}/statuses", json={"startAt": 0, "maxResults": 3, "values": [{"id": 1}, {"id": 2}]})
+    rsps.get(f"{BASE}/statuses", json={"startAt": 2, "maxResults": 1, "values": [{"id": 3}]})
+    rsps.get(f"{BASE}/statuses", json={"startAt": 3, "maxResults": 3, "values": []})
+    assert [s["id"] for s in client.statuses("SA", "TEST_CASE")] == [1, 2, 3]
+    assert windows(rsps.calls) == [(0, 1000), (2, 1), (3, 3)]
+    assert query(rsps.calls[0])["statusType"] == "TEST_CASE"
+
+
+def test_a_page_that_starts_elsewhere_than_asked_is_a_malformed_payload_error(rsps, client):
+    """Taking it would repeat or skip records: the server aligned the request some other way."""
+    rsps.get(f"{BASE}/testcases", json={"startAt": 0, "maxResults": 2, "isLast": False, "values": [{"id": 1}, {"id": 2}]})
+    rsps.get(f"{BASE}/testcases", json={"startAt": 0, "maxResults": 2, "isLast": False, "values": [{"id": 1}, {"id": 2}]})
+    with pytest.raises(MalformedPayloadError, match="startAt=2.*starts at 0"):
+        list(client.test_cases("SA"))
+
+
+@pytest.mark.parametrize("position, limit, size", [
+    (0, 1000, 1000), (100, 100, 100), (3000, 1000, 1000), (100, 1000, 100), (340, 40, 20), (999, 1000, 1),
+    (7, 5, 1), (8, 5, 2), (2, 3, 1), (30, 7, 5), (31, 7, 1),
+])
+def test_aligned_page_size_divides_the_position_and_leads_back_to_full_pages(position, limit, size):
+    assert aligned_page_size(position, limit) == size
 
 
 def test_paging_stops_on_is_last_without_asking_for_more(rsps, client):
@@ -74,15 +120,6 @@ def test_without_is_last_paging_stops_when_total_is_reached(rsps, client):
     rsps.get(f"{BASE}/priorities", json={"startAt": 2, "maxResults": 2, "total": 3, "values": [{"id": 3}]})
     assert [p["id"] for p in client.priorities("SA")] == [1, 2, 3]
     assert len(rsps.calls) == 2
-
-
-def test_without_is_last_or_total_a_short_page_does_not_end_the_list(rsps, client):
-    rsps.get(f"{BASE}/statuses", json={"startAt": 0, "maxResults": 3, "values": [{"id": 1}, {"id": 2}]})
-    rsps.get(f"{BASE}/statuses", json={"startAt": 2, "maxResults": 3, "values": [{"id": 3}]})
-    rsps.get(f"{BASE}/statuses", json={"startAt": 3, "maxResults": 3, "values": []})
-    assert [s["id"] for s in client.statuses("SA", "TEST_CASE")] == [1, 2, 3]
-    assert [query(c)["startAt"] for c in rsps.calls] == ["0", "2", "3"]
-    assert query(rsps.calls[0])["statusType"] == "TEST_CASE"
 
 
 @pytest.mark.parametrize("page", [

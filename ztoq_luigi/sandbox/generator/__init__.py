@@ -48,7 +48,8 @@ def generate_project(size="small", seed=0, project_key="SBX"):
         raise ValueError(f"project key {project_key!r} must match [A-Z][A-Z_0-9]+, as Zephyr requires")
     rng = random.Random(seed)
     dataset = ZephyrDataset(project={"key": project_key})
-    ctx = Context(rng=rng, dataset=dataset, scale=Scale.for_cases(cases), attachments=Attachments(rng, dataset.files),
+    attachments = Attachments(rng, dataset.files, dataset.jira_files)
+    ctx = Context(rng=rng, dataset=dataset, scale=Scale.for_cases(cases), attachments=attachments,
                   link_ids=Sequence(rng, start=rng.randint(1, 999)))
     build_catalog(ctx)
     build_folders(ctx)

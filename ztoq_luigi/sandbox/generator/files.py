@@ -1,20 +1,23 @@
 """Attachments embedded in rich text: the only attachments a Zephyr v2 extract can reach.
 
 The v2 API has no attachment endpoints, so images and files show up only as `<img>` and `<a>`
-URLs inside HTML fields, and the migration must fetch them from the Zephyr host itself. Real
-projects also hold references to files that are gone and to hosts the migration cannot reach,
-and reuse one screenshot in several places; each of those is generated on purpose.
+URLs inside HTML fields, and the migration must fetch them from the host that keeps them: the
+Zephyr host, or the Jira site (Zephyr Scale Cloud stores pasted files in Jira, which serves them
+only to Basic auth). Real projects also hold references to files that are gone and to hosts the
+migration cannot reach, and reuse one screenshot in several places; each of those is generated
+on purpose.
 """
 
 import struct
 import uuid
 import zlib
 
-from ztoq_luigi.sandbox.zephyr.store import ROOT_PLACEHOLDER
+from ztoq_luigi.sandbox.zephyr.store import JIRA_PLACEHOLDER, ROOT_PLACEHOLDER
 
 EXTERNAL_PREFIX = "https://jira.example.invalid/secure/attachment"
-KINDS = ("image", "document", "missing", "external", "repeat")
-KIND_WEIGHTS = (55, 25, 6, 6, 8)
+JIRA_ATTACHMENT_ID_BASE = 10000
+KINDS = ("image", "document", "missing", "external", "repeat", "jira")
+KIND_WEIGHTS = (48, 22, 6, 6, 8, 10)
 IMAGE_STEMS = ("screenshot", "error-dialog", "expected_layout", "diagram", "console-log")
 DOCUMENT_STEMS = ("spec", "test-data", "release-notes", "sign-off")
 
@@ -46,9 +49,10 @@ def pdf_bytes(title):
 class Attachments:
     """Makes the HTML snippets that embed attachments and records the bytes the host serves."""
 
-    def __init__(self, rng, files):
+    def __init__(self, rng, files, jira_files):
         self._rng = rng
         self._files = files
+        self._jira_files = jira_files
         self._image_paths = []
         self._made = 0
         self._fields_seen = set()
@@ -77,6 +81,10 @@ class Attachments:
             self._files[path] = ("application/pdf", pdf_bytes(name))
             return f'<a href="{ROOT_PLACEHOLDER}{path}" target="_blank">{name}</a>'
         name = f"{self._rng.choice(IMAGE_STEMS)}-{self._made}.png"
+        if kind == "jira":
+            path = f"/secure/attachment/{JIRA_ATTACHMENT_ID_BASE + self._made}/{name}"
+            self._jira_files[path] = ("image/png", self._image())
+            return _img(JIRA_PLACEHOLDER + path)
         if kind == "external":
             return _img(f"{EXTERNAL_PREFIX}/{self._made}/{name}")
         path = self._new_path(name)

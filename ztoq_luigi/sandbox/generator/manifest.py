@@ -8,7 +8,7 @@ manifest is derived from the dataset alone and works for any dataset, generated 
 import re
 from collections import Counter
 
-from ztoq_luigi.sandbox.zephyr.store import ROOT_PLACEHOLDER
+from ztoq_luigi.sandbox.zephyr.store import JIRA_PLACEHOLDER, ROOT_PLACEHOLDER
 
 EXAMPLES = 10
 NAME_TRAITS = {
@@ -69,6 +69,7 @@ def _counts(dataset):
         **dataset.counts(),
         "users": len(dataset.users),
         "files": len(dataset.files),
+        "jira_files": len(dataset.jira_files),
         "inline_steps": sum(1 for step in steps if "inline" in step),
         "call_steps": sum(1 for step in steps if "testCase" in step),
         "step_results": sum(len(execution["stepResults"]) for execution in dataset.testexecutions),
@@ -175,13 +176,16 @@ def _rich_texts(dataset):
 def _file_examples(dataset):
     uses = Counter()
     embedded_in = {}
-    external = []
+    external, jira = [], []
     for owner, field, text in _rich_texts(dataset):
         if not text or '="' not in text:
             continue
         for url in REFERENCE.findall(text):
             if url.startswith(FILES_PREFIX):
                 uses[url[len(ROOT_PLACEHOLDER):]] += 1
+                embedded_in.setdefault(field, owner)
+            elif url.startswith(JIRA_PLACEHOLDER):
+                jira.append(url[len(JIRA_PLACEHOLDER):])
                 embedded_in.setdefault(field, owner)
             elif EXTERNAL_ATTACHMENT in url:
                 external.append(url)
@@ -192,6 +196,7 @@ def _file_examples(dataset):
         "documents": _first([path for path in uses if path in files and not files[path][0].startswith("image/")]),
         "missing": _first([path for path in uses if path not in files]),
         "external": _first(external),
+        "jira": _first([path for path in dict.fromkeys(jira) if path in dataset.jira_files]),
         "repeated": _first([path for path, count in uses.items() if count > 1]),
         "unreferenced": _first([path for path in dataset.files if path not in uses]),
         "embedded_in": dict(sorted(embedded_in.items())),

@@ -6,6 +6,12 @@ link (users are `{self, accountId}`), and an execution points at a test-case
 through the few helpers here keeps those quirks identical on every route.
 Links into Jira (components, versions, users, issues) point at a Jira base URL
 that the simulator does not serve, as in production.
+
+The spec declares no field nullable, so a field without a value is left out
+rather than sent as null, with the two exceptions the spec itself makes in
+prose: a root folder's `parentId` is null ("Must be `null` for root
+folders"), and a custom field left blank holds null ("To leave any of them
+blank, please set them null").
 """
 
 from urllib.parse import quote
@@ -31,6 +37,11 @@ def version_id(case, version):
     """The id of one version of a test case; stored maps may use int or str keys."""
     ids = case["versionIds"]
     return ids[version] if version in ids else ids[str(version)]
+
+
+def present(body, keep=()):
+    """`body` without its fields that have no value, except those named in `keep`."""
+    return {name: value for name, value in body.items() if value is not None or name in keep}
 
 
 class ZephyrRenderer:
@@ -75,10 +86,10 @@ class ZephyrRenderer:
         return {"id": project["id"], "jiraProjectId": project["jiraProjectId"], "key": project["key"], "enabled": project["enabled"]}
 
     def folder(self, folder):
-        return {
+        return present({
             "id": folder["id"], "parentId": folder.get("parentId"), "name": folder["name"],
             "index": folder["index"], "folderType": folder["folderType"], "project": self.project_link(),
-        }
+        }, keep=("parentId",))
 
     def option(self, record, extras):
         """A status, priority or environment: OptionValue plus the extras of its kind."""
@@ -87,7 +98,7 @@ class ZephyrRenderer:
             "description": record.get("description"), "index": record["index"],
         }
         body.update({name: record.get(name, False) for name in extras})
-        return body
+        return present(body)
 
     def issue_links(self, record):
         return [
@@ -98,8 +109,8 @@ class ZephyrRenderer:
 
     def web_links(self, record):
         return [
-            {"self": self.url("links", link["id"]), "description": link.get("description"), "url": link["url"],
-             "id": link["id"], "type": link["type"]}
+            present({"self": self.url("links", link["id"]), "description": link.get("description"), "url": link["url"],
+                     "id": link["id"], "type": link["type"]})
             for link in record.get("webLinks") or ()
         ]
 
@@ -141,26 +152,26 @@ class ZephyrRenderer:
         if script:
             where = "teststeps" if script["type"] == "steps" else "testscript"
             body["testScript"] = {"self": self.url("testcases", case["key"], where)}
-        return body
+        return present(body)
 
     def test_step(self, step):
-        """Exactly one of `inline` and `testCase` is set; the other is rendered as null."""
+        """Exactly one of `inline` and `testCase` is set; the other is left out."""
         if step.get("inline") is not None:
             inline = step["inline"]
-            return {"inline": {
+            return {"inline": present({
                 "description": inline.get("description"), "testData": inline.get("testData"),
                 "expectedResult": inline.get("expectedResult"),
                 "customFields": dict(inline.get("customFields") or {}), "reflectRef": inline.get("reflectRef"),
-            }, "testCase": None}
+            })}
         call = step["testCase"]
-        return {"inline": None, "testCase": {
+        return {"testCase": {
             "self": self.url("testcases", call["testCaseKey"], "versions", call.get("version") or 1),
             "testCaseKey": call["testCaseKey"],
             "parameters": [dict(parameter) for parameter in call.get("parameters") or ()],
         }}
 
     def test_cycle(self, cycle, plan_links):
-        return {
+        return present({
             "id": cycle["id"], "key": cycle["key"], "name": cycle["name"], "project": self.project_link(),
             "jiraProjectVersion": self.jira_link("version", cycle.get("jiraProjectVersionId")),
             "status": self.link("statuses", cycle["statusId"]),
@@ -170,10 +181,10 @@ class ZephyrRenderer:
             "owner": self.user(cycle.get("ownerId")),
             "customFields": dict(cycle.get("customFields") or {}),
             "links": self.cycle_links(cycle, plan_links),
-        }
+        })
 
     def test_plan(self, plan):
-        return {
+        return present({
             "id": plan["id"], "key": plan["key"], "name": plan["name"], "objective": plan.get("objective"),
             "project": self.project_link(), "status": self.link("statuses", plan["statusId"]),
             "folder": self.link("folders", plan.get("folderId")), "owner": self.user(plan.get("ownerId")),
@@ -187,10 +198,10 @@ class ZephyrRenderer:
                     for link in plan.get("testCycleLinks") or ()
                 ],
             },
-        }
+        })
 
     def test_execution(self, execution, case):
-        return {
+        return present({
             "id": execution["id"], "key": execution.get("key"), "project": self.project_link(),
             "testCase": self.case_version_link(case, execution["testCaseVersion"]),
             "environment": self.link("environments", execution.get("environmentId")),
@@ -203,13 +214,13 @@ class ZephyrRenderer:
             "testCycle": self.link("testcycles", execution.get("testCycleId")),
             "customFields": dict(execution.get("customFields") or {}),
             "links": self.execution_links(execution),
-        }
+        })
 
     def execution_step(self, result):
         inline = result["inline"]
-        return {"inline": {
+        return {"inline": present({
             "description": inline.get("description"), "testData": inline.get("testData"),
             "expectedResult": inline.get("expectedResult"), "actualResult": inline.get("actualResult"),
             "testDataRowNumber": inline.get("testDataRowNumber"), "reflectRef": inline.get("reflectRef"),
             "status": self.link("statuses", inline.get("statusId")),
-        }}
+        })}

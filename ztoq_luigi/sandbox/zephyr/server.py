@@ -6,7 +6,8 @@ Gateway, so an unknown path or method answers 403 "Missing Authentication
 Token", a missing or wrong bearer token 401, and throttling or gateway
 failures a bare `{"message"}`; the service itself answers `{errorCode,
 message}`. Paths outside `/v2` are the Zephyr host that serves the files
-embedded in rich text, to a request carrying the same token.
+embedded in rich text, to a request carrying the same token; other embedded
+files live on the Jira site (`jira_url`, the stand-in of sandbox/jira.py).
 """
 
 import json
@@ -15,7 +16,7 @@ from ztoq_luigi.sandbox.http import HttpError, Response, SandboxApp, ServerThrea
 from ztoq_luigi.sandbox.zephyr.index import ZephyrIndex
 from ztoq_luigi.sandbox.zephyr.routes.read import ZephyrReads
 from ztoq_luigi.sandbox.zephyr.render import ZephyrRenderer
-from ztoq_luigi.sandbox.zephyr.store import ROOT_PLACEHOLDER
+from ztoq_luigi.sandbox.zephyr.store import JIRA_PLACEHOLDER, ROOT_PLACEHOLDER
 from ztoq_luigi.sandbox.zephyr.routes.update import ZephyrUpdates
 from ztoq_luigi.sandbox.zephyr.routes.write import ZephyrWrites
 
@@ -56,8 +57,8 @@ class ZephyrApp(SandboxApp):
         self.render = ZephyrRenderer(self.api_url, self.jira_url, self.dataset.project)
 
     def respond(self, status, payload, headers=None):
-        """A JSON answer; rich text refers to this host through ROOT_PLACEHOLDER until it is served."""
-        body = json.dumps(payload).replace(ROOT_PLACEHOLDER, self.root_url)
+        """A JSON answer; rich text refers to this host and the Jira site through placeholders until it is served."""
+        body = json.dumps(payload).replace(ROOT_PLACEHOLDER, self.root_url).replace(JIRA_PLACEHOLDER, self.jira_url)
         return Response(status, body.encode("utf-8"), {"Content-Type": "application/json", **(headers or {})})
 
     def error_response(self, status, message, headers=None):

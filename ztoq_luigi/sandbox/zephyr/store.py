@@ -30,14 +30,19 @@ testexecutions {id, key, testCaseKey, testCaseVersion, environmentId|None,
                actualResult, testDataRowNumber, reflectRef, statusId}}]}
 files         {path: (content_type, bytes)}: embedded images and file links served by the
                Zephyr host (outside the API base) to a request carrying the bearer token.
+jira_files    {path: (content_type, bytes)}: embedded files kept by the Jira site (paths
+               /secure/attachment/{id}/{name}), served by the Jira stand-in (sandbox/jira.py)
+               to HTTP Basic auth only.
 
-Rich text refers to the Zephyr host as ROOT_PLACEHOLDER because the port is
-only known once the server starts; the server substitutes it when rendering.
+Rich text refers to the Zephyr host as ROOT_PLACEHOLDER and to the Jira site
+as JIRA_PLACEHOLDER because the ports are only known once the servers start;
+the Zephyr server substitutes both when rendering.
 """
 
 from dataclasses import dataclass, field
 
 ROOT_PLACEHOLDER = "{{zephyr-root}}"
+JIRA_PLACEHOLDER = "{{jira-root}}"
 
 STATUS_TYPES = ("TEST_CASE", "TEST_PLAN", "TEST_CYCLE", "TEST_EXECUTION")
 FOLDER_TYPES = ("TEST_CASE", "TEST_PLAN", "TEST_CYCLE")
@@ -56,6 +61,7 @@ class ZephyrDataset:
     testexecutions: list = field(default_factory=list)
     users: list = field(default_factory=list)
     files: dict = field(default_factory=dict)
+    jira_files: dict = field(default_factory=dict)
 
     @property
     def key(self):

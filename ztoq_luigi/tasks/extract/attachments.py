@@ -4,18 +4,25 @@ The listing reads only the state database (the texts are already
 extracted) and gives every distinct URL an ordinal, so the downloads are
 batches that Luigi's workers run in parallel. Each file is recorded as soon
 as it is on disk, with its sha256, so neither a rerun nor a resumed batch
-downloads it again. A file that cannot be fetched is a warning on every
-object that embeds it: the object still migrates, and its text keeps the
-original link.
+downloads it again. A file on the Zephyr host is fetched with the Zephyr
+token, a file on a host with configured credentials (the Jira site, where
+Zephyr Scale Cloud keeps them) with that host's, and any other without
+credentials. A file that cannot be fetched leaves its owners' texts with the
+original link; once every batch is done, the failures are reported grouped
+by host and cause (HTTP status or transport failure), one warning naming
+each file and the test cases or executions that embed it, so a host that is
+down or refuses us is one line, not one per link.
 """
 
 import os
+from collections import defaultdict
 from urllib.parse import urlsplit
 
 import luigi
 
-from ztoq_luigi.clients.errors import ApiError, TransportError
-from ztoq_luigi.clients.http import HttpClient, RetryPolicy
+from ztoq_luigi.clients.errors import ApiError
+from ztoq_luigi.clients.files import Hosts, reason
+from ztoq_luigi.credentials import credentials_by_host, host_of
 from ztoq_luigi.db.attachments import FILE, files, save_files
 from ztoq_luigi.db.entities import count_extracted, extracted
 from ztoq_luigi.kinds import Entity, Phase
@@ -50,39 +57,6 @@ def execution_rich_texts(project_key):
 
 
 TEXT_SOURCES = (case_rich_texts, execution_rich_texts)
-
-
-class ExternalHost(HttpClient):
-    """A host other than Zephyr's that a link points at: it gets no credentials and little patience.
-
-    It holds no token at all, so none can leak to it; and two attempts without
-    connection-level retries are enough for a host that is down or does not
-    resolve, which would otherwise cost the full retry budget for every link
-    to it. Once a host has failed that way, its other links in the same batch
-    fail at once with the same reason. Every URL it fetches is absolute, so
-    its base URL is never used.
-    """
-
-    service = "external host"
-
-    def __init__(self):
-        super().__init__("http://external.invalid", retry=RetryPolicy(attempts=2, initial_backoff=0.5),
-                         connect_retries=0)
-        self._unreachable = {}
-
-    def download_to(self, url, destination, authenticated=False):
-        host = urlsplit(url).netloc
-        if host in self._unreachable:
-            raise TransportError(f"{self.service} GET {url} not tried: {host} already failed in this batch "
-                                 f"({self._unreachable[host]})", service=self.service, method="GET", path=url)
-        try:
-            return super().download_to(url, destination, authenticated=False)
-        except TransportError as error:
-            self._unreachable[host] = _reason(error)
-            raise
-
-    def reachable_address(self, path):
-        return urlsplit(path).netloc or path
 
 
 class ListEmbeddedFiles(PipelineTask):
@@ -135,13 +109,13 @@ class DownloadEmbeddedFiles(BatchTask):
         key = self.project_key
         directory = os.path.abspath(os.path.join(ctx.settings.attachments_dir, key))
         os.makedirs(directory, exist_ok=True)
-        zephyr, external = ctx.zephyr(), ExternalHost()
+        hosts = Hosts(ctx.zephyr(), credentials_by_host(ctx.settings))
         fetched = failed = 0
         for ordinal, (file_id, record) in enumerate(files(key, ordinals=self.ordinals).items(),
                                                     start=self.ordinals[0]):
             on_disk = record.get("sha256") and os.path.exists(record["path"])
             if not (on_disk or record.get("error")):
-                record = self._download(zephyr, external, record, os.path.join(
+                record = _download(hosts, record, os.path.join(
                     directory, f"{file_id[:16]}-{file_name(record['url'])[-DISK_NAME_CHARS:]}"))
                 with self.atomic():
                     save_files(key, [(file_id, record, ordinal)])
@@ -152,27 +126,6 @@ class DownloadEmbeddedFiles(BatchTask):
         with self.atomic():
             self.mark_done(item_count=fetched, failed_count=failed, entity_type=Entity.FILE,
                            batch_no=self.batch_no)
-
-    def _download(self, zephyr, external, record, path):
-        """The record completed with the file's path and checksum, or with why it could not be fetched.
-
-        Files on the Zephyr host go through its client, which sends the
-        token; a file on any other host goes through a client that has none.
-        """
-        url = record["url"]
-        try:
-            if urlsplit(url).netloc == urlsplit(zephyr.base_url).netloc:
-                sha256, content_type, size = zephyr.download(url, path)
-            else:
-                sha256, content_type, size = external.download_to(url, path, authenticated=False)
-        except ApiError as error:
-            reason = _reason(error)
-            for owner in record["owners"]:
-                self.event(f"{owner}: embedded file {url} could not be fetched ({reason}); the text keeps the "
-                           "original link", level="WARNING", batch_no=self.batch_no, entity_key=owner, url=url,
-                           http_status=error.status)
-            return dict(record, error=reason, http_status=error.status)
-        return dict(record, path=path, sha256=sha256, content_type=content_type, size=size)
 
 
 class ExtractEmbeddedFiles(Group):
@@ -187,7 +140,55 @@ class ExtractEmbeddedFiles(Group):
     def then(self):
         return self.cut(DownloadEmbeddedFiles, "extract/embedded-files", count_extracted(self.project_key, FILE))
 
+    def finish(self, ctx):
+        """One warning per host and cause for the files that could not be fetched, naming each file's owners."""
+        refusals = {host: "the email and API token configured for it were refused"
+                    for host in credentials_by_host(ctx.settings)}
+        refusals[host_of(ctx.settings.zephyr_base_url)] = "the Zephyr API token was refused"
+        for (host, status), records in sorted(_failures(files(self.project_key).values()).items(), key=str):
+            self.event(_failure_message(host, status, records, refusals.get(host)), level="WARNING",
+                       host=host, http_status=status,
+                       entity_keys=sorted({owner for record in records for owner in record["owners"]}),
+                       urls=[record["url"] for record in records])
 
-def _reason(error):
-    """The first line of an API error, without the 'expected ... to be reachable' advice meant for the API."""
-    return str(error).strip().splitlines()[0].split("; expected ")[0]
+
+def _download(hosts, record, path):
+    """The record completed with the file's path and checksum, or with why it could not be fetched."""
+    try:
+        sha256, content_type, size = hosts.download(record["url"], path)
+    except ApiError as error:
+        return dict(record, error=reason(error), http_status=error.status)
+    return dict(record, path=path, sha256=sha256, content_type=content_type, size=size)
+
+
+def _failures(records):
+    """{(host, HTTP status or None for a transport failure): [record]} of the files that could not be fetched."""
+    grouped = defaultdict(list)
+    for record in records:
+        if record.get("error"):
+            grouped[(host_of(record["url"]), record.get("http_status"))].append(record)
+    return grouped
+
+
+def _failure_message(host, status, records, refusal):
+    """One line for every file a host failed to give for one cause, each with the keys of its owners.
+
+    `refusal` says which credentials a 401 or 403 refused, None when the host was sent none.
+    """
+    if status is None:
+        cause = f"not reachable: {_root_reason(records[0]['error'])}"
+    elif status in (401, 403) and refusal:
+        cause = f"HTTP {status}: {refusal}"
+    elif status in (401, 403):
+        cause = (f"HTTP {status}: no credentials are configured for {host}; give them in attachments.hosts, "
+                 "or as --jira-base-url, --jira-email and --jira-api-token")
+    else:
+        cause = f"HTTP {status}"
+    listed = "; ".join(f"{urlsplit(record['url']).path} in {', '.join(record['owners'])}" for record in records)
+    count = f"{len(records)} embedded file{'s' if len(records) > 1 else ''}"
+    return f"{host}: {count} could not be fetched ({cause}); the texts keep the original links: {listed}"
+
+
+def _root_reason(error):
+    """What a transport failure came down to, without the request that met it."""
+    return error.split(" failed: ", 1)[-1].split(" already failed in this batch (", 1)[-1].rstrip(")")

@@ -75,7 +75,7 @@ def walk(first_url, headers=AUTH):
     while url:
         response = requests.get(url, headers=headers, timeout=5)
         pages.append(ok(response))
-        url = pages[-1]["next"]
+        url = pages[-1].get("next")
     return pages
 
 
@@ -90,7 +90,7 @@ class TestPaging:
         assert [page["startAt"] for page in pages] == [7, 14, 21, 28, 35]
         keys = [case["key"] for page in [first, *pages] for case in page["values"]]
         assert keys == [fx.case_key(n) for n in range(1, fx.CASE_COUNT + 1)]
-        assert pages[-1]["isLast"] is True and pages[-1]["next"] is None
+        assert pages[-1]["isLast"] is True and "next" not in pages[-1]
         assert all(page["isLast"] is False for page in [first, *pages[:-1]])
 
     def test_max_results_defaults_to_ten(self, server):
@@ -99,11 +99,24 @@ class TestPaging:
 
     def test_start_at_past_the_end_is_an_empty_last_page(self, server):
         page = ok(get(server, "/testcases", startAt=500))
-        assert page["values"] == [] and page["isLast"] is True and page["next"] is None
+        assert page["values"] == [] and page["isLast"] is True and "next" not in page
 
     @pytest.mark.parametrize("params", [{"startAt": -1}, {"maxResults": 0}, {"maxResults": "ten"}, {"startAt": "1.5"}])
     def test_invalid_paging_is_a_400(self, server, params):
         assert_error(get(server, "/testcases", **params), 400)
+
+    @pytest.mark.parametrize("params", [{"startAt": 5, "maxResults": 10}, {"startAt": 5}, {"startAt": 7, "maxResults": 2}],
+                                        ids=["sent", "default-10", "small"])
+    def test_a_start_that_is_no_multiple_of_max_results_is_a_400(self, server, params):
+        assert_error(get(server, "/testcases", **params), 400, "startAt must be a multiple of maxResults")
+
+    def test_the_multiple_is_of_the_max_results_sent_not_of_the_capped_one(self, started):
+        """Asked 1000, given 7: the next request must send a maxResults that its startAt is a multiple of."""
+        _, thread = started(max_results_cap=7)
+        assert ok(get(thread, "/testcases", maxResults=1000))["maxResults"] == 7
+        assert_error(get(thread, "/testcases", startAt=7, maxResults=1000), 400, "startAt=7 and maxResults=1000")
+        page = ok(get(thread, "/testcases", startAt=7, maxResults=7))
+        assert page["startAt"] == 7 and [case["key"] for case in page["values"]] == [fx.case_key(n) for n in range(8, 15)]
 
     def test_test_steps_page_at_most_100_but_default_to_10(self, started):
         _, thread = started(max_results_cap=1000)
@@ -114,7 +127,7 @@ class TestPaging:
         assert [len(page["values"]) for page in pages] == [100, 100, 50]
         descriptions = [step["inline"]["description"] for page in pages for step in page["values"]]
         assert descriptions == [f"Do {n}" for n in range(1, fx.STEP_CASE_STEPS + 1)]
-        assert all(step["testCase"] is None for step in first["values"])
+        assert all("testCase" not in step for step in first["values"])
 
     def test_other_lists_use_the_server_cap_not_the_step_limit(self, started):
         _, thread = started(max_results_cap=1000)
@@ -211,7 +224,7 @@ class TestRendering:
 
     def test_cases_without_script_folder_or_owner(self, server):
         case = ok(get(server, "/testcases/SA-T32"))
-        assert "testScript" not in case and case["folder"] is None and case["owner"] is None
+        assert not {"testScript", "folder", "owner"} & set(case)
         assert ok(get(server, "/testcases/SA-T2"))["testScript"]["self"].endswith("/testcases/SA-T2/testscript")
 
     def test_links_of_a_case(self, server):
@@ -240,7 +253,7 @@ class TestRendering:
         assert set(old["testCase"]) == {"id", "self"}
         latest = ok(get(server, "/testexecutions/606"))
         assert latest["testCase"]["id"] == ok(get(server, "/testcases/SA-T5"))["id"]
-        assert latest["testCycle"] is None and latest["environment"] is None and latest["jiraProjectVersion"] is None
+        assert not {"testCycle", "environment", "jiraProjectVersion"} & set(latest)
 
     def test_execution_fields(self, server):
         execution = ok(get(server, "/testexecutions/SA-E1"))
@@ -272,7 +285,7 @@ class TestRendering:
 
     def test_call_to_test_step(self, server):
         call = ok(get(server, "/testcases/SA-T4/teststeps"))["values"][1]
-        assert call["inline"] is None
+        assert "inline" not in call
         assert call["testCase"] == {"self": f"{server.base_url}/testcases/SA-T5/versions/3", "testCaseKey": "SA-T5",
                                     "parameters": [{"name": "user", "type": "DEFAULT_VALUE", "value": "admin"}]}
 
@@ -396,7 +409,7 @@ class TestSeeding:
         assert created.status_code == 201 and created.json()["self"].endswith("/testcases/SA-T32/teststeps")
         post(thread, "/testcases/SA-T32/teststeps", {"mode": "APPEND", "items": [{"testCase": {"testCaseKey": "SA-T3"}}]})
         listed = ok(get(thread, "/testcases/SA-T32/teststeps"))["values"]
-        assert [s["inline"]["description"] if s["inline"] else s["testCase"]["testCaseKey"] for s in listed] == ["s0", "s1", "s2", "SA-T3"]
+        assert [s["inline"]["description"] if "inline" in s else s["testCase"]["testCaseKey"] for s in listed] == ["s0", "s1", "s2", "SA-T3"]
         post(thread, "/testcases/SA-T32/teststeps", {"mode": "OVERWRITE", "items": steps[:1]})
         assert ok(get(thread, "/testcases/SA-T32/teststeps"))["total"] == 1
         script = post(thread, "/testcases/SA-T32/testscript", {"type": "plain", "text": "Just do it"})
@@ -534,7 +547,7 @@ class TestUpdates:
         assert put(thread, "/testcases/SA-T1", partial).status_code == 200
         updated = ok(get(thread, "/testcases/SA-T1"))
         assert updated["name"] == "Renamed" and updated["status"]["id"] == fx.status_id("TEST_CASE", "Approved")
-        assert (updated["objective"], updated["labels"], updated["folder"], updated["owner"], updated["component"]) == (None, [], None, None, None)
+        assert updated["labels"] == [] and not {"objective", "folder", "owner", "component"} & set(updated)
         assert updated["testScript"] == case["testScript"]
         assert "SA-T1" not in [c["key"] for c in ok(get(thread, "/testcases", folderId=2, maxResults=50))["values"]]
 
@@ -571,7 +584,7 @@ class TestUpdates:
         assert response.status_code == 200 and response.headers["Location"] == f"{thread.base_url}/testcycles/400"
         updated = ok(get(thread, "/testcycles/400"))
         assert updated["plannedStartDate"] == cycle["plannedStartDate"] and updated["plannedEndDate"] == cycle["plannedEndDate"]
-        assert updated["description"] is None and updated["folder"] is None and updated["jiraProjectVersion"] is None
+        assert not {"description", "folder", "jiraProjectVersion"} & set(updated)
         assert ok(get(thread, "/testcycles", jiraProjectVersionId=10100))["total"] == 0
 
     def test_execution_update_changes_only_what_it_carries(self, started):
@@ -589,7 +602,7 @@ class TestUpdates:
         high = ok(get(thread, "/priorities/200"))
         assert put(thread, "/priorities/200", {"id": 200, "project": high["project"], "name": "Highest", "index": 0, "default": True}).status_code == 200
         priorities = ok(get(thread, "/priorities"))["values"]
-        assert [(p["name"], p["default"], p["color"]) for p in priorities][:2] == [("Highest", True, None), ("Normal", False, "#ffff00")]
+        assert [(p["name"], p["default"], p.get("color", "absent")) for p in priorities][:2] == [("Highest", True, "absent"), ("Normal", False, "#ffff00")]
         assert_error(put(thread, "/priorities/200", {"id": 200, "project": high["project"], "name": "Low", "index": 0, "default": False}), 400, "already exists")
         assert_error(put(thread, "/priorities/200", {"id": 200, "project": high["project"], "name": "X", "index": 0, "default": "yes"}), 400, "default")
         status_body = {"id": 100, "project": high["project"], "name": "Draft", "index": 0, "default": True}
@@ -597,7 +610,7 @@ class TestUpdates:
         assert put(thread, "/statuses/100", {**status_body, "archived": True}).status_code == 200
         assert ok(get(thread, "/statuses/100"))["archived"] is True
         assert put(thread, "/environments/300", {"id": 300, "project": high["project"], "name": "Chromium", "index": 0}).status_code == 200
-        assert ok(get(thread, "/environments/300"))["description"] is None
+        assert "description" not in ok(get(thread, "/environments/300"))
         assert_error(put(thread, "/environments/999", {"id": 999, "project": high["project"], "name": "x", "index": 0}), 404)
 
 
