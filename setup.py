@@ -19,7 +19,7 @@ setup(
         "psycopg2-binary>=2.9",
         "jinja2>=3.1",
         "pyyaml>=6.0",
-        "tenacity>=8.0",
+        "tenacity>=8.3",
     ],
     extras_require={"test": ["pytest>=7", "pytest-timeout>=2.1", "responses>=0.23"]},
     entry_points={"console_scripts": ["ztoq=ztoq_luigi.cli:main"]},

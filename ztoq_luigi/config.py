@@ -59,7 +59,8 @@ OPTIONS = (
     Option("zephyr_api_token", "--zephyr-api-token", "ZTOQ_ZEPHYR_API_TOKEN", "zephyr.api_token",
            "a Zephyr API access token", "Zephyr API token (prefer ZTOQ_ZEPHYR_API_TOKEN)", secret=True),
     Option("qtest_base_url", "--qtest-base-url", "ZTOQ_QTEST_BASE_URL", "qtest.base_url",
-           "an http(s) URL such as https://example.qtestnet.com/api/v3", "qTest API base URL, ending in /api/v3"),
+           "an http(s) URL ending in /api/v3, such as https://example.qtestnet.com/api/v3",
+           "qTest API base URL, ending in /api/v3"),
     Option("qtest_username", "--qtest-username", "ZTOQ_QTEST_USERNAME", "qtest.username",
            "a qTest user name", "qTest login user name"),
     Option("qtest_password", "--qtest-password", "ZTOQ_QTEST_PASSWORD", "qtest.password",
@@ -116,6 +117,12 @@ def _url(value):
         raise ValidationError("invalid")
 
 
+def _qtest_url(value):
+    _url(value)
+    if not value.rstrip("/").endswith("/api/v3"):
+        raise ValidationError("invalid")
+
+
 class SettingsSchema(Schema):
     project_key = fields.String(validate=validate.Regexp(r"^[A-Z][A-Z_0-9]+$"))
     db_type = fields.String(load_default="sqlite", validate=validate.OneOf(DB_TYPES))
@@ -127,7 +134,7 @@ class SettingsSchema(Schema):
     db_name = fields.String(load_default="ztoq", validate=validate.Length(min=1))
     zephyr_base_url = fields.String(load_default=DEFAULT_ZEPHYR_URL, validate=_url)
     zephyr_api_token = _SecretField(load_default=None, allow_none=True)
-    qtest_base_url = fields.String(validate=_url)
+    qtest_base_url = fields.String(validate=_qtest_url)
     qtest_username = fields.String()
     qtest_password = _SecretField(load_default=None, allow_none=True)
     qtest_api_token = _SecretField(load_default=None, allow_none=True)

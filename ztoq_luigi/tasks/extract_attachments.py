@@ -55,8 +55,8 @@ TEXT_SOURCES = (case_rich_texts, execution_rich_texts)
 class ExternalHost(HttpClient):
     """A host other than Zephyr's that a link points at: it gets no credentials and little patience.
 
-    It holds no token at all, so none can leak to it; and two attempts without
-    connection-level retries are enough for a host that is down or does not
+    It holds no token at all, so none can leak to it; and two attempts
+    are enough for a host that is down or does not
     resolve, which would otherwise cost the full retry budget for every link
     to it. Once a host has failed that way, its other links in the same batch
     fail at once with the same reason. Every URL it fetches is absolute, so
@@ -66,8 +66,7 @@ class ExternalHost(HttpClient):
     service = "external host"
 
     def __init__(self):
-        super().__init__("http://external.invalid", retry=RetryPolicy(attempts=2, initial_backoff=0.5),
-                         connect_retries=0)
+        super().__init__("http://external.invalid", retry=RetryPolicy(attempts=2, initial_backoff=0.5))
         self._unreachable = {}
 
     def download_to(self, url, destination, authenticated=False):
