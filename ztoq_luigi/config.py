@@ -84,7 +84,8 @@ OPTIONS = (
     Option("attachments_dir", "--attachments-dir", "ZTOQ_ATTACHMENTS_DIR", "workflow.attachments_dir",
            "a directory path", "where attachments are stored (default OUTPUT_DIR/attachments)"),
     Option("output_dir", "--output-dir", "ZTOQ_OUTPUT_DIR", "workflow.output_dir",
-           "a directory path", "where the database, reports and logs go (default ./ztoq-output)"),
+           "a directory path",
+           "where the database, reports and logs go (default $XDG_STATE_HOME/ztoq, else ~/.local/state/ztoq)"),
     Option("mapping", "--mapping", "ZTOQ_MAPPING", "workflow.mapping",
            "a mapping YAML file path", "value and field mapping file (see config/mapping.example.yaml)"),
     Option("scheduler_host", "--scheduler-host", "ZTOQ_SCHEDULER_HOST", "scheduler.host",
@@ -145,7 +146,7 @@ class SettingsSchema(Schema):
     no_validation = fields.Boolean(load_default=False)
     no_create_fields = fields.Boolean(load_default=False)
     attachments_dir = fields.String(validate=validate.Length(min=1))
-    output_dir = fields.String(load_default="ztoq-output", validate=validate.Length(min=1))
+    output_dir = fields.String(validate=validate.Length(min=1))
     mapping = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
     scheduler_host = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
     scheduler_port = fields.Integer(load_default=None, allow_none=True, strict=False, validate=validate.Range(1, 65535))
@@ -174,7 +175,7 @@ class Settings:
     no_validation: bool = False
     no_create_fields: bool = False
     attachments_dir: Optional[str] = None
-    output_dir: str = "ztoq-output"
+    output_dir: Optional[str] = None
     mapping: Optional[str] = None
     scheduler_host: Optional[str] = None
     scheduler_port: Optional[int] = None
@@ -217,10 +218,18 @@ def load_settings(cli_values, environ, config_path=None):
         name = next(option.name for option in OPTIONS if option.name in error.messages)
         raise ConfigError(_invalid(OPTIONS_BY_NAME[name], raw.get(name), sources.get(name)))
     _check_database_options(loaded, sources)
-    output_dir = loaded["output_dir"]
+    output_dir = loaded.setdefault("output_dir", default_output_dir(environ))
     loaded.setdefault("db_path", os.path.join(output_dir, "ztoq.db"))
     loaded.setdefault("attachments_dir", os.path.join(output_dir, "attachments"))
     return Settings(**loaded)
+
+
+def default_output_dir(environ):
+    """The user's state directory (XDG): the same whatever the working directory, so cron finds earlier runs."""
+    state = environ.get("XDG_STATE_HOME")
+    if not state or not os.path.isabs(state):
+        state = os.path.join(environ.get("HOME") or os.path.expanduser("~"), ".local", "state")
+    return os.path.join(state, "ztoq")
 
 
 def _invalid(option, value, source):

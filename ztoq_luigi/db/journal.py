@@ -27,6 +27,19 @@ def finish_run(run_id, status, message=None):
     WorkflowRun.update(status=status, finished_at=utcnow(), message=message).where(WorkflowRun.id == run_id).execute()
 
 
+def latest_run_id(project_key):
+    run = (WorkflowRun.select(WorkflowRun.id).where(WorkflowRun.project_key == project_key)
+           .order_by(WorkflowRun.id.desc()).first())
+    return run.id if run else 0
+
+
+def close_runs_after(project_key, run_id, status, message):
+    """Close the runs opened after `run_id` that are still 'running': the command that opened them is failing."""
+    (WorkflowRun.update(status=status, finished_at=utcnow(), message=message)
+     .where((WorkflowRun.project_key == project_key) & (WorkflowRun.id > run_id) & (WorkflowRun.status == RUNNING))
+     .execute())
+
+
 def current_run_id(project_key):
     run = (WorkflowRun.select(WorkflowRun.id)
            .where((WorkflowRun.project_key == project_key) & (WorkflowRun.status == RUNNING))

@@ -17,7 +17,6 @@ from ztoq_luigi.tasks.load import missing_run_fields, unmapped_execution_statuse
 
 LOADED = (EntityMap.CREATED, EntityMap.CONFIRMED)
 NOT_OBJECTS = ("testcase-field", "user")
-LIST_LIMIT = 200
 
 
 def migration_plan(project_key):
@@ -64,11 +63,11 @@ def _unmapped_values(project_key, rules, catalog):
 def _cannot_migrate(project_key):
     query = (ErrorRecord.select().where((ErrorRecord.project_key == project_key)
                                         & ErrorRecord.fatal_status.is_null())
-             .order_by(ErrorRecord.id).limit(LIST_LIMIT))
+             .order_by(ErrorRecord.id))
     return [{"entity_type": e.entity_type, "entity_key": e.entity_key, "reason": e.message} for e in query]
 
 
 def _changes(project_key):
     query = (Event.select().where((Event.project_key == project_key) & (Event.level == "WARNING"))
-             .order_by(Event.id).limit(LIST_LIMIT))
+             .order_by(Event.id))
     return [{"entity_key": json.loads(e.context or "{}").get("entity_key"), "change": e.message} for e in query]
