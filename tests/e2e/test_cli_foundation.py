@@ -14,7 +14,7 @@ SEED_FLAGS = [
     "--qtest-project-id", "--phases", "--batch-size", "--max-workers", "--no-validation", "--attachments-dir",
     "--output-dir", "--qtest-api-token", "--config",
 ]
-COMMANDS = ["run", "resume", "status", "report", "validate", "cleanup"]
+COMMANDS = ["run", "resume", "status", "events", "report", "validate", "cleanup"]
 
 
 def test_workflow_help_lists_the_six_commands(run_cli):
