@@ -20,6 +20,7 @@ setup(
         "jinja2>=3.1",
         "pyyaml>=6.0",
         "tenacity>=8.3",
+        "rich>=13.0",
     ],
     extras_require={"test": ["pytest>=7", "pytest-timeout>=2.1", "responses>=0.23", "jsonschema>=4.18"]},
     entry_points={"console_scripts": ["ztoq=ztoq_luigi.cli:main"]},

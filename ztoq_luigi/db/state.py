@@ -140,3 +140,37 @@ def delete_project(project_key):
         for model in PROJECT_TABLES:
             deleted[model._meta.table_name] = model.delete().where(model.project_key == project_key).execute()
     return deleted
+
+
+@dataclass
+class ProgressCounts:
+    """What the progress display needs, read in a handful of grouped queries (it polls every second)."""
+
+    extracted: dict = field(default_factory=dict)
+    transformed: dict = field(default_factory=dict)
+    loaded: dict = field(default_factory=dict)
+    confirmed: dict = field(default_factory=dict)
+    steps: dict = field(default_factory=dict)
+    batch_items: dict = field(default_factory=dict)
+    errors: int = 0
+
+
+def progress_counts(project_key):
+    counts = ProgressCounts(extracted=dict(_grouped(ExtractedEntity, ExtractedEntity.entity_type, project_key)),
+                            transformed=dict(_grouped(TransformedEntity, TransformedEntity.entity_type, project_key)))
+    by_state = (EntityMap.select(EntityMap.source_type, EntityMap.state, peewee.fn.COUNT(EntityMap.id))
+                .where(EntityMap.project_key == project_key).group_by(EntityMap.source_type, EntityMap.state).tuples())
+    for entity_type, state, total in by_state:
+        if state != EntityMap.PENDING:
+            counts.loaded[entity_type] = counts.loaded.get(entity_type, 0) + total
+        if state == EntityMap.CONFIRMED:
+            counts.confirmed[entity_type] = total
+    steps = (Marker.select(Marker.name, Marker.item_count)
+             .where((Marker.project_key == project_key) & Marker.batch_no.is_null()).tuples())
+    counts.steps = dict(steps)
+    batches = (Marker.select(Marker.phase, Marker.entity_type, peewee.fn.SUM(Marker.item_count + Marker.failed_count))
+               .where((Marker.project_key == project_key) & Marker.batch_no.is_null(False))
+               .group_by(Marker.phase, Marker.entity_type).tuples())
+    counts.batch_items = {(phase, entity_type): int(total or 0) for phase, entity_type, total in batches}
+    counts.errors = ErrorRecord.select().where(ErrorRecord.project_key == project_key).count()
+    return counts
