@@ -49,7 +49,7 @@ def _phases(settings):
 def _execute(settings, env, command, phases):
     settings.require("project_key", reason=f"for 'ztoq workflow {command}'")
     outputs.prepare(settings)
-    progress = Progress(settings.project_key, env.stderr, phases)
+    progress = Progress(settings.project_key, env.stdout, phases)
     outcome = _recorded(settings, lambda: workflow.execute(settings, command, phases, progress=progress))
     report_path = outputs.report_path(settings)
     render.write(report_data.gather(settings.project_key, describe(settings)), report_path, "html")
