@@ -37,13 +37,13 @@ if ! flock --nonblock 9; then
 fi
 
 log="$dir/logs/ztoq-$(date -u +%Y%m%dT%H%M%SZ)-$$.log"
-{
+(
     echo "ztoq-cron: started $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname): ztoq $1 ${2:-}"
-    "$bin" "$@" </dev/null 9>&-
+    "$bin" "$@" </dev/null  # ztoq inherits the lock: it is held while any process of the run lives
     status=$?
     echo "ztoq-cron: finished $(date -u +%Y-%m-%dT%H:%M:%SZ) with exit status $status"
     exit "$status"
-} >"$log" 2>&1
+) >"$log" 2>&1
 status=$?
 
 ls -1t "$dir"/logs/ztoq-*.log 2>/dev/null | tail -n "+$((keep + 1))" | while read -r old; do rm -f -- "$old"; done

@@ -122,8 +122,8 @@ def _add_sandbox_commands(parser, groups):
     serve.add_argument("--rate-limit", type=float, metavar="RPS", help="requests per second before 429")
     serve.add_argument("--faults", default="none", metavar="PROFILE",
                        help="fault profile: none, slow, flaky, throttled, outage")
-    serve.add_argument("--output-dir", default="ztoq-output/sandbox",
-                       help="output dir used in the printed migration command")
+    serve.add_argument("--output-dir", help="output dir used in the printed migration command "
+                       "(default: the default output dir's sandbox/)")
     serve.set_defaults(handler=sandbox.serve)
 
 

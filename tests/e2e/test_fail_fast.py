@@ -90,4 +90,5 @@ def test_a_report_to_an_unusable_file_is_one_line(run_cli, sandbox, tmp_path):
                      "--output-file", str(tmp_path / "file" / "report.html"))
     assert result.code == 2
     assert one_line(result).startswith(f"ztoq: error: --output-file: cannot write the report to "
-                                       f"{tmp_path / 'file' / 'report.html'} (Not a directory)")
+                                       f"{tmp_path / 'file' / 'report.html'} (a file is in the way of its "
+                                       "directory)")
