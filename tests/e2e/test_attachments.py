@@ -172,9 +172,13 @@ def test_embedded_files_become_attachments_of_their_test_case(run_cli, tmp_path,
         notable = {resolve(sandbox, ROOT_PLACEHOLDER + path) for path in describe(sandbox.dataset)["files"]["missing"]}
         assert migrated >= 10 and set(unfetchable) & notable
         assert any("/secure/attachment/" in url for url in unfetchable)
-        warnings = report(run_cli, tmp_path, fresh_db_args)["warnings"]
+        warnings = run_cli("workflow", "events", "--project-key", "SBX", "--output-dir", str(tmp_path / "out"),
+                           *fresh_db_args, "--level", "warning", "--format", "json")
+        warnings = [(w["context"].get("entity_key"), w["message"]) for w in json.loads(warnings.stdout)["events"]]
         for url, key in unfetchable.items():
-            assert any(w["entity_key"] == key and url in w["message"] for w in warnings), f"{url} of {key} not reported"
+            assert any(entity == key and url in message for entity, message in warnings), f"{url} of {key} not reported"
+        grouped = {group["kind"]: group for group in report(run_cli, tmp_path, fresh_db_args)["warnings"]["groups"]}
+        assert grouped["file-not-fetched"]["subject_count"] >= len(unfetchable), "one group, a subject per file"
 
         assert len(foreign.headers) == 1, "the foreign image is downloaded once"
         assert "Authorization" not in foreign.headers[0], "the Zephyr token was sent to another host"

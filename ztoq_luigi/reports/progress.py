@@ -123,10 +123,10 @@ class Progress:
         self.interval = interval
         self.quiet_interval = quiet_interval
         live_console = console or Console(file=stream if self.interactive else io.StringIO(), highlight=False)
-        self.board = _Board(TextColumn("{task.fields[phase]:<9}"), TextColumn("{task.description}", table_column=Column(
-            max_width=30, no_wrap=True, overflow="ellipsis")),
-                            BarColumn(bar_width=None), MofNCompleteColumn(), TaskProgressColumn(), RateColumn(),
-                            LeftColumn(), console=live_console, auto_refresh=False, expand=True)
+        name = TextColumn("{task.description}", table_column=Column(max_width=30, no_wrap=True, overflow="ellipsis"))
+        self.board = _Board(TextColumn("{task.fields[phase]:<9}"), name, BarColumn(bar_width=None),
+                            MofNCompleteColumn(), TaskProgressColumn(), RateColumn(), LeftColumn(),
+                            console=live_console, auto_refresh=False, expand=True)
         self._tasks = {}
         self._stop = threading.Event()
         self._thread = None
@@ -189,8 +189,8 @@ class Progress:
         for bar in phase_bars:
             self.board.update(self._tasks[bar.key], visible=False)
         done = sum(bar.done for bar in phase_bars)
-        self._tasks[f"{phase}/finished"] = self.board.add_task("finished", total=done, completed=done,
-                                                               phase=PHASE_NAMES[phase], order=(PHASES.index(phase), -1))
+        self._tasks[f"{phase}/finished"] = self.board.add_task(
+            "finished", total=done, completed=done, phase=PHASE_NAMES[phase], order=(PHASES.index(phase), -1))
 
     def _print_line(self, final):
         now = datetime.datetime.now(datetime.timezone.utc)
