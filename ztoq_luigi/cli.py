@@ -31,6 +31,9 @@ class Environment:
     def error(self, text):
         print(f"ztoq: error: {text}", file=self.stderr, flush=True)
 
+    def note(self, text):
+        print(f"ztoq: note: {text}", file=self.stderr, flush=True)
+
     def confirm(self, question):
         """Ask on stdout, read stdin; no answer (EOF, no terminal) means no."""
         self.stdout.write(f"{question} [y/N] ")

@@ -16,11 +16,25 @@ class ExitStatus(enum.IntEnum):
     AUTH_ERROR = 4
     API_ERROR = 5
     VALIDATION_FAILED = 6
+    RUN_LOCKED = 7
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 class ZtoqError(Exception):
     exit_status = ExitStatus.FAILED
+
+
+class Interrupted(ZtoqError):
+    """SIGINT or SIGTERM asked the run to stop; what was in flight finished, nothing new started."""
+
+    exit_status = ExitStatus.INTERRUPTED
+
+
+class RunLocked(ZtoqError):
+    """Another `run` or `resume` of the same project holds the state database's run lock."""
+
+    exit_status = ExitStatus.RUN_LOCKED
 
 
 class ConfigError(ZtoqError):

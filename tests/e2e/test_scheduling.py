@@ -78,7 +78,7 @@ def test_luigi_own_cli_runs_the_pipeline_with_settings_from_the_environment(sand
                ZTOQ_QTEST_BASE_URL=sandbox.qtest_url, ZTOQ_QTEST_USERNAME="api.user@example.com",
                ZTOQ_QTEST_PROJECT_ID="12345", ZTOQ_OUTPUT_DIR=str(tmp_path / "out"))
     finished = subprocess.run([os.path.join(LUIGI_BIN, "luigi"), "--module", "ztoq_luigi.tasks.workflow",
-                               "MigrateProject", "--project-key", "SBX", "--local-scheduler", "--workers", "2"],
+                               "MigrateProject", "--project-key", "SBX", "--local-scheduler", "--workers", "1"],
                               env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert "This progress looks :)" in finished.stdout + finished.stderr, finished.stderr[-2000:]
     keys = {case["properties"].get("Zephyr Key") for case in sandbox.qtest.state.test_cases()}

@@ -50,7 +50,7 @@ def expected_custom(kind, value, names):
     if value is None or value == [] or (isinstance(value, str) and not value.strip()):
         return EMPTY
     if kind == "checkbox":
-        return "true" if value else "false"
+        return "Yes" if value else EMPTY  # the label of the option ticked (test_check_boxes.py checks its id)
     if kind == "date":
         return f"{value}T00:00:00+00:00"
     if kind == "multi":

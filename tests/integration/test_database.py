@@ -1,6 +1,7 @@
-"""The state database on the backend under test (ZTOQ_TEST_DB): schema, upgrades, forks, failures."""
+"""The state database on the backend under test (ZTOQ_TEST_DB): schema, upgrades, threads, failures."""
 
 import os
+import threading
 
 import peewee
 import pytest
@@ -8,8 +9,9 @@ from playhouse.migrate import migrate
 
 from ztoq_luigi.config import load_settings
 from ztoq_luigi.db.connection import open_database
-from ztoq_luigi.db.models import ALL_MODELS, SchemaVersion, WorkflowRun, database_proxy
-from ztoq_luigi.db.schema import current_version, ensure_schema, latest_version
+from ztoq_luigi.db.connection import close_all
+from ztoq_luigi.db.models import ALL_MODELS, RunLock, SchemaVersion, WorkflowRun, database_proxy
+from ztoq_luigi.db.schema import STEPS, current_version, ensure_schema, latest_version
 from ztoq_luigi.errors import DatabaseError
 
 
@@ -34,13 +36,24 @@ def _add_operator_column(database, migrator):
 
 def test_upgrade_step_runs_once_and_keeps_data(database):
     WorkflowRun.create(project_key="UP", command="run", phases="extract")
-    steps = ((2, "add operator to runs", _add_operator_column),)
-    assert ensure_schema(database, steps) == 2
-    assert current_version(database) == 2
+    following = latest_version() + 1
+    steps = STEPS + ((following, "add operator to runs", _add_operator_column),)
+    assert ensure_schema(database, steps) == following
+    assert current_version(database) == following
     assert "operator" in {column.name for column in database.get_columns("ztoq_workflow_run")}
-    assert ensure_schema(database, steps) == 2
+    assert ensure_schema(database, steps) == following
     assert SchemaVersion.select().count() == 2
     assert WorkflowRun.select().count() == 1
+
+
+def test_a_version_1_database_gains_the_run_lock_table(database):
+    WorkflowRun.create(project_key="OLD", command="run", phases="extract")
+    database.drop_tables([RunLock])
+    SchemaVersion.delete().execute()
+    SchemaVersion.create(version=1, description="initial schema")
+    assert ensure_schema(database) == latest_version() >= 2
+    assert RunLock._meta.table_name in database.get_tables()
+    assert WorkflowRun.select().where(WorkflowRun.project_key == "OLD").count() == 1
 
 
 def test_failed_upgrade_step_leaves_the_previous_version(database):
@@ -49,8 +62,8 @@ def test_failed_upgrade_step_leaves_the_previous_version(database):
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        ensure_schema(database, ((2, "broken", broken),))
-    assert current_version(database) == 1
+        ensure_schema(database, STEPS + ((latest_version() + 1, "broken", broken),))
+    assert current_version(database) == latest_version()
     assert "operator" not in {column.name for column in database.get_columns("ztoq_workflow_run")}
 
 
@@ -58,30 +71,26 @@ def test_database_newer_than_the_program_is_refused(database):
     SchemaVersion.create(version=99, description="from the future")
     with pytest.raises(DatabaseError) as caught:
         ensure_schema(database)
-    assert "schema version 99, newer than this ztoq (version 1)" in str(caught.value)
+    assert f"schema version 99, newer than this ztoq (version {latest_version()})" in str(caught.value)
 
 
-def test_forked_child_opens_its_own_connection_and_parent_keeps_working(database):
-    WorkflowRun.create(project_key="PARENT", command="run", phases="extract")
+def test_each_thread_has_its_own_connection_and_closes_it(database):
+    WorkflowRun.create(project_key="MAIN", command="run", phases="extract")
+    seen = {}
+
+    def task_thread():
+        seen["shared"] = database.connection() is seen["main"]
+        WorkflowRun.create(project_key="THREAD", command="run", phases="load")
+        close_all()
+        seen["closed"] = database.is_closed()
+
+    seen["main"] = database.connection()
+    thread = threading.Thread(target=task_thread)
+    thread.start()
+    thread.join()
+    assert seen == {"main": seen["main"], "shared": False, "closed": True}
     assert not database.is_closed()
-    pid = os.fork()
-    if pid == 0:
-        status = 0
-        try:
-            if database._state.conn is not None:
-                status = 3
-            else:
-                WorkflowRun.create(project_key="CHILD", command="run", phases="load")
-                database.close()
-        except BaseException:
-            status = 4
-        os._exit(status)
-    _, wait_status = os.waitpid(pid, 0)
-    assert os.WEXITSTATUS(wait_status) == 0
-    keys = {run.project_key for run in WorkflowRun.select()}
-    assert keys == {"PARENT", "CHILD"}
-    WorkflowRun.create(project_key="PARENT2", command="run", phases="extract")
-    assert WorkflowRun.select().count() == 3
+    assert {run.project_key for run in WorkflowRun.select()} == {"MAIN", "THREAD"}
 
 
 def test_concurrent_first_opens_create_the_schema_once(settings, tmp_path):

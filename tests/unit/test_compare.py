@@ -142,3 +142,22 @@ def test_long_values_are_shortened_in_findings():
 def test_values_differing_only_after_the_shown_prefix_are_still_findings():
     base = "x" * 300
     assert len(compare_test_case(expected_body(description=base + "a"), read_back(description=base + "b"))) == 1
+
+
+def test_option_id_lists_compare_as_sets_and_a_changed_check_box_is_a_finding():
+    """Check boxes and multi-selects hold "[801,802]": the order and an empty "[]" mean nothing."""
+    sent = expected_body(properties=[{"field_id": 8300, "field_value": "[801,802]"},
+                                     {"field_id": 8301, "field_value": ""},
+                                     {"field_id": 8302, "field_value": "[901]"}])
+
+    def held(multi, unticked, ticked):
+        return read_back(properties=[{"field_id": 8300, "field_value": multi},
+                                     {"field_id": 8301, "field_value": unticked},
+                                     {"field_id": 8302, "field_value": ticked}])
+
+    ids = {8300, 8301, 8302}
+    assert compare_test_case(sent, held("[802, 801]", "[]", "[901]"), ids) == []
+    assert compare_test_case(sent, held("[801,802]", "[905]", ""), ids) == [
+        Finding("property", "field 8301", "", "[905]"), Finding("property", "field 8302", "[901]", "")]
+    assert compare_test_case(sent, held("[802,801]", "", "[901]")) == [
+        Finding("property", "field 8300", "[801,802]", "[802,801]")], "without the ids, values compare as text"

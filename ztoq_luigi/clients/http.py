@@ -27,6 +27,7 @@ from ztoq_luigi.clients.errors import (
     AmbiguousWriteError, AuthenticationError, LoginFailedError, MalformedPayloadError, NotFoundError,
     RateLimitedError, RequestRejectedError, RetryableError, ServerError, TransportError,
 )
+from ztoq_luigi.clients.gate import RequestGate
 from ztoq_luigi.secrets import mask
 
 log = logging.getLogger(__name__)
@@ -73,11 +74,12 @@ class HttpClient:
 
     service = "API"
 
-    def __init__(self, base_url, *, timeout=(10.0, 60.0), retry=None, pool_size=16, sleep=None):
+    def __init__(self, base_url, *, timeout=(10.0, 60.0), retry=None, pool_size=16, sleep=None, gate=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
-        self._sleep = sleep
+        self.gate = gate or RequestGate(pool_size)
+        self._sleep = sleep or self.gate.sleep
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
         self.session.mount("http://", adapter)
@@ -114,7 +116,7 @@ class HttpClient:
             before_sleep=self._log_retry,
             retry_error_callback=_give_up,
             reraise=True,
-            **({"sleep": self._sleep} if self._sleep else {}),
+            sleep=self._sleep,
         )
         reauthenticated = False
         for attempt in retrying:
@@ -168,7 +170,7 @@ class HttpClient:
     def _send(self, method, path, params, json_body, data, headers, authenticated, idempotent, stream=False):
         own = self.auth_headers() if authenticated else {}
         all_headers = {"Accept": "application/json", **own, **(headers or {})}
-        with contextlib.closing(data()) if callable(data) else contextlib.nullcontext(data) as body:
+        with self.gate.slot(), contextlib.closing(data()) if callable(data) else contextlib.nullcontext(data) as body:
             try:
                 response = self.session.request(method, self.url(path), params=params, json=json_body, data=body,
                                                 headers=all_headers, timeout=self.timeout, stream=stream)

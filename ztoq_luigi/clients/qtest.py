@@ -14,12 +14,13 @@ from ztoq_luigi.clients.errors import (
 )
 from ztoq_luigi.clients.http import HttpClient
 from ztoq_luigi.schemas.qtest import (
-    FieldSchema, ModuleSchema, OAuthResponseSchema, PagedResultSchema, ProjectSchema, TestCaseSchema, UserSchema,
+    AllowedValueResponseSchema, FieldSchema, ModuleSchema, OAuthResponseSchema, PagedResultSchema, ProjectSchema, TestCaseSchema, UserSchema,
 )
 from ztoq_luigi.schemas.base import check
 
 SEARCH_PAGE_SIZE = 100
 LIST_PAGE_SIZE = 100
+ALLOWED_VALUES_PER_REQUEST = 100  # "Creates maximum 100 allowed values" (createProjectFieldAllowedValues)
 
 
 class QTestClient(HttpClient):
@@ -113,7 +114,13 @@ class QTestClient(HttpClient):
         return self._json("POST", f"/settings/{object_type}/fields", body=body, schema=FieldSchema())
 
     def add_allowed_values(self, object_type, field_id, values):
-        return self._json("POST", f"/settings/{object_type}/fields/{field_id}/allowed-values", body=values)
+        """Add choices to a combo box, multi-select or check box, at most 100 a request; returns those created."""
+        created = []
+        for start in range(0, len(values), ALLOWED_VALUES_PER_REQUEST):
+            created += self._json("POST", f"/settings/{object_type}/fields/{field_id}/allowed-values",
+                                  body=values[start:start + ALLOWED_VALUES_PER_REQUEST],
+                                  schema=AllowedValueResponseSchema())["items"]
+        return created
 
     def modules(self, parent_id=None):
         params = {"parentId": parent_id} if parent_id else None

@@ -92,7 +92,7 @@ def _write_text(env, query, database):
                          f"{event.message}{batch and f' ({batch.strip()})'}\n")
         shown += 1
     if not shown:
-        env.stderr.write(f"ztoq: note: no event matches in the {database}\n")
+        env.note(f"no event matches in the {database}")
     env.stdout.flush()
 
 

@@ -53,6 +53,8 @@ def _execute(settings, env, command, phases):
     outcome = _recorded(settings, lambda: workflow.execute(settings, command, phases, progress=progress))
     report_path = outputs.report_path(settings)
     render.write(report_data.gather(settings.project_key, describe(settings)), report_path, "html")
+    for note in outcome.notes:
+        env.note(note)
     if outcome.problems:
         more = len(outcome.problems) - 1
         env.error(outcome.problems[0] + (f" (and {more} more problem(s); see the report)" if more else ""))

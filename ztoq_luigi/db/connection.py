@@ -1,15 +1,11 @@
-"""The database factory: SQLite or PostgreSQL behind the same models, opened lazily per process.
+"""The database factory: SQLite or PostgreSQL behind the same models, one connection per thread.
 
-Luigi runs tasks in forked worker processes. A connection inherited across a
-fork shares its socket (or SQLite file locks) with the parent, and using or
-even closing it in the child corrupts the parent's session. So every process
-opens its own connection on first use, and a forked child forgets, without
-closing, whatever connection it inherited.
+Tasks run in threads of one process (see scheduling/threads.py), and
+peewee keeps a connection per thread: each thread opens its own on first
+use and closes it when it ends, so no connection is ever shared.
 """
 
-import contextlib
 import os
-import threading
 import weakref
 
 import peewee
@@ -21,56 +17,14 @@ from ztoq_luigi.errors import DatabaseError
 from ztoq_luigi.secrets import mask
 
 _open_databases = weakref.WeakSet()
-_inherited_connections = []
-
-
-def _forget_inherited_connections():
-    for database in list(_open_databases):
-        state = database._state
-        if state.conn is not None:
-            _inherited_connections.append(state.conn)
-        state.reset()
-
-
-_fork_lock = threading.Lock()
-
-
-def _after_fork_in_child():
-    _fork_lock.release()
-    _forget_inherited_connections()
-
-
-os.register_at_fork(before=_fork_lock.acquire, after_in_parent=_fork_lock.release,
-                    after_in_child=_after_fork_in_child)
-
-
-@contextlib.contextmanager
-def side_thread_session():
-    """A connection for a helper thread (the progress line) that no fork ever sees mid-use.
-
-    Luigi forks its workers from the main thread while such a thread may be
-    inside SQLite or holding peewee's connection lock; a child born at that
-    moment inherits the held locks and hangs on its first query. Forks wait
-    for this session to end, and the connection is closed before it ends, so
-    a child neither inherits a busy lock nor an open socket that its cleanup
-    could close under the parent.
-    """
-    with _fork_lock:
-        database = database_proxy.obj
-        try:
-            yield
-        finally:
-            if not database.is_closed():
-                database.close()
 
 
 def close_all():
     """Close this thread's connection to every database this process opened.
 
-    A connection left open is closed by the garbage collector later, in
-    whatever thread happens to run it; SQLite then holds its global mutex
-    in that thread, and a Luigi worker forked at that moment would inherit
-    it held. So commands close what they opened when they finish.
+    Called when a command or a task thread ends: a connection left open
+    would otherwise be closed by the garbage collector, later and in
+    whatever thread happens to run it.
     """
     for database in list(_open_databases):
         if not database.is_closed():
@@ -138,10 +92,11 @@ def open_database(settings, create=True):
 def _connect_and_upgrade(database):
     """Connect, then create or upgrade the schema.
 
-    Several processes opening a new SQLite file at once (Luigi's workers do)
-    race to switch it to WAL, which needs an exclusive lock that SQLite's busy
-    handler does not always wait for: the loser sees "database is locked" at
-    once, so it tries again after a short random pause.
+    Several processes opening a new SQLite file at once (a run and a
+    `status` started together) race to switch it to WAL, which needs an
+    exclusive lock that SQLite's busy handler does not always wait for: the
+    loser sees "database is locked" at once, so it tries again after a short
+    random pause.
     """
     if not database.is_closed():
         database.close()
@@ -168,7 +123,7 @@ def write_transaction():
     SQLite's default deferred transaction upgrades to a writer on its first
     write; if another process committed meanwhile, that upgrade fails at once
     with "database is locked" instead of waiting for the busy timeout. Taking
-    the lock at BEGIN makes concurrent Luigi workers queue instead of fail.
+    the lock at BEGIN makes concurrent task threads queue instead of fail.
     """
     database = database_proxy.obj
     if isinstance(database, peewee.SqliteDatabase):

@@ -71,10 +71,17 @@ def save_transformed(project_key, entity_type, items):
              TransformedEntity.ordinal, TransformedEntity.transformed_at])
 
 
-def transformed(project_key, entity_type, level=None, positions=None):
-    """{source_id: payload}, all of a type or one load batch (a level and a position range)."""
+def transformed(project_key, entity_type, level=None, positions=None, source_ids=None):
+    """{source_id: payload}, all of a type, one load batch (a level and a position range) or the given ids."""
     query = TransformedEntity.select(TransformedEntity.source_id, TransformedEntity.payload).where(
         (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type))
+    if source_ids is not None:
+        source_ids = [str(s) for s in source_ids]
+        found = {}
+        for start in range(0, len(source_ids), CHUNK):
+            chunk = query.where(TransformedEntity.source_id.in_(source_ids[start:start + CHUNK]))
+            found.update({row.source_id: json.loads(row.payload) for row in chunk})
+        return found
     if level is not None:
         query = query.where((TransformedEntity.level == level)
                             & TransformedEntity.position.between(positions[0], positions[1] - 1))

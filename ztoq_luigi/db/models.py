@@ -191,7 +191,27 @@ class ValidationIssue(BaseModel):
         indexes = ((("project_key", "severity"), False),)
 
 
+class RunLock(BaseModel):
+    """Who is running a project's migration against this database now, and when it last said so.
+
+    A row per project being run; `token` is the holder's own random id, so
+    only the holder refreshes its heartbeat or lets go, and a takeover of an
+    expired lock is a compare-and-swap on the heartbeat it saw.
+    """
+
+    project_key = peewee.CharField(max_length=64, primary_key=True)
+    token = peewee.CharField(max_length=32)
+    host = peewee.CharField(max_length=255)
+    pid = peewee.IntegerField()
+    command = peewee.CharField(max_length=32)
+    acquired_at = peewee.DateTimeField(default=utcnow)
+    heartbeat_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "ztoq_run_lock"
+
+
 PROJECT_TABLES = (
     Event, ErrorRecord, ValidationIssue, Marker, EntityMap, TransformedEntity, ExtractedEntity, WorkflowRun,
 )
-ALL_MODELS = (SchemaVersion,) + tuple(reversed(PROJECT_TABLES))
+ALL_MODELS = (SchemaVersion,) + tuple(reversed(PROJECT_TABLES)) + (RunLock,)

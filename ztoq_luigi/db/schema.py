@@ -9,13 +9,20 @@ refused rather than guessed at.
 import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
 
-from ztoq_luigi.db.models import ALL_MODELS, SchemaVersion
+from ztoq_luigi.db.models import ALL_MODELS, RunLock, SchemaVersion
 from ztoq_luigi.errors import DatabaseError
 
 INITIAL_DESCRIPTION = "initial schema: runs, entities, entity map, markers, events, errors, validation issues"
 
+
+def _add_run_lock(database, migrator):
+    database.create_tables([RunLock])
+
+
 # (version, description, step(database, migrator)) for databases created by an older release.
-STEPS = ()
+STEPS = (
+    (2, "run lock: one run or resume of a project at a time", _add_run_lock),
+)
 
 _UPGRADE_LOCK_ID = 0x5A544F51  # "ZTOQ": serialises concurrent upgrades on PostgreSQL.
 

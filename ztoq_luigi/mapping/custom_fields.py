@@ -11,6 +11,7 @@ phase's business. Everything here is pure.
 
 import html
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 TEXT, TEXT_AREA, NUMBER, CHECK_BOX, DATE, SELECT, MULTI_SELECT, USER = (
@@ -198,7 +199,9 @@ def field_value(kind, value):
     """The qTest value (still by label) of a Zephyr value for a field of `kind`; None leaves it empty.
 
     Users are resolved elsewhere (mapping/users.py): here a user value is the
-    accountId. Raises Unfit for a value that does not match the kind.
+    accountId. A check box is True when ticked; an unticked one is empty,
+    since a qTest check box holds the options ticked and `false` is none.
+    Raises Unfit for a value that does not match the kind.
     """
     if value_kind(value) is None:
         return None
@@ -213,12 +216,35 @@ def field_value(kind, value):
     if kind == NUMBER:
         return number_text(value)
     if kind == CHECK_BOX:
-        return "true" if value else "false"
+        return True if value else None
     if kind == DATE:
         return f"{value}T00:00:00+00:00"
     if kind == MULTI_SELECT:
         return list(dict.fromkeys(option for option in map(_option, value) if option))
     return value
+
+
+@dataclass(frozen=True)
+class CheckBoxOptions:
+    """Which option of a qTest check box stands for a ticked Zephyr checkbox.
+
+    A qTest check box is a picklist: ticking it means choosing one of its
+    allowed values, so a Zephyr `true` needs an option to become. `created`
+    labels the single option of the check boxes the migration creates;
+    `named` maps a qTest field label to the option that means ticked, for
+    check boxes that already exist with several options.
+    """
+
+    created: str = "Yes"
+    named: dict = field(default_factory=dict)
+
+    def for_new(self, label):
+        """The option label a new (or option-less) check box gets."""
+        return self.named.get(label, self.created)
+
+    def preferred(self):
+        """Option labels that mean ticked, best first, for a check box the mapping names no option of."""
+        return list(dict.fromkeys([self.created, "Yes", "True"]))
 
 
 def number_text(number):

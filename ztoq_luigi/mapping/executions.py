@@ -9,7 +9,9 @@ goes in the log's note, under a line that names the execution
 (`Zephyr execution SBX-E10`) so that a re-run finds a log already submitted.
 
 Like mapping/testcases.py this speaks in names; qTest ids are resolved in
-`log_body`, from what the load phase read from the target.
+`log_body`, from what the load phase read from the target. Step results stay
+in Zephyr's order, which covers the steps of called cases where each call
+stands (mapping/run_steps.py pairs them with the qTest steps).
 """
 
 import re
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from ztoq_luigi.mapping.cycles import ADHOC
+from ztoq_luigi.mapping.run_steps import Unplaceable
 
 NOT_EXECUTED = "Not Executed"
 ADHOC_RUN_PREFIX = "ad-hoc"
@@ -144,26 +147,32 @@ def map_log(execution, step_results, context):
         "actual_exe_time": duration if isinstance(duration, int) and duration > 0 else None,
         "note": _note(execution, key, context),
         "steps": steps,
+        "step_results": len(step_results),
     }, problems
 
 
-def log_body(log, version_id, step_ids, status_ids):
-    """The POST test-logs body: statuses by qTest id, step results matched to `step_ids` by position.
+def log_body(log, steps, status_ids):
+    """The POST test-logs body: statuses by qTest id, each step result on the step run at its position.
 
-    Returns (body, number of step results that have no step to match in qTest).
+    `steps` is the RunSteps of the migrated case (mapping/run_steps.py):
+    called steps name their case and call step. Raises Unplaceable when the
+    results do not pair up with those steps one for one, so that no result
+    is ever left out or put on another step.
     """
-    step_logs = []
-    for step in log["steps"]:
-        if step["order"] <= len(step_ids):
-            step_logs.append({"test_step_id": int(step_ids[step["order"] - 1]),
-                              "status": {"id": int(status_ids[step["status"]])},
-                              "actual_result": step["actual_result"], "order": step["order"]})
+    results = log["step_results"]
+    if results and steps.problem:
+        raise Unplaceable(steps.problem)
+    if results and results != len(steps.slots):
+        raise Unplaceable(f"{results} step results in Zephyr for {len(steps.slots)} steps in qTest, called steps "
+                          "included")
+    step_logs = [dict(steps.slots[step["order"] - 1].ids(), status={"id": int(status_ids[step["status"]])},
+                      actual_result=step["actual_result"], order=step["order"]) for step in log["steps"]]
     body = {"status": {"id": int(status_ids[log["status"]])}, "exe_start_date": log["exe_start_date"],
-            "exe_end_date": log["exe_end_date"], "note": log["note"], "test_case_version_id": int(version_id),
+            "exe_end_date": log["exe_end_date"], "note": log["note"], "test_case_version_id": int(steps.version_id),
             "test_step_logs": step_logs}
     if log.get("actual_exe_time"):
         body["actual_exe_time"] = log["actual_exe_time"]
-    return body, len(log["steps"]) - len(step_logs)
+    return body
 
 
 def statuses_used(payload):

@@ -11,6 +11,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ztoq_luigi.config import read_yaml_mapping
 from ztoq_luigi.errors import ConfigError
+from ztoq_luigi.mapping.custom_fields import CheckBoxOptions
 from ztoq_luigi.schemas.base import first_problem
 
 DEFAULT_PRIORITIES = {"High": "High", "Normal": "Medium", "Low": "Low"}
@@ -32,6 +33,7 @@ class MappingRules:
     labels_field: str = "Labels"
     unfiled_module: str = "Zephyr import"
     adhoc_cycle: str = "Ad-hoc executions"
+    check_boxes: CheckBoxOptions = field(default_factory=CheckBoxOptions)
 
     def priority(self, zephyr_name):
         """The qTest Priority label for a Zephyr priority name; unmapped names pass through."""
@@ -47,6 +49,15 @@ class MappingRules:
     def user(self, account_id):
         """The qTest user (id or login) an Atlassian accountId maps to, or None: never guessed."""
         return self.users.get(account_id) if account_id else None
+
+
+class _Label(fields.String):
+    """A label; YAML reads a bare Yes, No, On or Off as a boolean, which is never what a label means."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise ValidationError(f"{str(value).lower()} is a YAML boolean: write the label in quotes, e.g. 'Yes'")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 _names = fields.Dict(keys=fields.String(validate=validate.Length(min=1)),
@@ -65,6 +76,9 @@ class _RulesSchema(Schema):
     fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.String(validate=validate.Length(min=1)))
     modules = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(min=1)))
     cycles = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.Length(min=1)))
+    check_box_option = _Label(validate=validate.Length(min=1))
+    check_boxes = fields.Dict(keys=fields.String(validate=validate.Length(min=1)),
+                              values=_Label(validate=validate.Length(min=1)))
 
 
 def load_rules(path):
@@ -95,4 +109,6 @@ def load_rules(path):
         labels_field=named["fields_"]["labels"],
         unfiled_module=named["modules"]["unfiled"],
         adhoc_cycle=named["cycles"]["adhoc"],
+        check_boxes=CheckBoxOptions(created=loaded.get("check_box_option", CheckBoxOptions.created),
+                                    named=loaded.get("check_boxes", {})),
     )

@@ -24,7 +24,7 @@ NOT_MIGRATED = (
     "versions are logged against it, with the executed version named in the log's note.",
     "Custom fields, issue and web links of test cycles, plans and executions; Jira project versions; "
     "TEST_PLAN folders.",
-    "Data-driven test data rows, and the steps of called test cases inside step logs.",
+    "Data-driven test data rows.",
     "Attachments that Zephyr holds outside rich text: the Zephyr Scale v2 API has no attachment endpoint.",
     "Files embedded in the descriptions of test cycles and test plans: their descriptions keep the original "
     "links (qTest test cycles hold no attachments).",

@@ -28,7 +28,7 @@ from rich.progress import TimeRemainingColumn
 from rich.text import Text
 
 from ztoq_luigi.config import PHASES
-from ztoq_luigi.db.connection import side_thread_session
+from ztoq_luigi.db.connection import close_all
 from ztoq_luigi.db.state import progress_counts
 from ztoq_luigi.reports.names import PHASE_NAMES, display_name
 
@@ -150,9 +150,11 @@ class Progress:
             self.board.stop()
 
     def _loop(self):
-        while not self._stop.wait(self.interval):
-            with side_thread_session():
+        try:
+            while not self._stop.wait(self.interval):
                 self.refresh()
+        finally:
+            close_all()
 
     def refresh(self, final=False):
         """Read the database once and show what changed; a failed read (database busy) waits for the next."""

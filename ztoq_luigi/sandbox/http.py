@@ -10,7 +10,6 @@ to the service they imitate.
 import contextlib
 import json
 import logging
-import os
 import re
 import sys
 import threading
@@ -183,11 +182,28 @@ class SandboxApp:
 
 
 class RequestCounters:
-    """Thread-safe request counts per (method, route template)."""
+    """Thread-safe request counts per (method, route template), and the most requests ever in flight at once.
+
+    The peak is how a test sees that a client keeps its promise about
+    concurrency (`--max-workers N` means at most N requests in flight).
+    """
 
     def __init__(self):
         self._lock = threading.Lock()
         self._counts = {}
+        self._in_flight = 0
+        self.peak = 0
+
+    @contextlib.contextmanager
+    def in_flight(self):
+        with self._lock:
+            self._in_flight += 1
+            self.peak = max(self.peak, self._in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
     def record(self, method, route):
         with self._lock:
@@ -211,46 +227,7 @@ class RequestCounters:
     def reset(self):
         with self._lock:
             self._counts.clear()
-
-
-class _ForkGate:
-    """Requests being answered and os.fork() exclude each other.
-
-    The simulators often run inside a process that forks (the test suite
-    drives the CLI in process, and Luigi forks its workers from it). A child
-    forked while a request thread holds a C-level lock (glibc's time-zone
-    lock, taken for every Date header, or a stream's buffer lock) inherits
-    that lock held forever and hangs at its first log line. So a fork waits
-    for the requests in flight, and new requests wait for the fork, which
-    takes milliseconds.
-    """
-
-    def __init__(self):
-        self._entry = threading.Lock()
-        self._idle = threading.Condition()
-        self._active = 0
-        os.register_at_fork(before=self._before_fork, after_in_parent=self._entry.release,
-                            after_in_child=self._entry.release)
-
-    @contextlib.contextmanager
-    def request(self):
-        with self._entry:
-            with self._idle:
-                self._active += 1
-        try:
-            yield
-        finally:
-            with self._idle:
-                self._active -= 1
-                self._idle.notify_all()
-
-    def _before_fork(self):
-        self._entry.acquire()
-        with self._idle:
-            self._idle.wait_for(lambda: self._active == 0)
-
-
-_fork_gate = _ForkGate()
+            self.peak = self._in_flight
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -263,10 +240,6 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the simulators count requests instead of logging each one."""
 
     def _serve(self):
-        with _fork_gate.request():
-            self._answer()
-
-    def _answer(self):
         app = self.server.app
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
@@ -278,10 +251,11 @@ class _Handler(BaseHTTPRequestHandler):
             headers=self.headers,
             body=body,
         )
-        latency = app.faults.config.latency_ms
-        if latency:
-            time.sleep(latency / 1000.0)
-        result = app.dispatch(request)
+        with app.counters.in_flight():
+            latency = app.faults.config.latency_ms
+            if latency:
+                time.sleep(latency / 1000.0)
+            result = app.dispatch(request)
         if result is DROP_BEFORE or result is DROP_AFTER:
             self.close_connection = True
             return

@@ -32,6 +32,13 @@ class AllowedValueSchema(LenientSchema):
     is_active = fields.Boolean(allow_none=True)
 
 
+class AllowedValueResponseSchema(LenientSchema):
+    """What POST .../allowed-values answers (AllowedValueResponseResource): the values it created."""
+
+    total = fields.Integer(allow_none=True)
+    items = fields.List(fields.Nested(AllowedValueSchema), required=True)
+
+
 class FieldSchema(LenientSchema):
     id = fields.Integer(required=True)
     label = fields.String(required=True)

@@ -13,7 +13,7 @@ from ztoq_luigi.db import journal
 from ztoq_luigi.db.entities import marker_exists, write_marker
 from ztoq_luigi.db.models import Marker, utcnow
 from ztoq_luigi.db.connection import write_transaction
-from ztoq_luigi.errors import ExitStatus, ZtoqError
+from ztoq_luigi.errors import ExitStatus, Interrupted, ZtoqError
 from ztoq_luigi.tasks import context
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,12 @@ class PipelineTask(luigi.Task):
         journal.record_error(self.project_key, self.phase, message, **details)
 
     def on_failure(self, exception):
-        """Record why the task failed, in one line; it is also what luigid shows for the task."""
+        """Record why the task failed, in one line; it is also what luigid shows for the task.
+
+        A task stopped by SIGINT or SIGTERM did not fail: the run records the interruption once.
+        """
+        if isinstance(exception, Interrupted):
+            return str(exception)
         status = int(getattr(exception, "exit_status", ExitStatus.FAILED))
         message = str(exception).strip().splitlines()[0] if str(exception).strip() else type(exception).__name__
         if not isinstance(exception, ZtoqError):

@@ -11,9 +11,9 @@ import peewee
 
 from ztoq_luigi.db.entities import extracted, transformed
 from ztoq_luigi.db.models import EntityMap, ErrorRecord, Event, TransformedEntity
-from ztoq_luigi.mapping.qtest_body import FieldCatalog, MappingProblem, field_changes
+from ztoq_luigi.mapping.qtest_body import MappingProblem, field_changes
 from ztoq_luigi.tasks import context
-from ztoq_luigi.tasks.load import missing_run_fields, unmapped_execution_statuses
+from ztoq_luigi.tasks.load import missing_run_fields, test_case_fields, unmapped_execution_statuses
 
 LOADED = (EntityMap.CREATED, EntityMap.CONFIRMED)
 NOT_OBJECTS = ("testcase-field", "user")
@@ -21,13 +21,15 @@ NOT_OBJECTS = ("testcase-field", "user")
 
 def migration_plan(project_key):
     rules, qtest = context.rules(), context.qtest()
-    catalog = FieldCatalog(qtest.fields("test-cases"))
+    catalog = test_case_fields(qtest)
     changes = field_changes(list(transformed(project_key, "testcase-field").values()), catalog)
     return {
         "project_key": project_key,
         "would_create": _would_create(project_key),
         "fields_to_create": changes.missing() + missing_run_fields(qtest, rules),
         "unmapped_values": (_unmapped_values(project_key, rules, catalog) + changes.problems
+                            + [f"{problem}: name its option to tick under check_boxes in --mapping"
+                               for problem in changes.unticked]
                             + unmapped_execution_statuses(project_key, rules, qtest.execution_statuses())),
         "cannot_migrate": _cannot_migrate(project_key),
         "migrated_with_changes": _changes(project_key),

@@ -30,6 +30,7 @@ from ztoq_luigi.tasks.exactly_once import WRITE_ATTEMPTS, create_once
 from ztoq_luigi.tasks.transform import FIELD_PLAN, TransformFieldPlan, TransformModules, TransformTestDesign
 
 TEXT_FIELD = TEXT_BOX  # the data type of the key fields other areas create (runs, cycles)
+CHECK_BOXES_EXAMPLE = "(e.g. check_boxes: {Implemented: Done})"
 
 
 class MappingConfigError(ConfigError):
@@ -42,8 +43,9 @@ class PrepareTestCaseFields(PipelineTask):
     Missing fields are created with their choices and missing choices added
     to existing fields, unless --no-create-fields: then everything missing is
     named in one line. A mapped Priority or Status value is never created:
-    the mapping names it, so it must exist. Every field of the plan ends up
-    in the entity map, next to the id it has in qTest.
+    the mapping names it, so it must exist; so must an option of an existing
+    check box that a ticked Zephyr checkbox can become. Every field of the
+    plan ends up in the entity map, next to the id it has in qTest.
     """
 
     phase = "load"
@@ -57,7 +59,7 @@ class PrepareTestCaseFields(PipelineTask):
     def run(self):
         qtest, key = context.qtest(), self.project_key
         plan = list(transformed(key, FIELD_PLAN).values())
-        catalog = FieldCatalog(qtest.fields("test-cases"))
+        catalog = test_case_fields(qtest)
         _refuse("the mapping names qTest values that do not exist", self._unmapped_values(catalog),
                 "expected values of the target project (see --mapping)")
         statuses = qtest.execution_statuses()
@@ -68,6 +70,8 @@ class PrepareTestCaseFields(PipelineTask):
         changes = field_changes(plan, catalog)
         _refuse("qTest test-case fields cannot hold what Zephyr has", changes.problems,
                 "expected fields of a fitting type (rename or change the qTest field)")
+        _refuse("no option of a qTest check box can stand for a ticked Zephyr checkbox", changes.unticked,
+                f"expected the option to tick named under check_boxes in --mapping {CHECK_BOXES_EXAMPLE}")
         if context.settings().no_create_fields:
             _refuse("--no-create-fields: the qTest project lacks fields or values the migration needs",
                     changes.missing() + missing_run_fields(qtest, context.rules()),
@@ -77,7 +81,7 @@ class PrepareTestCaseFields(PipelineTask):
             self._create(entry)
         for label, values in changes.add_values.items():
             self._add_values(next(entry for entry in plan if entry["label"] == label), values)
-        catalog = FieldCatalog(qtest.fields("test-cases"))
+        catalog = test_case_fields(qtest)
         with self.atomic():
             mark_pending(key, FIELD_PLAN, "field", [entry["label"] for entry in plan])
             for entry in plan:
@@ -115,13 +119,18 @@ class PrepareTestCaseFields(PipelineTask):
                 break
             except AmbiguousWriteError as error:
                 unconfirmed = error
-                catalog = FieldCatalog(qtest.fields("test-cases"))
+                catalog = test_case_fields(qtest)
                 values = field_changes([dict(entry, values=values)], catalog).add_values.get(label)
                 if not values:
                     break
         else:
             raise unconfirmed
         self.event(f"added {wanted} values to the qTest test-case field '{label}'")
+
+
+def test_case_fields(qtest):
+    """The target's test-case fields, with the mapping's choice of check-box options."""
+    return FieldCatalog(qtest.fields("test-cases"), context.rules().check_boxes)
 
 
 def find_run_key_field(qtest, rules):
@@ -163,12 +172,16 @@ def _refuse(what, problems, expected, every=False):
 
 
 class LoadModules(PipelineTask):
-    """The module tree, one depth at a time so every parent exists before its children."""
+    """The module tree, one depth at a time so every parent exists before its children.
+
+    It waits for the field check, which may stop the load: nothing is
+    created in qTest before the mapping is known to fit the target.
+    """
 
     phase = "load"
 
     def requires(self):
-        return TransformModules(project_key=self.project_key)
+        return [TransformModules(project_key=self.project_key), PrepareTestCaseFields(project_key=self.project_key)]
 
     def marker_name(self):
         return "load/modules"
@@ -268,7 +281,7 @@ class LoadTestCases(BatchTask):
         modules = {sid: row.target_id for sid, row in mapped(key, "module").items() if row.target_id}
         called = {step["called"] for payload in cases.values() for step in payload["steps"] if step.get("called")}
         callee_ids = {sid: row.target_id for sid, row in mapped(key, "testcase", called).items() if row.target_id}
-        catalog = FieldCatalog(qtest.fields("test-cases"))
+        catalog = test_case_fields(qtest)
         loaded = failed = 0
         for case_key, payload in cases.items():
             payload, unlinked = unlink_calls(payload, callee_ids)

@@ -25,11 +25,11 @@ from ztoq_luigi.db.attachments import files_by_id, owners_of_downloads, transfor
 from ztoq_luigi.db.entities import mapped, mark_created, mark_pending
 from ztoq_luigi.db.models import EntityMap
 from ztoq_luigi.mapping.attachments import file_name, payload_files, rewrite_payload, url_id
-from ztoq_luigi.mapping.qtest_body import FieldCatalog, MappingProblem, create_case_body, unlink_calls
+from ztoq_luigi.mapping.qtest_body import MappingProblem, create_case_body, unlink_calls
 from ztoq_luigi.tasks import context
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
 from ztoq_luigi.tasks.exactly_once import WRITE_ATTEMPTS, create_once
-from ztoq_luigi.tasks.load import LoadTestDesign
+from ztoq_luigi.tasks.load import LoadTestDesign, test_case_fields
 from ztoq_luigi.validation.compare import compare_test_case
 
 UPLOAD = "embedded-file"
@@ -172,7 +172,7 @@ class UploadEmbeddedFiles(BatchTask):
         """The case's full qTest body, built exactly as the load built it (modules, calls, field ids)."""
         key, qtest = self.project_key, context.qtest()
         if self._catalog is None:
-            self._catalog = FieldCatalog(qtest.fields("test-cases"))
+            self._catalog = test_case_fields(qtest)
             self._modules = {sid: row.target_id for sid, row in mapped(key, "module").items() if row.target_id}
         called = {step["called"] for step in payload["steps"] if step.get("called")}
         callee_ids = {sid: row.target_id for sid, row in mapped(key, "testcase", called).items() if row.target_id}

@@ -8,6 +8,9 @@ and releases by name and key line under their parent, runs by the Zephyr
 Key field in their cycle, logs by the execution line of their note.
 A log whose texts embed files gets them attached, then is rewritten by one
 PUT to point at them (files can only be attached to a log that exists).
+Step results are logged on the steps they ran, called steps on the called
+case's steps (tasks/case_steps.py); a log whose results cannot all be placed
+is an error of its execution, never a shortened log.
 """
 
 import luigi
@@ -19,8 +22,10 @@ from ztoq_luigi.db.executions import transformed_in
 from ztoq_luigi.mapping.attachments import log_files, rewrite_log
 from ztoq_luigi.mapping.cycles import marker_of
 from ztoq_luigi.mapping.executions import log_body, log_marker, statuses_used
+from ztoq_luigi.mapping.run_steps import Unplaceable
 from ztoq_luigi.tasks import context
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
+from ztoq_luigi.tasks.case_steps import CaseSteps
 from ztoq_luigi.tasks.exactly_once import create_once
 from ztoq_luigi.tasks.extract_execution import LAYOUT, unit_count
 from ztoq_luigi.tasks.load import TEXT_FIELD, MappingConfigError, find_run_key_field
@@ -140,7 +145,7 @@ class LoadRuns(BatchTask):
                  if row.state in LOADED_STATES}
         self._field = find_run_key_field(qtest, rules)
         self._statuses = {status["name"]: status["id"] for status in qtest.execution_statuses()}
-        self._designs = {}
+        self._steps = CaseSteps(key, qtest)
         loaded = failed = 0
         for run_key, payload in runs.items():
             try:
@@ -166,8 +171,10 @@ class LoadRuns(BatchTask):
         unknown = statuses_used(payload) - set(self._statuses)
         if unknown:
             raise _NotLoadable(f"qTest has no execution status {', '.join(sorted(unknown))}")
-        version_id, step_ids = self._design(case_id)
-        body = {"name": payload["name"], "test_case": {"id": int(case_id)}, "test_case_version_id": version_id,
+        steps = self._steps.of(payload["case"])
+        if steps.version_id is None:
+            raise _NotLoadable(steps.problem)
+        body = {"name": payload["name"], "test_case": {"id": int(case_id)}, "test_case_version_id": steps.version_id,
                 "properties": [{"field_id": self._field, "field_value": run_key}]}
         run_id = create_once(key, "testrun", "test-run", run_key, mapped(key, "testrun", [run_key]).get(run_key),
                              create=lambda: qtest.create_test_run(body, int(cycle_id))["id"],
@@ -175,7 +182,14 @@ class LoadRuns(BatchTask):
         existing = mapped(key, "testlog", [log["execution"] for log in payload["logs"]])
         failed = 0
         for log in payload["logs"]:
-            log_request, unmatched = log_body(log, version_id, step_ids, self._statuses)
+            try:
+                log_request = log_body(log, steps, self._statuses)
+            except Unplaceable as problem:
+                failed += 1
+                self.error(f"test log of {log['execution']} not loaded into run {run_key}: its step results cannot "
+                           f"be placed on the steps of the migrated test case: {problem}",
+                           entity_type="testexecution", entity_key=log["execution"])
+                continue
             try:
                 log_id = create_once(key, "testlog", "test-log", log["execution"], existing.get(log["execution"]),
                                      create=lambda: qtest.create_test_log(int(run_id), log_request)["id"],
@@ -187,19 +201,15 @@ class LoadRuns(BatchTask):
                            excerpt=problem.excerpt)
                 continue
             try:
-                self._attach_files(run_id, log_id, log, version_id, step_ids)
+                self._attach_files(run_id, log_id, log, steps)
             except (NotFoundError, RequestRejectedError) as problem:
                 failed += 1
                 self.error(f"embedded files not attached to the test log of {log['execution']}: {problem}",
                            entity_type="testexecution", entity_key=log["execution"], http_status=problem.status,
                            excerpt=problem.excerpt)
-            if unmatched and existing.get(log["execution"]) is None:
-                self.event(f"{log['execution']}: {unmatched} step results have no step in the migrated test case "
-                           f"{payload['case']}; left out of the test log", level="WARNING", batch_no=self.batch_no,
-                           entity_key=log["execution"])
         return failed
 
-    def _attach_files(self, run_id, log_id, log, version_id, step_ids):
+    def _attach_files(self, run_id, log_id, log, steps):
         """Attach the fetched files the log's texts embed to it, then PUT the log once with texts pointing at them.
 
         Uploads are exactly-once on their own; the PUT sets the same texts
@@ -216,18 +226,10 @@ class LoadRuns(BatchTask):
         links = upload_files(key, "test-logs", log_id, execution, urls)
         if not links:
             return
-        body, _ = log_body(rewrite_log(log, links, base), version_id, step_ids, self._statuses)
+        body = log_body(rewrite_log(log, links, base), steps, self._statuses)
         mark_pending(key, LOG_TEXTS, "test-log", [execution])
         context.qtest().update_test_log(int(run_id), int(log_id), body)
         mark_created(key, LOG_TEXTS, execution, log_id)
-
-    def _design(self, case_id):
-        """(test_case_version_id, step ids in order) of the migrated case, read once per batch."""
-        if case_id not in self._designs:
-            case = context.qtest().test_case(case_id)
-            steps = sorted(case.get("test_steps") or [], key=lambda step: step.get("order") or 0)
-            self._designs[case_id] = (case["test_case_version_id"], [step["id"] for step in steps])
-        return self._designs[case_id]
 
     def _find_run(self, cycle_id, run_key):
         for run in context.qtest().test_runs(cycle_id):

@@ -15,12 +15,14 @@ from ztoq_luigi.clients.qtest import property_value
 from ztoq_luigi.db.entities import count_extracted, level_sizes, mapped, transformed
 from ztoq_luigi.db.issues import ERROR, confirm, replace_issues
 from ztoq_luigi.db.models import EntityMap
+from ztoq_luigi.mapping.custom_fields import CHECK_BOX
 from ztoq_luigi.mapping.folders import UNFILED
-from ztoq_luigi.mapping.qtest_body import FieldCatalog, MappingProblem, create_case_body, unlink_calls
+from ztoq_luigi.mapping.qtest_body import MappingProblem, create_case_body, unlink_calls, with_unticked
 from ztoq_luigi.tasks import context
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
-from ztoq_luigi.tasks.load import LoadTestDesign
+from ztoq_luigi.tasks.load import LoadTestDesign, test_case_fields
 from ztoq_luigi.tasks.load_attachments import with_uploaded_files
+from ztoq_luigi.tasks.transform import FIELD_PLAN
 from ztoq_luigi.validation.compare import compare_test_case
 
 LOADED = (EntityMap.CREATED, EntityMap.CONFIRMED)
@@ -40,7 +42,8 @@ class ValidateTestCases(BatchTask):
         modules = {sid: row.target_id for sid, row in mapped(key, "module").items() if row.target_id}
         called = {step["called"] for payload in cases.values() for step in payload["steps"] if step.get("called")}
         callee_ids = {sid: row.target_id for sid, row in mapped(key, "testcase", called).items() if row.target_id}
-        catalog = FieldCatalog(qtest.fields("test-cases"))
+        catalog = test_case_fields(qtest)
+        check_boxes = [entry["label"] for entry in transformed(key, FIELD_PLAN).values() if entry["kind"] == CHECK_BOX]
         issues, confirmed = [], []
         for case_key, payload in cases.items():
             row = rows.get(case_key)
@@ -57,11 +60,12 @@ class ValidateTestCases(BatchTask):
             try:
                 payload, _ = unlink_calls(payload, callee_ids)
                 payload = with_uploaded_files(key, case_key, row.target_id, payload)
-                expected = create_case_body(payload, catalog, modules.get(payload["module"]) or 0, callee_ids)
+                expected = with_unticked(create_case_body(payload, catalog, modules.get(payload["module"]) or 0,
+                                                          callee_ids), catalog, check_boxes)
             except MappingProblem as problem:
                 issues.append(validation_issue("mapping", case_key, "a value qTest can hold", str(problem), str(problem)))
                 continue
-            findings = compare_test_case(expected, actual)
+            findings = compare_test_case(expected, actual, catalog.id_list_fields())
             issues += [validation_issue(f.rule, case_key, f.expected, f.actual, f"{f.field} differs in qTest")
                        for f in findings]
             if not findings:

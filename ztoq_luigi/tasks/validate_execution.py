@@ -3,16 +3,17 @@
 A batch reads the runs of its cycles and the logs of its runs and compares
 them with what was sent: each run once in its cycle, with its name and test
 case; each execution's log once (found by its note's execution line), with
-its status, dates, note and step logs; no log qTest holds that Zephyr does
+its status, dates, note and step logs (the called steps' with their case and
+call step, in order); no log qTest holds that Zephyr does
 not explain; every executed Zephyr execution accounted for. The project
 task counts cycles and runs in qTest against the transformed plan.
 """
 
 from collections import Counter
+from dataclasses import replace
 
 import luigi
 
-from ztoq_luigi.clients.errors import NotFoundError
 from ztoq_luigi.clients.qtest import property_value
 from ztoq_luigi.db.entities import extracted, mapped
 from ztoq_luigi.db.executions import marker_total, transformed_in
@@ -20,8 +21,10 @@ from ztoq_luigi.db.issues import confirm, replace_issues
 from ztoq_luigi.mapping.attachments import log_files, rewrite_log
 from ztoq_luigi.mapping.cycles import marker_of
 from ztoq_luigi.mapping.executions import NOT_EXECUTED, execution_key, log_body, log_marker
+from ztoq_luigi.mapping.run_steps import Unplaceable
 from ztoq_luigi.tasks import context
 from ztoq_luigi.tasks.base import BatchTask, PipelineTask, batches
+from ztoq_luigi.tasks.case_steps import CaseSteps
 from ztoq_luigi.tasks.extract_execution import LAYOUT, unit_count
 from ztoq_luigi.tasks.load_attachments import uploaded_links
 from ztoq_luigi.tasks.load_execution import LOADED_STATES, LoadTestExecution
@@ -43,7 +46,7 @@ class ValidateRuns(BatchTask):
         cycles = {sid: row.target_id for sid, row in mapped(key, "cycle").items() if row.state in LOADED_STATES}
         cases = {sid: row.target_id for sid, row in mapped(key, "testcase", {r["case"] for r in runs.values()}).items()}
         statuses = {status["name"]: status["id"] for status in qtest.execution_statuses()}
-        self._listings, self._designs = {}, {}
+        self._listings, self._steps = {}, CaseSteps(key, qtest)
         issues, confirmed, logs_found = [], [], 0
         for run_key, payload in runs.items():
             row = rows.get(run_key)
@@ -93,7 +96,7 @@ class ValidateRuns(BatchTask):
             issues.append(validation_issue("unexpected-log", run_key, "no such log", str(stranger),
                                  f"qTest run {run['id']} holds {len(by_execution[stranger])} logs of no migrated "
                                  f"execution ({stranger})"))
-        design, base = self._design(case_id), context.settings().zephyr_base_url
+        steps, base = self._steps.of(payload["case"]), context.settings().zephyr_base_url
         for execution, log in expected.items():
             actual = by_execution.get(execution, [])
             if len(actual) != 1:
@@ -102,22 +105,12 @@ class ValidateRuns(BatchTask):
                 continue
             if log_files(log, base):
                 log = rewrite_log(log, uploaded_links(self.project_key, execution, "test-logs", actual[0]["id"]), base)
-            issues += _compare_log(execution, log, actual[0], design, statuses)
+            issues += _compare_log(execution, log, actual[0], steps, statuses)
         order = [log_marker(log.get("note")) for log in logs if log_marker(log.get("note")) in expected]
         if order != [log["execution"] for log in payload["logs"]] and len(order) == len(payload["logs"]):
             issues.append(validation_issue("log-order", run_key, ", ".join(log["execution"] for log in payload["logs"]),
                                  ", ".join(order), "the logs were not submitted in chronological order"))
         return issues, len(logs)
-
-    def _design(self, case_id):
-        if case_id not in self._designs:
-            try:
-                case = context.qtest().test_case(case_id)
-            except NotFoundError:
-                case = {"test_case_version_id": None, "test_steps": []}
-            steps = sorted(case.get("test_steps") or [], key=lambda step: step.get("order") or 0)
-            self._designs[case_id] = (case.get("test_case_version_id"), [step["id"] for step in steps])
-        return self._designs[case_id]
 
     def _unaccounted(self, runs):
         """Executions that ran, have a date and a mapped status, yet have no log in the plan: a lost execution."""
@@ -135,20 +128,27 @@ class ValidateRuns(BatchTask):
         return issues
 
 
-def _compare_log(execution, expected, actual, design, statuses):
-    version_id, step_ids = design
-    body, _ = log_body(expected, version_id or actual.get("test_case_version_id") or 0, step_ids, statuses)
+def _compare_log(execution, expected, actual, steps, statuses):
+    version_id = steps.version_id
+    steps = replace(steps, version_id=version_id or actual.get("test_case_version_id") or 0)
     issues = []
+    try:
+        body = log_body(expected, steps, statuses)
+        step_logs = [_step_log_row(step) for step in body["test_step_logs"]]
+    except Unplaceable as problem:
+        body = log_body(dict(expected, steps=[], step_results=0), steps, statuses)
+        step_logs = None
+        issues.append(validation_issue("step-logs", execution, "every step result on its step", "cannot be placed",
+                                       f"the step results cannot be placed on the qTest steps: {problem}"))
     checks = [
         ("status", expected["status"], (actual.get("status") or {}).get("name")),
         ("exe_start_date", body["exe_start_date"], actual.get("exe_start_date")),
         ("exe_end_date", body["exe_end_date"], actual.get("exe_end_date")),
         ("note", body["note"], actual.get("note")),
-        ("step logs", [(s["order"], s["test_step_id"], s["status"]["id"], s["actual_result"])
-                       for s in body["test_step_logs"]],
-         sorted((s.get("order"), s.get("test_step_id"), (s.get("status") or {}).get("id"), s.get("actual_result") or "")
-                for s in actual.get("test_step_logs") or [])),
     ]
+    if step_logs is not None:
+        found = sorted((_step_log_row(step) for step in actual.get("test_step_logs") or []), key=lambda row: row[0] or 0)
+        checks.append(("step logs", step_logs, found))
     if version_id is not None:
         checks.append(("test case version", version_id, actual.get("test_case_version_id")))
     for label, wanted, got in checks:
@@ -156,6 +156,12 @@ def _compare_log(execution, expected, actual, design, statuses):
             issues.append(validation_issue(label.replace(" ", "-"), execution, str(wanted)[:500], str(got)[:500],
                                  f"the test log's {label} differs in qTest"))
     return issues
+
+
+def _step_log_row(step):
+    """A step log as compared: order, the step (with its case and call step when called), status, actual result."""
+    return (step.get("order"), step.get("test_step_id"), step.get("called_test_case_id"),
+            step.get("parent_test_step_id"), (step.get("status") or {}).get("id"), step.get("actual_result") or "")
 
 
 class ValidateExecutionCounts(PipelineTask):

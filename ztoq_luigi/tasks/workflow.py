@@ -1,15 +1,17 @@
 """The top of the pipeline: MigrateProject, and running it for `ztoq workflow run|resume|validate`.
 
-`execute` is the only place that talks to Luigi's scheduler: it checks that
-the phases asked for have their inputs, reopens batches whose entities
-failed last time (so a rerun retries them), records the run, builds
-MigrateProject on the local scheduler or luigid, and turns the outcome into
-an ExitStatus. Luigi's own `build` returns success even when tasks failed,
-so the outcome is read from its detailed summary and from the journal.
+`execute` is the only place that talks to Luigi's scheduler: it takes the
+project's run lock, checks that the phases asked for have their inputs,
+reopens batches whose entities failed last time (so a rerun retries them),
+records the run, builds MigrateProject on the local scheduler or luigid
+with tasks in threads of this process, and turns the outcome into an
+ExitStatus. Luigi's own `build` returns success even when tasks failed, so
+the outcome is read from its detailed summary and from the journal.
 """
 
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 
 import luigi
@@ -17,12 +19,14 @@ import luigi.configuration
 from luigi.execution_summary import LuigiStatusCode
 
 from ztoq_luigi.config import PHASES
-from ztoq_luigi.db import journal
+from ztoq_luigi.db import journal, run_lock
 from ztoq_luigi.db.connection import open_database
 from ztoq_luigi.db.entities import marker_exists
 from ztoq_luigi.db.models import Marker, ValidationIssue
 from ztoq_luigi.errors import ConfigError, ExitStatus
 from ztoq_luigi.mapping.rules import load_rules
+from ztoq_luigi.scheduling.stop import StopOnSignal
+from ztoq_luigi.scheduling.threads import ThreadWorkerFactory
 from ztoq_luigi.tasks import context
 from ztoq_luigi.tasks.phases import ExtractPhase, LoadPhase, TransformPhase, ValidatePhase
 
@@ -30,6 +34,7 @@ PHASE_TASKS = {"extract": ExtractPhase, "transform": TransformPhase, "load": Loa
 REOPENABLE = ("extract/testcase-content/", "extract/executions/", "load/testcases/", "load/embedded-files/",
               "load/testruns/", "validate/")
 SUCCESS_CODES = (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
+IN_FLIGHT_WAIT_SECONDS = 90
 
 
 class MigrateProject(luigi.WrapperTask):
@@ -51,35 +56,72 @@ class Outcome:
     problems: list = field(default_factory=list)
     log_path: str = None
     stopped: bool = False
+    notes: list = field(default_factory=list)
 
 
 def execute(settings, command, phases, progress=None):
     """Run the phases for settings.project_key; returns an Outcome (never raises for task failures)."""
     key = settings.project_key
-    context.configure(settings, load_rules(settings.mapping))
+    stop = StopOnSignal()
+    context.configure(settings, load_rules(settings.mapping), stop=stop.event)
     open_database(settings)
+    lock = run_lock.acquire(key, command)
+    try:
+        return _execute_locked(settings, command, phases, progress, stop, lock)
+    finally:
+        lock.release()
+
+
+def _execute_locked(settings, command, phases, progress, stop, lock):
+    key = settings.project_key
     _check_inputs(key, phases)
     reopened = _reopen(key, phases)
     context.preflight([phase for phase in phases if not marker_exists(key, f"phase/{phase}")])
     run = journal.start_run(key, command, phases, settings.public())
+    notes = []
+    if lock.taken_over:
+        notes.append(f"took over the run lock of {lock.taken_over.describe()}, which has stopped")
+        journal.record_event(key, notes[-1], level="WARNING")
     if reopened:
         journal.record_event(key, f"reopened {reopened} batches that had failures, to retry them")
     log_path = _configure_logging(settings, run.id)
     _tune_workers()
     task = MigrateProject(project_key=key, batch_size=settings.batch_size, phases=list(phases))
+    factory = ThreadWorkerFactory()
+    stop.on_stop = lambda: factory.worker and factory.worker.stop_taking_work()
     if progress:
         progress.start()
     try:
-        result = luigi.build([task], detailed_summary=True, workers=settings.max_workers, **_scheduler(settings))
+        with stop:
+            result = luigi.build([task], detailed_summary=True, workers=settings.max_workers,
+                                 worker_scheduler_factory=factory, **_scheduler(settings))
+            _wait_for_tasks_in_flight(factory.worker)
     finally:
         if progress:
             progress.stop()
-    outcome = _outcome(key, run.id, result.status, phases)
-    outcome.log_path = log_path
+    if stop.signum is not None:
+        outcome = _interrupted(key, run.id, stop)
+    else:
+        outcome = _outcome(key, run.id, result.status, phases)
+    outcome.log_path, outcome.notes = log_path, notes
     succeeded = outcome.status == ExitStatus.SUCCESS
-    journal.finish_run(run.id, journal.SUCCEEDED if succeeded else journal.FAILED,
-                       None if succeeded else outcome.problems[0])
+    state = journal.INTERRUPTED if stop.signum is not None else journal.SUCCEEDED if succeeded else journal.FAILED
+    journal.finish_run(run.id, state, None if succeeded else outcome.problems[0])
     return outcome
+
+
+def _wait_for_tasks_in_flight(worker):
+    """After a stop Luigi returns at once; its task threads still finish their request and record it."""
+    deadline = time.monotonic() + IN_FLIGHT_WAIT_SECONDS
+    for running in worker.running_tasks() if worker else []:
+        running.join(max(0.0, deadline - time.monotonic()))
+
+
+def _interrupted(key, run_id, stop):
+    name = "SIGINT" if stop.exit_status == ExitStatus.INTERRUPTED else "SIGTERM"
+    return Outcome(stop.exit_status, run_id, [
+        f"interrupted by {name}: the requests in flight finished and were recorded; run 'ztoq workflow resume "
+        f"--project-key {key}' with the same options to continue"], stopped=True)
 
 
 def forget_validation(project_key):

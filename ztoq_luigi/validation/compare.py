@@ -4,6 +4,7 @@ Pure and field by field: every difference is one finding a QA lead can act
 on (which case, which field, what was expected, what qTest holds).
 """
 
+import re
 from dataclasses import dataclass
 
 
@@ -15,11 +16,16 @@ class Finding:
     actual: str
 
 
-def compare_test_case(expected, actual):
+def compare_test_case(expected, actual, id_lists=frozenset()):
+    """Findings, one per difference; the values of the fields in `id_lists` are compared as sets of option ids.
+
+    Check boxes and multi-selects hold "[801,802]": the order of the ids and
+    an empty "[]" versus nothing say nothing about what is ticked.
+    """
     findings = []
 
-    def check(rule, field, want, got):
-        if _norm(want) != _norm(got):
+    def check(rule, field, want, got, norm=_norm):
+        if norm(want) != norm(got):
             findings.append(Finding(rule, field, _show(want), _show(got)))
 
     check("name", "name", expected["name"], actual.get("name"))
@@ -28,7 +34,8 @@ def compare_test_case(expected, actual):
     check("text", "precondition", expected["precondition"], actual.get("precondition"))
     actual_props = {prop.get("field_id"): prop.get("field_value") for prop in actual.get("properties") or []}
     for prop in expected["properties"]:
-        check("property", f"field {prop['field_id']}", prop["field_value"], actual_props.get(prop["field_id"]))
+        check("property", f"field {prop['field_id']}", prop["field_value"], actual_props.get(prop["field_id"]),
+              _ids if prop["field_id"] in id_lists else _norm)
     want_steps = expected["test_steps"]
     got_steps = sorted(actual.get("test_steps") or [], key=lambda step: step.get("order") or 0)
     check("steps", "step count", len(want_steps), len(got_steps))
@@ -44,6 +51,11 @@ def _norm(value):
     if value is None or value == "":
         return ""
     return str(value)
+
+
+def _ids(value):
+    found = sorted({int(number) for number in re.findall(r"\d+", _norm(value))})
+    return "[" + ",".join(map(str, found)) + "]" if found else ""
 
 
 def _show(value):

@@ -4,7 +4,7 @@ import pytest
 
 from ztoq_luigi.mapping.custom_fields import (
     CHECK_BOX, COMPONENT_FIELD, DATE, ESTIMATE_FIELD, ISSUE_LINKS_FIELD, MULTI_SELECT, NUMBER, SELECT, TEXT,
-    TEXT_AREA, USER, WEB_LINKS_FIELD, FieldSurvey, Unfit, field_value, number_text,
+    TEXT_AREA, USER, WEB_LINKS_FIELD, CheckBoxOptions, FieldSurvey, Unfit, field_value, number_text,
 )
 from ztoq_luigi.mapping.rules import MappingRules
 
@@ -147,8 +147,7 @@ def test_the_survey_keeps_a_bounded_number_of_choices():
     (NUMBER, 0.1, "0.1"),
     (NUMBER, 1e20, "100000000000000000000"),
     (NUMBER, 2.0, "2"),
-    (CHECK_BOX, True, "true"),
-    (CHECK_BOX, False, "false"),
+    (CHECK_BOX, True, True),
     (DATE, "2020-01-01", "2020-01-01T00:00:00+00:00"),
     (SELECT, "Data & Analytics", "Data & Analytics"),
     (MULTI_SELECT, ["Sécurité", "UX", "Sécurité", " "], ["Sécurité", "UX"]),
@@ -171,8 +170,17 @@ def test_a_value_that_does_not_fit_its_kind_is_refused(kind, value):
         field_value(kind, value)
 
 
-def test_false_is_a_value_not_an_empty_field():
-    assert field_value(CHECK_BOX, False) == "false"
+def test_an_unticked_checkbox_leaves_the_qtest_check_box_empty():
+    """A qTest check box holds the options ticked: `false` is none of them, not a value to send."""
+    assert field_value(CHECK_BOX, False) is None
+    assert field_value(CHECK_BOX, True) is True
+
+
+def test_check_box_options_named_per_field_else_the_mapping_default():
+    options = CheckBoxOptions(created="Done", named={"Implemented": "Fertig"})
+    assert options.for_new("Implemented") == "Fertig" and options.for_new("Reviewed") == "Done"
+    assert options.preferred() == ["Done", "Yes", "True"]
+    assert CheckBoxOptions().preferred() == ["Yes", "True"]
 
 
 def test_numbers_never_use_an_exponent():

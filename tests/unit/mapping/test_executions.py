@@ -1,7 +1,10 @@
 """Zephyr executions as qTest runs and logs: grouping, order, dates, statuses, notes, step logs."""
 
+import pytest
+
 from ztoq_luigi.mapping.executions import ExecutionContext, log_body, log_marker, map_log, map_runs
 from ztoq_luigi.mapping.rules import MappingRules
+from ztoq_luigi.mapping.run_steps import RunSteps, Slot, Unplaceable
 
 STATUSES = {1: "Not Executed", 2: "In Progress", 3: "Pass", 4: "Fail", 5: "Blocked", 6: "Retest"}
 QTEST_STATUSES = {"Passed": 601, "Failed": 602, "Incomplete": 603, "Blocked": 604, "Unexecuted": 605}
@@ -116,15 +119,39 @@ def test_a_step_with_an_unmapped_status_is_left_out_with_a_warning():
     assert problems[0][0] == "warning" and "step 2" in problems[0][2]
 
 
-def test_log_body_matches_step_ids_by_position_and_counts_the_leftovers():
+def test_log_body_puts_each_step_result_on_the_step_run_at_its_position():
     log, _ = map_log(execution(status=4), [result(3, "a"), result(4, "b"), result(3, "c")], context())
-    body, unmatched = log_body(log, 190002, [7001, 7002], QTEST_STATUSES)
+    steps = RunSteps(190002, [Slot(7001), Slot(8001, 90002, 7002), Slot(7003)])
+    body = log_body(log, steps, QTEST_STATUSES)
     assert body["test_case_version_id"] == 190002 and body["status"] == {"id": 602}
     assert body["test_step_logs"] == [
         {"test_step_id": 7001, "status": {"id": 601}, "actual_result": "a", "order": 1},
-        {"test_step_id": 7002, "status": {"id": 602}, "actual_result": "b", "order": 2}]
-    assert unmatched == 1
+        {"test_step_id": 8001, "called_test_case_id": 90002, "parent_test_step_id": 7002, "status": {"id": 602},
+         "actual_result": "b", "order": 2},
+        {"test_step_id": 7003, "status": {"id": 601}, "actual_result": "c", "order": 3}]
     assert body["actual_exe_time"] == 120000
+
+
+def test_a_step_result_left_out_for_its_status_keeps_the_others_on_their_own_steps():
+    log, _ = map_log(execution(), [result(6, "x"), result(3, "y")], context())
+    body = log_body(log, RunSteps(190002, [Slot(7001), Slot(7002)]), QTEST_STATUSES)
+    assert [(s["test_step_id"], s["order"]) for s in body["test_step_logs"]] == [(7002, 2)]
+
+
+@pytest.mark.parametrize("results", [2, 4])
+def test_more_or_fewer_step_results_than_steps_cannot_be_placed(results):
+    log, _ = map_log(execution(), [result(3)] * results, context())
+    with pytest.raises(Unplaceable, match=f"{results} step results in Zephyr for 3 steps in qTest"):
+        log_body(log, RunSteps(190002, [Slot(7001), Slot(7002), Slot(7003)]), QTEST_STATUSES)
+
+
+def test_step_results_of_a_case_whose_steps_are_unknown_cannot_be_placed_but_a_log_without_any_can():
+    steps = RunSteps(190002, problem="step 2 of SBX-T10 calls SBX-T99, which is not in qTest")
+    with_results, _ = map_log(execution(), [result(3)], context())
+    with pytest.raises(Unplaceable, match="SBX-T99, which is not in qTest"):
+        log_body(with_results, steps, QTEST_STATUSES)
+    without, _ = map_log(execution(), [], context())
+    assert log_body(without, steps, QTEST_STATUSES)["test_step_logs"] == []
 
 
 def test_one_run_per_cycle_and_case_with_logs_in_chronological_order():

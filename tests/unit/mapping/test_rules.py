@@ -5,6 +5,7 @@ import os
 import pytest
 
 from ztoq_luigi.errors import ConfigError, ExitStatus
+from ztoq_luigi.mapping.custom_fields import CheckBoxOptions
 from ztoq_luigi.mapping.rules import DEFAULT_PRIORITIES, DEFAULT_STATUSES, MappingRules, load_rules
 
 
@@ -69,6 +70,21 @@ modules:
     assert rules.unfiled_module == "From Zephyr 🚚"
 
 
+def test_check_box_options_come_from_the_file(tmp_path):
+    rules = load_rules(write(tmp_path, "check_box_option: 'Done'\ncheck_boxes:\n  Implemented: Erledigt ✓\n"))
+    assert rules.check_boxes == CheckBoxOptions(created="Done", named={"Implemented": "Erledigt ✓"})
+    assert MappingRules().check_boxes == CheckBoxOptions(created="Yes", named={})
+
+
+@pytest.mark.parametrize("text, key", [
+    ("check_box_option: Yes\n", "check_box_option"),
+    ("check_boxes:\n  Implemented: on\n", "check_boxes.Implemented"),
+])
+def test_a_bare_yaml_boolean_as_option_label_asks_for_quotes(tmp_path, text, key):
+    message = config_error(write(tmp_path, text))
+    assert f"'{key}" in message and "write the label in quotes, e.g. 'Yes'" in message
+
+
 def test_loading_a_file_does_not_change_the_module_defaults(tmp_path):
     load_rules(write(tmp_path, "priorities:\n  Normal: P2\n"))
     assert DEFAULT_PRIORITIES["Normal"] == "Medium" and MappingRules().priority("Normal") == "Medium"
@@ -100,6 +116,8 @@ def test_unknown_entries_are_named_in_the_error(tmp_path, text, key):
     ("statuses:\n  Draft: [a, b]\n", "statuses"),
     ("modules:\n  unfiled: ''\n", "modules"),
     ("fields: key\n", "fields"),
+    ("check_box_option: ''\n", "check_box_option"),
+    ("check_boxes: [Done]\n", "check_boxes"),
 ])
 def test_invalid_values_are_one_line_errors_naming_the_entry(tmp_path, text, key):
     message = config_error(write(tmp_path, text))

@@ -330,18 +330,19 @@ def test_labels_go_to_the_labels_field_once_each():
 
 def test_custom_fields_become_properties_under_their_planned_label():
     props = enriched(customFields={
-        "Build Number": 20, "Release Date": "2020-01-01", "Implemented": False, "Catégorie": ["Sécurité"],
+        "Build Number": 20, "Release Date": "2020-01-01", "Implemented": True, "Catégorie": ["Sécurité"],
         "Area": "Data & Analytics", "Tester": MAPPED,
         "Pre-Condition(s)": "Logged in.<br>On the admin panel &amp; ready",
         "Labels": "legacy labels"}).payload["properties"]
     assert {label: value for label, value in props.items() if label not in ("Zephyr Key", "Priority", "Status")} == {
-        "Build Number": "20", "Release Date": "2020-01-01T00:00:00+00:00", "Implemented": "false",
+        "Build Number": "20", "Release Date": "2020-01-01T00:00:00+00:00", "Implemented": True,
         "Catégorie": ["Sécurité"], "Area": "Data & Analytics", "Tester": "42",
         "Pre-Condition(s)": "Logged in.\nOn the admin panel & ready", "Labels (Zephyr)": "legacy labels"}
 
 
-def test_null_and_empty_custom_values_leave_the_fields_empty():
-    result = enriched(customFields={"Build Number": None, "Catégorie": [], "Area": "", "Tester": None})
+def test_null_and_empty_custom_values_and_unticked_checkboxes_leave_the_fields_empty():
+    result = enriched(customFields={"Build Number": None, "Catégorie": [], "Area": "", "Tester": None,
+                                    "Implemented": False})
     assert set(result.payload["properties"]) == {"Zephyr Key", "Priority", "Status"}
     assert result.warnings == []
 

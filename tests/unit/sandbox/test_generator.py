@@ -508,20 +508,35 @@ def test_some_executions_ran_on_an_older_case_version(small):
     assert old and all(e["testCaseVersion"] >= 1 for e in old)
 
 
-def test_step_results_match_the_steps_by_position(small):
+def run_steps(cases, key, depth=0):
+    """(inline step, call depth) in the order an execution of `key` runs them: each call replaced by the
+    called case's steps."""
+    found = []
+    for step in cases[key]["steps"]:
+        if "inline" in step:
+            found.append((step["inline"], depth))
+        else:
+            found.extend(run_steps(cases, step["testCase"]["testCaseKey"], depth + 1))
+    return found
+
+
+def test_step_results_match_the_steps_by_position_with_calls_expanded(small):
     cases = {case["key"]: case for case in small.testcases}
     names = status_names(small, "TEST_EXECUTION")
+    depths = set()
     for execution in small.testexecutions:
-        steps = cases[execution["testCaseKey"]]["steps"]
+        steps = run_steps(cases, execution["testCaseKey"])
         results = execution["stepResults"]
         assert len(results) == len(steps)
-        for step, result in zip(steps, results):
+        for (step, depth), result in zip(steps, results):
             assert result["inline"]["statusId"] in names
-            if "inline" in step:
-                assert result["inline"]["description"] == step["inline"]["description"]
+            assert (result["inline"]["description"], result["inline"]["expectedResult"]) == (
+                step["description"], step["expectedResult"])
+            depths.add(depth)
         status = names[execution["statusId"]]
         if status in ("Pass", "Not Executed") and results:
             assert {names[r["inline"]["statusId"]] for r in results} == {status}
+    assert {0, 1, 2} <= depths, "executions should run steps called directly and through a nested call"
     assert any(not e["stepResults"] for e in small.testexecutions)
     actual = [r["inline"]["actualResult"] for e in small.testexecutions for r in e["stepResults"]]
     assert "" in actual and any(actual)

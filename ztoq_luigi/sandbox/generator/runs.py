@@ -3,7 +3,8 @@
 Each (cycle, case) pair runs several times, in every status, its first run on an older case
 version when there is one; some runs have no cycle at all (ad hoc). Execution keys follow
 creation time, so the runs of one pair interleave with other pairs' runs and the migration
-has to group and order them itself.
+has to group and order them itself. The step results of a case that calls others are those of
+the called steps, nested calls included, which the migration must log against the called cases.
 """
 
 from operator import itemgetter
@@ -93,10 +94,12 @@ def build_executions(ctx, windows):
     pairs = _cycle_pairs(ctx, windows) + _adhoc_pairs(ctx)
     runs = rng.choices(RUNS_PER_PAIR, RUNS_PER_PAIR_WEIGHTS, k=len(pairs))
     statuses = iter(spread(rng, sum(runs), EXECUTION_STATUSES, EXECUTION_STATUS_WEIGHTS, EXECUTION_STATUSES))
+    cases = {case["key"]: case for case in ctx.dataset.testcases}
     drafts = []
     for (case, cycle, start, end), count in zip(pairs, runs):
+        steps = executed_steps(cases, case["steps"])
         for order, moment in enumerate(sorted(rng.randrange(start, end) for _ in range(count))):
-            drafts.append((moment, _execution(ctx, case, cycle, moment, next(statuses), order == 0)))
+            drafts.append((moment, _execution(ctx, case, steps, cycle, moment, next(statuses), order == 0)))
     drafts.sort(key=itemgetter(0))
     keys, ids = Sequence(rng, start=0), Sequence(rng, start=rng.randint(100, 999) * 10000)
     for _, execution in drafts:
@@ -113,14 +116,30 @@ def _cycle_pairs(ctx, windows):
     return pairs
 
 
+def executed_steps(cases, steps):
+    """The inline steps an execution runs, in order: Zephyr reports a call to test as the called case's
+    steps, where the call stands (the call itself has no result), as deep as the calls go."""
+    executed = []
+    for step in steps:
+        call = step.get("testCase")
+        executed.extend([step] if call is None else executed_steps(cases, cases[call["testCaseKey"]]["steps"]))
+    return executed
+
+
+def _calls(case):
+    return [step["testCase"]["testCaseKey"] for step in case["steps"] if "testCase" in step]
+
+
 def _adhoc_pairs(ctx):
     """Ad-hoc runs, led by one run of each case kind whose executions tests look for."""
     cases = ctx.dataset.testcases
+    by_key = {case["key"]: case for case in cases}
     wanted = (
         lambda case: case["version"] > 1,
         lambda case: not case["steps"],
         lambda case: len(case["steps"]) > 100,
-        lambda case: any("testCase" in step for step in case["steps"]),
+        lambda case: bool(_calls(case)),
+        lambda case: any(_calls(by_key[callee]) for callee in _calls(case)),
     )
     showcase = []
     for test in wanted:
@@ -131,7 +150,7 @@ def _adhoc_pairs(ctx):
     return [(case, None, RUNS_START, PROJECT_END) for case in chosen]
 
 
-def _execution(ctx, case, cycle, moment, status, first):
+def _execution(ctx, case, steps, cycle, moment, status, first):
     rng = ctx.rng
     ran = status != "Not Executed"
     finished = status in ("Pass", "Fail", "Blocked") or (status == "In Progress" and rng.random() < 0.5)
@@ -150,7 +169,7 @@ def _execution(ctx, case, cycle, moment, status, first):
         "testCycleId": cycle["id"] if cycle else None,
         "customFields": custom_fields(ctx, EXECUTION_FIELDS, 0.4),
         "issueLinks": issue_links(ctx, status == "Fail" and rng.random() < 0.5, most=2),
-        "stepResults": _step_results(ctx, case["steps"], status),
+        "stepResults": _step_results(ctx, steps, status),
     }
 
 
@@ -178,19 +197,12 @@ def _step_results(ctx, steps, status):
 
 
 def _step_result(ctx, step, code, passed, waiting):
-    inline = step.get("inline")
-    if inline is None:
-        call = step["testCase"]
-        description = f"Call to test {call['testCaseKey']}"
-        test_data = "; ".join(f"{p['name']}={p['value']}" for p in call["parameters"])
-        expected = ""
-    else:
-        description, test_data, expected = inline["description"], inline["testData"], inline["expectedResult"]
+    inline = step["inline"]
     if code == waiting:
         actual = ""
     elif code == passed:
         actual = ctx.rng.choice(PASS_RESULTS)
     else:
         actual = ctx.rng.choice(FAIL_RESULTS) + ctx.attachments.maybe_embed("step.actualResult", 0.1)
-    return {"inline": {"description": description, "testData": test_data, "expectedResult": expected,
-                       "actualResult": actual, "testDataRowNumber": None, "reflectRef": None, "statusId": code}}
+    return {"inline": {"description": inline["description"], "testData": inline["testData"],
+                       "expectedResult": inline["expectedResult"], "actualResult": actual, "testDataRowNumber": None, "reflectRef": None, "statusId": code}}

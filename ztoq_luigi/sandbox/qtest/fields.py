@@ -4,8 +4,9 @@ Every object with `properties` (test cases, runs, suites, releases, logs) goes
 through `FieldCatalog.validate`, so the rules a client must respect are the
 same everywhere: a known field id of the right object type, select and user
 values given as the *string id* of an allowed value (a label is refused),
-multi-valued fields as "[id,id]", check boxes "true"/"false", numbers and
-dates that parse.
+multi-valued fields as "[id,id]", numbers and dates that parse. A check box
+is a multiple picklist, not a boolean: its value is the list of its ticked
+options, "[id]", and "true"/"false" are refused.
 """
 
 import re
@@ -15,8 +16,8 @@ from typing import List, Optional
 from ztoq_luigi.sandbox.http import HttpError
 from ztoq_luigi.sandbox.qtest.ids import parse_instant, stamp
 from ztoq_luigi.sandbox.qtest.stock import (
-    CHECK_BOX, DATE, DATE_TIME, EXECUTION_STATUSES, FIELD_OBJECT_TYPES, MULTI_SELECT, NUMBER,
-    PICKLIST_TYPES, STOCK_FIELDS, USER_LIST,
+    CHECK_BOX, DATE, DATE_TIME, EXECUTION_STATUSES, FIELD_OBJECT_TYPES, MULTI_SELECT, MULTIPLE_REQUIRED_TYPES,
+    NUMBER, PICKLIST_TYPES, STOCK_FIELDS, USER_LIST,
 )
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -49,10 +50,11 @@ class Field:
 
     @property
     def default_value(self):
-        for value in self.allowed:
-            if value.is_default and value.is_active:
-                return str(value.value)
-        return None
+        """The default as a property value: a multiple picklist's defaults as "[id,id]"."""
+        defaults = [str(value.value) for value in self.allowed if value.is_default and value.is_active]
+        if not defaults:
+            return None
+        return "[" + ",".join(defaults) + "]" if self.data_type in MULTIPLE_REQUIRED_TYPES else defaults[0]
 
     def allowed_by_id(self, value_id):
         for value in self.allowed:
@@ -135,10 +137,69 @@ class FieldCatalog:
             self.add_allowed_values(created, allowed_specs)
         return created
 
+    def update_field(self, object_type, fld, changes):
+        """Apply a FieldInputResource: data_type stays, an allowed value left out of `allowed_values` is deleted."""
+        if changes.get("data_type", fld.data_type) != fld.data_type:
+            raise HttpError(400, f"The data type of field '{fld.label}' cannot be updated")
+        if "label" in changes:
+            clash = self.find(object_type, changes["label"])
+            if clash is not None and clash is not fld:
+                raise HttpError(400, f"Field label '{changes['label']}' already exists in {object_type} field settings")
+        if "allowed_values" in changes:
+            self._replace_allowed_values(fld, changes["allowed_values"])
+        for key in ("label", "required", "is_active"):
+            if key in changes:
+                setattr(fld, key, changes[key])
+
+    def _replace_allowed_values(self, fld, specs):
+        """The field's values become `specs`, in order: those with a `value` keep their id. All or nothing."""
+        if not specs and fld.data_type not in PICKLIST_TYPES:
+            return
+        _check_picklist(fld)
+        by_id = {v.value: v for v in fld.allowed}
+        unknown = [spec["value"] for spec in specs if spec.get("value") is not None and spec["value"] not in by_id]
+        if unknown:
+            raise HttpError(400, f"Allowed value {unknown[0]} does not exist in field '{fld.label}'")
+        folded = [spec["label"].lower() for spec in specs]
+        clash = next((spec["label"] for spec, label in zip(specs, folded) if folded.count(label) > 1), None)
+        if clash is not None:
+            raise HttpError(400, f"Allowed value '{clash}' is given more than once for field '{fld.label}'")
+        replaced = []
+        for order, spec in enumerate(specs, start=1):
+            value = by_id.get(spec.get("value")) or AllowedValue(self._ids.next_id("allowed-value"), spec["label"],
+                                                                  order)
+            value.label, value.order = spec["label"], spec.get("order", order)
+            for key in ("is_default", "is_active", "color"):
+                if key in spec:
+                    setattr(value, key, spec[key])
+            replaced.append(value)
+        fld.allowed = replaced
+
+    def update_allowed_value(self, fld, value_id, changes):
+        """Change an allowed value's label, order, default, active flag or colour; the id stays."""
+        _check_picklist(fld)
+        value = fld.allowed_by_id(value_id)
+        if value is None:
+            raise HttpError(404, f"Allowed value {value_id} does not exist in field '{fld.label}'")
+        label = changes.get("label", value.label)
+        if any(v.label.lower() == label.lower() for v in fld.allowed if v is not value):
+            raise HttpError(400, f"Allowed value '{label}' already exists in field '{fld.label}'")
+        value.label = label
+        for key in ("order", "is_default", "is_active", "color"):
+            if key in changes:
+                setattr(value, key, changes[key])
+        return value
+
+    def delete_allowed_value(self, fld, value_id):
+        _check_picklist(fld)
+        value = fld.allowed_by_id(value_id)
+        if value is None:
+            raise HttpError(404, f"Allowed value {value_id} does not exist in field '{fld.label}'")
+        fld.allowed.remove(value)
+
     def add_allowed_values(self, fld, specs):
         """Append allowed values `[{label, is_default, is_active, color}]` to a picklist field."""
-        if fld.data_type not in PICKLIST_TYPES:
-            raise HttpError(400, f"Field '{fld.label}' does not accept allowed values")
+        _check_picklist(fld)
         taken = {v.label.lower() for v in fld.allowed}
         created = []
         for spec in specs:
@@ -194,8 +255,6 @@ class FieldCatalog:
             return self._check_choice(fld, text)
         if fld.data_type == NUMBER and not _NUMBER.match(text):
             raise HttpError(400, f"Value '{text}' of field '{fld.label}' is not a number")
-        if fld.data_type == CHECK_BOX and text not in ("true", "false"):
-            raise HttpError(400, f"Value '{text}' of field '{fld.label}' must be true or false")
         if fld.data_type in (DATE, DATE_TIME):
             parsed = parse_instant(text)
             if parsed is None:
@@ -205,6 +264,9 @@ class FieldCatalog:
 
     def _check_choice(self, fld, text):
         match = _ID_LIST.match(text)
+        if fld.data_type == CHECK_BOX and not match:
+            raise HttpError(400, f"Value of field '{fld.label}' '{text}' is not a valid id list: a check box takes "
+                                 "the ids of its ticked allowed values, e.g. '[801]'")
         if match and not (fld.multiple or fld.data_type == MULTI_SELECT):
             raise HttpError(400, f"Field '{fld.label}' accepts a single value, got '{text}'")
         ids_text = re.findall(r"\d+", text) if match else [text]
@@ -247,6 +309,13 @@ class FieldCatalog:
 
 def user_label(user):
     return f"{user['first_name']} {user['last_name']}"
+
+
+def _check_picklist(fld):
+    """Only combo boxes, multi-selects and check boxes have allowed values to manage."""
+    if fld.data_type not in PICKLIST_TYPES:
+        raise HttpError(400, f"Field '{fld.label}' does not accept allowed values: only combo box, multi-select "
+                             "and check box fields have them")
 
 
 def is_choice(fld):

@@ -156,10 +156,19 @@ class TestLogUpdateInput(TestLogInput):
 
 
 class AllowedValueInput(_Body):
+    """AllowedValueResource / AllowedValueInputResource: `value` (the id) only names an existing one."""
+
+    value = fields.Integer(allow_none=True)
     label = fields.String(required=True, validate=_NOT_BLANK)
+    order = fields.Integer(validate=validate.Range(min=1))
     is_default = fields.Boolean(load_default=False)
     is_active = fields.Boolean(load_default=True)
     color = fields.String(allow_none=True)
+
+
+class AllowedValueUpdateInput(AllowedValueInput):
+    is_default = fields.Boolean()
+    is_active = fields.Boolean()
 
 
 class FieldInput(_Body):
@@ -175,13 +184,18 @@ class FieldInput(_Body):
         if data["data_type"] in MULTIPLE_REQUIRED_TYPES and not data["multiple"]:
             raise ValidationError("multiple must be true for data_type 8 and 17", "multiple")
         if data["allowed_values"] and data["data_type"] not in PICKLIST_TYPES:
-            raise ValidationError("only combo box and multi-select fields take allowed values", "allowed_values")
+            raise ValidationError("only combo box, multi-select and check box fields take allowed values",
+                                  "allowed_values")
 
 
 class FieldUpdateInput(_Body):
+    """FieldInputResource as PUT takes it: data_type may only repeat the field's own."""
+
     label = fields.String(validate=_NOT_BLANK)
     required = fields.Boolean()
     is_active = fields.Boolean()
+    data_type = fields.Integer()
+    allowed_values = fields.List(fields.Nested(AllowedValueInput))
 
 
 class SearchInput(_Body):

@@ -11,6 +11,7 @@ Mixed into QTestState; every method takes the state's lock.
 import hashlib
 
 from ztoq_luigi.sandbox.qtest.fields import is_choice
+from ztoq_luigi.sandbox.qtest.stock import MULTIPLE_REQUIRED_TYPES
 
 CONTAINER_KINDS = ("release", "test-cycle", "test-suite")
 
@@ -173,15 +174,32 @@ class StateReadBack:
             self.attachments[attachment_id].data = bytes(data)
 
     def properties_from_labels(self, object_type, labelled):
-        """{label: value label or text} -> {field_id: stored value}, choices resolved to ids."""
+        """{label: value label or text} -> {field_id: stored value}, choices resolved to ids ("" empties a field).
+
+        A multiple picklist (check box, multi-select) is stored as "[id]".
+        """
         with self.lock:
             values = {}
             for label, value in labelled.items():
                 fld = self.fields.find(object_type, label)
                 if fld is None:
                     raise KeyError(f"no {object_type} field labelled '{label}'")
-                values[fld.id] = str(self.allowed_value_id(object_type, label, value)) if is_choice(fld) else value
+                if value == "" or not is_choice(fld):
+                    values[fld.id] = value
+                    continue
+                chosen = str(self.allowed_value_id(object_type, label, value))
+                values[fld.id] = f"[{chosen}]" if fld.data_type in MULTIPLE_REQUIRED_TYPES else chosen
             return values
+
+    def stored_properties(self, object_type, object_id):
+        """{field label: value as stored} of a test case or run: ids as the API holds them, not their labels."""
+        with self.lock:
+            if object_type == "test-cases":
+                values = self.design.case(object_id).latest.properties
+            else:
+                values = self.execution.run(object_id).properties
+            by_id = {f.id: f.label for f in self.fields.by_type[object_type]}
+            return {by_id[field_id]: value for field_id, value in values.items() if field_id in by_id}
 
     # views
 
@@ -236,5 +254,6 @@ class StateReadBack:
                 "test_case_version_id": log.version_id, "test_case_version": version.label if version else None,
                 "properties": self.fields.labelled("test-runs", log.properties),
                 "step_logs": [{"test_step_id": s.test_step_id, "order": s.order, "status": status_names.get(s.status_id),
-                               "actual_result": s.actual_result} for s in log.step_logs],
+                               "actual_result": s.actual_result, "called_test_case_id": s.called_test_case_id,
+                               "parent_test_step_id": s.parent_test_step_id} for s in log.step_logs],
                 "attachment_ids": [a.id for a in self.attachments_of("test-logs", log.id)]}

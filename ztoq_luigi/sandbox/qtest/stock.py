@@ -10,8 +10,8 @@ TEXT, TEXT_AREA, COMBO, DATE, USER_LIST, RICH_TEXT, NUMBER, CHECK_BOX, DATE_TIME
     1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 17,
 )
 DATA_TYPES = (TEXT, TEXT_AREA, COMBO, DATE, USER_LIST, RICH_TEXT, NUMBER, CHECK_BOX, DATE_TIME, URL, MULTI_SELECT)
-PICKLIST_TYPES = (COMBO, MULTI_SELECT)
-MULTIPLE_REQUIRED_TYPES = (CHECK_BOX, MULTI_SELECT)
+PICKLIST_TYPES = (COMBO, CHECK_BOX, MULTI_SELECT)  # "Combo box/Multi selection combo box/Check box" hold allowed values
+MULTIPLE_REQUIRED_TYPES = (CHECK_BOX, MULTI_SELECT)  # "multiple picklist typed": created with multiple=true
 
 FIELD_OBJECT_TYPES = ("releases", "builds", "requirements", "test-cases", "test-suites", "test-runs", "defects")
 

@@ -80,7 +80,7 @@ def test_unknown_parent_and_bad_steps_are_refused_without_side_effects(qtest, cl
 
 
 def test_typed_values_are_checked(client):
-    specs = {"Tags": (17, ["alpha", "beta"]), "Done": (8, []), "Effort": (7, []), "Due": (4, [])}
+    specs = {"Tags": (17, ["alpha", "beta"]), "Done": (8, ["Yes"]), "Effort": (7, []), "Due": (4, [])}
     ids = {}
     for label, (data_type, values) in specs.items():
         body = {"label": label, "data_type": data_type, "multiple": data_type in (8, 17),
@@ -95,8 +95,9 @@ def test_typed_values_are_checked(client):
 
     assert create("Tags", f"[{tags[0]},{tags[1]}]").status_code == 201
     assert create("Tags", "[alpha]").status_code == 400
-    assert create("Done", "true").status_code == 201
-    assert create("Done", "yes").status_code == 400
+    done = ids["Done"]["allowed_values"][0]["value"]
+    assert create("Done", f"[{done}]").status_code == 201
+    assert create("Done", "true").status_code == 400
     assert create("Effort", "3.5").status_code == 201
     assert create("Effort", "three").status_code == 400
     assert create("Due", "2024-05-01T00:00:00+00:00").status_code == 201
@@ -208,7 +209,7 @@ def test_allowed_values_can_be_added_and_used(client):
                       json={"label": "Component", "data_type": 3, "allowed_values": [{"label": "Pump"}]}).json()
     added = client.post(f"/settings/test-cases/fields/{fld['id']}/allowed-values", json=[{"label": "Valve"}])
     assert added.status_code == 201
-    valve = added.json()[0]["value"]
+    valve = added.json()["items"][0]["value"]
     dup = client.post(f"/settings/test-cases/fields/{fld['id']}/allowed-values", json=[{"label": "valve"}])
     assert dup.status_code == 400
     listed = client.get(f"/settings/test-cases/fields/{fld['id']}/allowed-values").json()

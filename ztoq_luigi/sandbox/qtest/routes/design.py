@@ -1,9 +1,13 @@
 """Test design routes: field settings, modules, test cases, versions and test steps."""
 
 from ztoq_luigi.sandbox.http import HttpError
+from ztoq_luigi.sandbox.qtest.fields import is_choice
 from ztoq_luigi.sandbox.qtest.inputs import (
-    AllowedValueInput, FieldInput, FieldUpdateInput, ModuleInput, StepInput, StepUpdateInput, TestCaseInput, load,
+    AllowedValueInput, AllowedValueUpdateInput, FieldInput, FieldUpdateInput, ModuleInput, StepInput, StepUpdateInput,
+    TestCaseInput, load,
 )
+
+MAX_ALLOWED_VALUES = 100  # "Creates maximum 100 allowed values of a Project Field" (createProjectFieldAllowedValues)
 
 
 class DesignRoutes:
@@ -21,6 +25,8 @@ class DesignRoutes:
         route("DELETE", fields + "/{fieldId}", self.delete_field)
         route("GET", fields + "/{fieldId}/allowed-values", self.list_allowed_values)
         route("POST", fields + "/{fieldId}/allowed-values", self.add_allowed_values)
+        route("PUT", fields + "/{fieldId}/allowed-values/{value}", self.update_allowed_value)
+        route("DELETE", fields + "/{fieldId}/allowed-values/{value}", self.delete_allowed_value)
         route("GET", "/modules", self.list_modules)
         route("POST", "/modules", self.create_module)
         route("GET", "/modules/{moduleId}", self.get_module)
@@ -67,13 +73,7 @@ class DesignRoutes:
         if fld.system_field:
             raise HttpError(400, f"'{fld.label}' is a system field and cannot be updated here")
         body = load(FieldUpdateInput(), self.app.json_body(request))
-        object_type = request.params["objectType"]
-        if "label" in body:
-            clash = self.state.fields.find(object_type, body["label"])
-            if clash is not None and clash is not fld:
-                raise HttpError(400, f"Field label '{body['label']}' already exists in {object_type} field settings")
-        for key, value in body.items():
-            setattr(fld, key, value)
+        self.state.fields.update_field(request.params["objectType"], fld, body)
         return self.app.ok(self.app.renderer(request).field(fld))
 
     def delete_field(self, request):
@@ -84,16 +84,38 @@ class DesignRoutes:
         return self.app.deleted("Field")
 
     def list_allowed_values(self, request):
+        """A bare array, paged by page/pageSize, for combo box, multi-select, check box and user list fields."""
         fld = self._field(request)
+        if not is_choice(fld):
+            raise HttpError(400, f"Field '{fld.label}' has no allowed values: only combo box, multi-select, "
+                                 "check box and user list fields have them")
+        page, size = self.app.page_params(request)
         render = self.app.renderer(request)
-        return self.app.ok([render.allowed_value(v) for v in self.state.fields.allowed_values(fld)])
+        values = self.state.fields.allowed_values(fld)[(page - 1) * size: page * size]
+        return self.app.ok([render.allowed_value(v) for v in values])
 
     def add_allowed_values(self, request):
+        """AllowedValueResponseResource `{links, total, items}` holding the values created."""
         fld = self._field(request)
         specs = load(AllowedValueInput(many=True), self.app.json_body(request))
+        if len(specs) > MAX_ALLOWED_VALUES:
+            raise HttpError(400, f"At most {MAX_ALLOWED_VALUES} allowed values can be created at once, "
+                                 f"got {len(specs)}")
         created = self.state.fields.add_allowed_values(fld, specs)
         render = self.app.renderer(request)
-        return self.app.ok([render.allowed_value(v) for v in created], 201)
+        return self.app.ok({"links": [], "total": len(created), "items": [render.allowed_value(v) for v in created]},
+                           201)
+
+    def update_allowed_value(self, request):
+        fld = self._field(request)
+        changes = load(AllowedValueUpdateInput(), self.app.json_body(request), partial=True)
+        updated = self.state.fields.update_allowed_value(fld, self.app.path_id(request, "value"), changes)
+        return self.app.ok(self.app.renderer(request).allowed_value(updated))
+
+    def delete_allowed_value(self, request):
+        fld = self._field(request)
+        self.state.fields.delete_allowed_value(fld, self.app.path_id(request, "value"))
+        return self.app.deleted("Allowed value")
 
     # modules
 

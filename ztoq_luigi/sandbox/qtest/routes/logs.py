@@ -3,6 +3,16 @@
 A log is checked against the exact test case version it binds to: its step
 logs must name steps of that version (or, for called steps, of the called
 case), which is where a client that matched steps of the wrong version fails.
+
+Called steps (the swagger's submit-test-log: "If the associated Test Case is
+calling Test Steps from another Test Case, the called_test_case_id and
+parent_test_step_id must be included"): a call step has no result of its
+own, so a step log naming it is refused; a step log of a called step must
+carry both ids, `called_test_case_id` being the case the step belongs to and
+`parent_test_step_id` the call step *of the logged case version* through
+which it runs. For a step called two or more levels down the parent is still
+that top-level call step (the log's version holds no other call steps), and
+the called case must be reachable through it; anything else is refused.
 """
 
 from ztoq_luigi.sandbox.http import HttpError, Response
@@ -71,20 +81,39 @@ class LogRoutes:
 
     def _logged_step(self, version, steps, spec):
         step_id, parent_id = spec["test_step_id"], spec.get("parent_test_step_id")
-        if parent_id is None:
-            if step_id not in steps:
-                raise HttpError(400, f"Test step {step_id} does not belong to test case version {version.id} ({version.label})")
-            return steps[step_id]
+        called_id = spec.get("called_test_case_id")
+        if parent_id is None and called_id is None:
+            step = steps.get(step_id)
+            if step is None:
+                raise HttpError(400, f"Test step {step_id} does not belong to test case version {version.id} "
+                                     f"({version.label}); a called test step needs called_test_case_id and "
+                                     "parent_test_step_id")
+            return _not_a_call(step)
+        if parent_id is None or called_id is None:
+            raise HttpError(400, f"Test step log of step {step_id}: a called test step needs both "
+                                 "called_test_case_id and parent_test_step_id")
         call = steps.get(parent_id)
         if call is None or call.called_test_case_id is None:
-            raise HttpError(400, f"parent_test_step_id {parent_id} is not a called test step of this version")
-        if spec.get("called_test_case_id") not in (None, call.called_test_case_id):
-            raise HttpError(400, f"called_test_case_id does not match the case called by step {parent_id}")
-        called = self.state.design.cases.get(call.called_test_case_id)
-        for step in called.latest.steps if called else ():
+            raise HttpError(400, f"parent_test_step_id {parent_id} is not a call step of test case version "
+                                 f"{version.id} ({version.label})")
+        if called_id not in self._called_through(call.called_test_case_id):
+            raise HttpError(400, f"called_test_case_id {called_id} is not called through test step {parent_id}")
+        for step in self.state.design.cases[called_id].latest.steps:
             if step.id == step_id:
-                return step
-        raise HttpError(400, f"Test step {step_id} is not a step of called test case {call.called_test_case_id}")
+                return _not_a_call(step)
+        raise HttpError(400, f"Test step {step_id} is not a step of called test case {called_id}")
+
+    def _called_through(self, case_id):
+        """The called case and every case its steps call in turn, as deep as the calls go."""
+        found, pending = set(), [case_id]
+        while pending:
+            current = pending.pop()
+            case = self.state.design.cases.get(current)
+            if current in found or case is None:
+                continue
+            found.add(current)
+            pending.extend(step.called_test_case_id for step in case.latest.steps if step.called_test_case_id)
+        return found
 
     def submit_log(self, request):
         run = self._run(request)
@@ -199,6 +228,13 @@ class LogRoutes:
             return {k: v for k, v in rendered.items() if k.lower() in keep}
 
         return self.app.paged_response(request, found, item)
+
+
+def _not_a_call(step):
+    if step.called_test_case_id is not None:
+        raise HttpError(400, f"Test step {step.id} calls test case {step.called_test_case_id} and has no result of "
+                             "its own: log the called test steps, with called_test_case_id and parent_test_step_id")
+    return step
 
 
 def _id_list(raw):

@@ -1,0 +1,54 @@
+"""The steps of migrated test cases as qTest holds them, for the test logs of their executions.
+
+The load and the validation of test logs share it. A batch reads each case,
+and every case it calls as deep as the calls go, from qTest once, however
+many logs of it the batch holds, and pairs its steps with the Zephyr call
+structure of the transformed cases (mapping/run_steps.py).
+"""
+
+from ztoq_luigi.clients.errors import NotFoundError
+from ztoq_luigi.db.entities import mapped, transformed
+from ztoq_luigi.mapping.run_steps import run_steps
+
+
+class CaseSteps:
+    def __init__(self, project_key, qtest):
+        self._project_key, self._qtest = project_key, qtest
+        self._calls, self._ids, self._cases, self._runs = {}, {}, {}, {}
+
+    def of(self, case_key):
+        """The RunSteps of an execution of the test case with this Zephyr key."""
+        if case_key not in self._runs:
+            keys = self._reachable(case_key)
+            cases = {key: self._case(self._ids[key]) for key in keys if self._ids[key] is not None}
+            self._runs[case_key] = run_steps(case_key, self._calls,
+                                             {key: case for key, case in cases.items() if case is not None})
+        return self._runs[case_key]
+
+    def _reachable(self, case_key):
+        """The case and those it calls, as deep as the calls go; notes their calls and qTest ids on the way."""
+        seen, frontier = set(), {case_key}
+        while frontier:
+            self._note(sorted(key for key in frontier if key not in self._ids))
+            seen |= frontier
+            frontier = {callee for key in frontier for callee in self._calls.get(key) or () if callee} - seen
+        return seen
+
+    def _note(self, keys):
+        if not keys:
+            return
+        payloads = transformed(self._project_key, "testcase", source_ids=keys)
+        rows = mapped(self._project_key, "testcase", keys)
+        for key in keys:
+            if key in payloads:
+                self._calls[key] = [step.get("called") for step in payloads[key]["steps"]]
+            self._ids[key] = rows[key].target_id if key in rows else None
+
+    def _case(self, case_id):
+        """The case read back with its steps, or None when qTest no longer has it."""
+        if case_id not in self._cases:
+            try:
+                self._cases[case_id] = self._qtest.test_case(case_id)
+            except NotFoundError:
+                self._cases[case_id] = None
+        return self._cases[case_id]
