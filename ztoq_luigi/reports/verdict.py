@@ -33,13 +33,13 @@ def _assess(summary, latest_run):
     failed = sum(counts.failed for counts in summary.entities.values())
     problems = summary.validation.get("error", 0)
     missing = [phase for phase in PHASES[:3] if phase not in summary.phases_done]
+    unfinished = f"the {' and '.join(missing)} phase{'s' if len(missing) > 1 else ''}"
     if latest_run.status != "succeeded" and missing:
         reason = f": {latest_run.message}" if latest_run.message else ""
-        return Verdict.STOPPED, (f"The last run ({latest_run.status}) stopped before the {', '.join(missing)} "
-                                 f"phase finished{reason}. Fix the cause and run 'ztoq workflow resume'.")
+        return Verdict.STOPPED, (f"The last run ({latest_run.status}) stopped before {unfinished} finished{reason}. "
+                                 "Fix the cause and run 'ztoq workflow resume'.")
     if missing:
-        return Verdict.INCOMPLETE, (f"Not finished: the {', '.join(missing)} phase has not run to the end; "
-                                    "run 'ztoq workflow resume'.")
+        return Verdict.INCOMPLETE, f"Not finished: {unfinished} did not run to the end; run 'ztoq workflow resume'."
     if failed:
         return Verdict.PROBLEMS, (f"{failed} entities could not be migrated; see 'Could not be migrated', fix the "
                                   "cause and run 'ztoq workflow resume' to retry exactly those.")

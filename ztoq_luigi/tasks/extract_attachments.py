@@ -55,10 +55,9 @@ TEXT_SOURCES = (case_rich_texts, execution_rich_texts)
 class ExternalHost(HttpClient):
     """A host other than Zephyr's that a link points at: it gets no credentials and little patience.
 
-    It holds no token at all, so none can leak to it; and two attempts
-    are enough for a host that is down or does not
-    resolve, which would otherwise cost the full retry budget for every link
-    to it. Once a host has failed that way, its other links in the same batch
+    It holds no token at all, so none can leak to it; and two attempts are
+    enough for a host that is down or does not resolve, which would
+    otherwise cost the full retry budget for every link to it. Once a host has failed that way, its other links in the same batch
     fail at once with the same reason. Every URL it fetches is absolute, so
     its base URL is never used.
     """
