@@ -19,9 +19,10 @@ setup(
         "psycopg2-binary>=2.9",
         "jinja2>=3.1",
         "pyyaml>=6.0",
-        "tenacity>=8.0",
+        "tenacity>=8.3",
+        "rich>=13.0",
     ],
     extras_require={"test": ["pytest>=7", "pytest-timeout>=2.1", "responses>=0.23", "qtest-swagger-client==0.0.3",
-                             "openapi-core>=0.19"]},
+                             "openapi-core>=0.19", "jsonschema>=4.18"]},
     entry_points={"console_scripts": ["ztoq=ztoq_luigi.cli:main"]},
 )

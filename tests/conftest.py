@@ -120,10 +120,11 @@ class CliResult:
 
 @pytest.fixture
 def run_cli(tmp_path):
-    """Run `ztoq ARGS` in process with a clean environment; returns code, stdout, stderr."""
+    """Run `ztoq ARGS` in process with a clean environment (its state dir in tmp_path); returns code, stdout, stderr."""
 
     def run(*args, environ=None, stdin=""):
-        env = Environment(environ=dict(environ or {}), stdin=io.StringIO(stdin),
+        environ = {"XDG_STATE_HOME": str(tmp_path / "state-home"), **(environ or {})}
+        env = Environment(environ=environ, stdin=io.StringIO(stdin),
                           stdout=io.StringIO(), stderr=io.StringIO())
         cwd = os.getcwd()
         os.chdir(tmp_path)

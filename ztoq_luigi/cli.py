@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, TextIO
 
 from ztoq_luigi import __version__
-from ztoq_luigi.commands import cleanup, plan, report, run, sandbox, status
+from ztoq_luigi.commands import cleanup, events, plan, report, run, sandbox, status
 from ztoq_luigi.config import OPTIONS, PHASES, REPORT_FORMATS, load_settings
 from ztoq_luigi.db.connection import close_all
 from ztoq_luigi.errors import ConfigError, ExitStatus, ZtoqError
@@ -74,6 +74,7 @@ WORKFLOW_COMMANDS = {
     "run": ("run the migration phases for a project", run.run),
     "resume": ("resume an interrupted or failed migration where it stopped", run.resume),
     "status": ("show a project's migration progress, entity counts and issues", status.show),
+    "events": ("list the events a migration recorded, filtered by phase, level and time", events.run),
     "report": ("write a report of the migration (json, html or text)", report.run),
     "validate": ("check that qTest holds what Zephyr held, even after a run without validation", run.validate),
     "cleanup": ("remove a project's migration state and attachments, for a fresh migration", cleanup.run),
@@ -97,7 +98,9 @@ def build_parser(env):
                                  help="report format (default: from the file extension, else text)")
         if name == "cleanup":
             command.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-        if name in ("status", "plan"):
+        if name == "events":
+            events.add_arguments(command)
+        if name in ("status", "plan", "events"):
             command.add_argument("--format", choices=("text", "json"), default="text",
                                  help="text for people (default), json for scripts")
         if name == "run":
@@ -122,8 +125,8 @@ def _add_sandbox_commands(parser, groups):
     serve.add_argument("--rate-limit", type=float, metavar="RPS", help="requests per second before 429")
     serve.add_argument("--faults", default="none", metavar="PROFILE",
                        help="fault profile: none, slow, flaky, throttled, outage")
-    serve.add_argument("--output-dir", default="ztoq-output/sandbox",
-                       help="output dir used in the printed migration command")
+    serve.add_argument("--output-dir", help="output dir used in the printed migration command "
+                       "(default: the default output dir's sandbox/)")
     serve.set_defaults(handler=sandbox.serve)
 
 

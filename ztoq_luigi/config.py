@@ -72,7 +72,8 @@ OPTIONS = (
            "a mapping of host names (such as acme.atlassian.net) to {email: ..., api_token: ...}",
            "credentials for other hosts holding embedded files (config file only)", secret=True, mapping=True),
     Option("qtest_base_url", "--qtest-base-url", "ZTOQ_QTEST_BASE_URL", "qtest.base_url",
-           "an http(s) URL such as https://example.qtestnet.com/api/v3", "qTest API base URL, ending in /api/v3"),
+           "an http(s) URL ending in /api/v3, such as https://example.qtestnet.com/api/v3",
+           "qTest API base URL, ending in /api/v3"),
     Option("qtest_username", "--qtest-username", "ZTOQ_QTEST_USERNAME", "qtest.username",
            "a qTest user name", "qTest login user name"),
     Option("qtest_password", "--qtest-password", "ZTOQ_QTEST_PASSWORD", "qtest.password",
@@ -96,7 +97,8 @@ OPTIONS = (
     Option("attachments_dir", "--attachments-dir", "ZTOQ_ATTACHMENTS_DIR", "workflow.attachments_dir",
            "a directory path", "where attachments are stored (default OUTPUT_DIR/attachments)"),
     Option("output_dir", "--output-dir", "ZTOQ_OUTPUT_DIR", "workflow.output_dir",
-           "a directory path", "where the database, reports and logs go (default ./ztoq-output)"),
+           "a directory path",
+           "where the database, reports and logs go (default $XDG_STATE_HOME/ztoq, else ~/.local/state/ztoq)"),
     Option("mapping", "--mapping", "ZTOQ_MAPPING", "workflow.mapping",
            "a mapping YAML file path", "value and field mapping file (see config/mapping.example.yaml)"),
     Option("scheduler_host", "--scheduler-host", "ZTOQ_SCHEDULER_HOST", "scheduler.host",
@@ -129,6 +131,12 @@ def _url(value):
         raise ValidationError("invalid")
 
 
+def _qtest_url(value):
+    _url(value)
+    if not value.rstrip("/").endswith("/api/v3"):
+        raise ValidationError("invalid")
+
+
 class SettingsSchema(Schema):
     project_key = fields.String(validate=validate.Regexp(r"^[A-Z][A-Z_0-9]+$"))
     db_type = fields.String(load_default="sqlite", validate=validate.OneOf(DB_TYPES))
@@ -144,7 +152,7 @@ class SettingsSchema(Schema):
     jira_email = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
     jira_api_token = _SecretField(load_default=None, allow_none=True)
     attachment_hosts = HostCredentialsField(load_default=())
-    qtest_base_url = fields.String(validate=_url)
+    qtest_base_url = fields.String(validate=_qtest_url)
     qtest_username = fields.String()
     qtest_password = _SecretField(load_default=None, allow_none=True)
     qtest_api_token = _SecretField(load_default=None, allow_none=True)
@@ -155,7 +163,7 @@ class SettingsSchema(Schema):
     no_validation = fields.Boolean(load_default=False)
     no_create_fields = fields.Boolean(load_default=False)
     attachments_dir = fields.String(validate=validate.Length(min=1))
-    output_dir = fields.String(load_default="ztoq-output", validate=validate.Length(min=1))
+    output_dir = fields.String(validate=validate.Length(min=1))
     mapping = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
     scheduler_host = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
     scheduler_port = fields.Integer(load_default=None, allow_none=True, strict=False, validate=validate.Range(1, 65535))
@@ -188,7 +196,7 @@ class Settings:
     no_validation: bool = False
     no_create_fields: bool = False
     attachments_dir: Optional[str] = None
-    output_dir: str = "ztoq-output"
+    output_dir: Optional[str] = None
     mapping: Optional[str] = None
     scheduler_host: Optional[str] = None
     scheduler_port: Optional[int] = None
@@ -232,10 +240,18 @@ def load_settings(cli_values, environ, config_path=None):
         raise ConfigError(_invalid(OPTIONS_BY_NAME[name], raw.get(name), sources.get(name)))
     _check_database_options(loaded, sources)
     _check_jira_options(loaded, sources)
-    output_dir = loaded["output_dir"]
+    output_dir = loaded.setdefault("output_dir", default_output_dir(environ))
     loaded.setdefault("db_path", os.path.join(output_dir, "ztoq.db"))
     loaded.setdefault("attachments_dir", os.path.join(output_dir, "attachments"))
     return Settings(**loaded)
+
+
+def default_output_dir(environ):
+    """The user's state directory (XDG): the same whatever the working directory, so cron finds earlier runs."""
+    state = environ.get("XDG_STATE_HOME")
+    if not state or not os.path.isabs(state):
+        state = os.path.join(environ.get("HOME") or os.path.expanduser("~"), ".local", "state")
+    return os.path.join(state, "ztoq")
 
 
 def _invalid(option, value, source):

@@ -1,4 +1,4 @@
-"""The names every layer shares: phases, entity types, write states and kinds of task marker.
+"""The names every layer shares: phases, entity types, write states, kinds of task marker and of warning.
 
 They are stored in the state database as the plain strings below, so a
 value is never renamed once released; code compares and passes the enum
@@ -6,6 +6,8 @@ members, never the strings.
 """
 
 import enum
+from dataclasses import dataclass
+from typing import Optional
 
 
 class Name(str, enum.Enum):
@@ -84,3 +86,29 @@ class MarkerKind(Name):
     GROUP = "group"
     STEP = "step"
     BATCH = "batch"
+
+
+class WarningKind(Name):
+    """What a warning is about: reports group warnings by kind and subject instead of reading their text."""
+
+    UNMAPPED_USER = "unmapped-user"
+    FILE_NOT_FETCHED = "file-not-fetched"
+    EXECUTION_WITHOUT_DATE = "execution-without-date"
+    CASE_NOT_EXTRACTED = "case-not-extracted"
+    STEP_STATUS = "step-status"
+    CALL_AS_TEXT = "call-as-text"
+    EMPTY_STEP = "empty-step"
+    UNKNOWN_VALUE = "unknown-value"
+    FIELD_RENAMED = "field-renamed"
+    FIELD_AS_TEXT = "field-as-text"
+    FIELD_VALUE = "field-value"
+    RUN_LOCK_TAKEN_OVER = "run-lock-taken-over"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning about one entity: its kind, what it is about (a user, a file, a status), and the sentence to read."""
+
+    kind: WarningKind
+    message: str
+    subject: Optional[str] = None

@@ -177,7 +177,7 @@ def test_embedded_files_become_attachments_of_their_test_case(run_cli, tmp_path,
         notable = {resolve(sandbox, ROOT_PLACEHOLDER + path) for path in describe(sandbox.dataset)["files"]["missing"]}
         assert migrated >= 10 and set(unfetchable) & notable
         assert any("/secure/attachment/" in url for url in unfetchable)
-        warnings = report(run_cli, tmp_path, fresh_db_args)["warnings"]
+        warnings = warning_events(run_cli, tmp_path, fresh_db_args)
         for url, key in unfetchable.items():
             assert reported(warnings, url, key), f"{url} of {key} not reported"
         jira = [url for case in sandbox.dataset.testcases for url in embedded(sandbox, foreign, case)
@@ -320,6 +320,19 @@ def report(run_cli, tmp_path, db_args):
     return json.loads(result.stdout)
 
 
+def warning_events(run_cli, tmp_path, db_args):
+    """Every warning recorded, one by one, as `ztoq workflow events` lists them (the report groups them)."""
+    result = run_cli("workflow", "events", "--project-key", "SBX", "--output-dir", str(tmp_path / "out"), *db_args,
+                     "--level", "warning", "--format", "json")
+    return json.loads(result.stdout)["events"]
+
+
+def file_groups(run_cli, tmp_path, db_args):
+    """The report's group of files that could not be fetched, by host: {host: number of warnings}."""
+    groups = {group["kind"]: group for group in report(run_cli, tmp_path, db_args)["warnings"]["groups"]}
+    return {item["subject"]: item["count"] for item in groups.get("file-not-fetched", {}).get("subjects", [])}
+
+
 def jira_files_by_owner(sandbox):
     """{owner key: [URL]} of the Jira files embedded in each test case and execution (those in cycle and plan
     descriptions keep their links, and an execution without a test log has nothing to attach them to)."""
@@ -342,8 +355,9 @@ def test_without_jira_credentials_each_jira_file_is_reported_under_one_line_for_
     assert len({url for urls in owners.values() for url in urls}) >= 3
 
     jira_host = urlsplit(sandbox.jira_url).netloc
-    about_jira = [w for w in report(run_cli, tmp_path, fresh_db_args)["warnings"] if w["message"].startswith(jira_host)]
+    about_jira = [w for w in warning_events(run_cli, tmp_path, fresh_db_args) if w["message"].startswith(jira_host)]
     assert len(about_jira) == 1, "one line for the host, not one per link"
+    assert file_groups(run_cli, tmp_path, fresh_db_args)[jira_host] == 1, "the report groups it under its host"
     assert "HTTP 401" in about_jira[0]["message"] and "--jira-api-token" in about_jira[0]["message"]
     for owner, urls in owners.items():
         for url in urls:
@@ -373,8 +387,8 @@ def test_jira_credentials_never_appear_in_logs_events_reports_or_output(run_cli,
     texts += journal(fresh_db_args, tmp_path)
     assert len(texts) >= 20 and not [text for text in texts for secret in secrets if secret in text]
 
-    warnings = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["warnings"]
-    refused = [w for w in warnings if w["message"].startswith(urlsplit(sandbox.jira_url).netloc)]
+    refused = [w for w in warning_events(run_cli, tmp_path, fresh_db_args)
+               if w["message"].startswith(urlsplit(sandbox.jira_url).netloc)]
     owners = jira_files_by_owner(sandbox)
     jira_files = {url for urls in owners.values() for url in urls}
     uploaded = {attachment["sha256"] for attachment in sandbox.qtest.state.attachment_files()}

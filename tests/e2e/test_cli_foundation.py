@@ -14,7 +14,7 @@ SEED_FLAGS = [
     "--qtest-project-id", "--phases", "--batch-size", "--max-workers", "--no-validation", "--attachments-dir",
     "--output-dir", "--qtest-api-token", "--config",
 ]
-COMMANDS = ["run", "resume", "status", "report", "validate", "cleanup"]
+COMMANDS = ["run", "resume", "status", "events", "report", "validate", "cleanup"]
 
 
 def test_workflow_help_lists_the_six_commands(run_cli):
@@ -124,8 +124,9 @@ def test_status_on_a_seeded_database(run_cli, db_cli_args, database):
     assert result.code == 0
     text = result.stdout
     assert "Last run #1 (run: extract transform load): failed" in text
-    row = next(line for line in text.splitlines() if line.startswith("testcases"))
-    assert row.split() == ["testcases", "3", "0", "1", "1", "1"]
+    rows = [line.split() for line in text.splitlines() if line.startswith("testcases")]
+    assert rows == [["testcases", "3"], ["testcases", "0", "1", "0", "1", "1"]], text
+    assert "Extracted" in text and "Ready  In qTest  Validated  Pending  Failed" in text
     assert "Errors: 1" in text and "PROJ-T3: qTest rejected the test case" in text
     assert "batch 2 failed" in text
     assert "OTHER" not in text

@@ -1,6 +1,11 @@
 """`ztoq workflow plan` / `run --dry-run`: what a load would do, with nothing written to qTest."""
 
 import json
+import re
+
+import pytest
+
+from ztoq_luigi.db.models import Event
 
 from tests.e2e.oracle import folder_paths, qtest_cases_by_key
 
@@ -11,7 +16,7 @@ def test_plan_counts_what_would_be_created_and_writes_nothing(run_cli, sandbox, 
     args = ["workflow", "plan", *sandbox.workflow_args(tmp_path / "out"), "--format", "json"]
     result = run_cli(*args, environ=sandbox.environment())
     assert result.code == 0, result
-    plan = json.loads(result.stdout[result.stdout.index("{"):])
+    plan = json.loads(result.stdout)
     cases, folders = len(sandbox.dataset.testcases), len(folder_paths(sandbox.dataset))
     assert plan["would_create"]["testcase"]["to_create"] == cases
     assert plan["would_create"]["module"]["to_create"] >= folders
@@ -39,3 +44,19 @@ def test_dry_run_names_unmapped_values_and_exits_2(run_cli, sandbox, tmp_path):
     assert "Zephyr execution status 'Blocked' maps to 'Stuck': qTest has no such execution status" in result.stdout
     assert "nothing was written to qTest" in result.stdout
     assert not sandbox.qtest.state.test_cases()
+
+
+@pytest.mark.sandbox_size("small")
+def test_plan_json_is_the_whole_plan_on_stdout(run_cli, sandbox, tmp_path):
+    """Valid JSON from the first byte (progress goes to stderr), and no list silently cut at 200."""
+    result = run_cli("workflow", "plan", *sandbox.workflow_args(tmp_path / "out"), "--format", "json",
+                     environ=sandbox.environment())
+    assert result.code == 0, result
+    plan = json.loads(result.stdout)
+    warnings = Event.select().where((Event.project_key == "SBX") & (Event.level == "WARNING")).count()
+    assert len(plan["migrated_with_changes"]) == warnings > 200
+    assert re.match(r"^\d{4}-\d\d-\d\dT", result.stderr), "progress is on stderr, timestamped in a log"
+
+    text = run_cli("workflow", "plan", *sandbox.workflow_args(tmp_path / "out"), environ=sandbox.environment())
+    assert f"Migrated with changes ({warnings}, by kind; every one: --format json):" in text.stdout
+    assert "Users not in the user mapping: the field is left empty" in text.stdout

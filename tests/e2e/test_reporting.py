@@ -20,8 +20,8 @@ def test_status_json_for_scripts(run_cli, sandbox, migrated):
     assert result.code == 0
     status = json.loads(result.stdout)
     cases = len(sandbox.dataset.testcases)
-    assert status["entities"]["testcase"] == {"extracted": cases, "transformed": cases, "loaded": cases,
-                                              "pending": 0, "confirmed": cases, "failed": 0}
+    assert status["entities"]["testcase"] == {"name": "Test cases", "extracted": cases, "transformed": cases,
+                                              "loaded": cases, "pending": 0, "confirmed": cases, "failed": 0}
     assert status["finished_phases"] == ["extract", "transform", "load", "validate"]
     assert status["latest_run"]["status"] == "succeeded"
     assert all(status["timings"][phase]["tasks"] > 0 for phase in status["finished_phases"])
@@ -49,13 +49,14 @@ def test_html_report_is_one_self_contained_file(run_cli, migrated, tmp_path):
     html = path.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "Zephyr Scale to qTest migration: SBX" in html
     assert "<link" not in html and "<script" not in html and "src=" not in html
-    assert "<td>testcase</td>" in html
+    assert "<td>Test cases</td>" in html and "<td>testcase</td>" not in html
 
 
 def test_text_report_to_stdout(run_cli, migrated):
     result = run_cli("workflow", "report", *migrated, "--report-format", "text")
     assert result.code == 0
     assert "ENTITIES" in result.stdout and "PHASES" in result.stdout and "Nothing failed." in result.stdout
+    assert "VERDICT: Complete: everything was migrated to qTest and validated against Zephyr." in result.stdout
 
 
 def test_html_report_escapes_what_came_from_zephyr(run_cli, sandbox, tmp_path):

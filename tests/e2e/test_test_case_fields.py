@@ -117,9 +117,9 @@ def test_custom_fields_labels_users_and_attributes_reach_qtest(run_cli, sandbox,
 def test_unmapped_owners_are_reported_with_case_key_and_account_id(run_cli, sandbox, fresh_db_args, tmp_path):
     mapping, names = user_mapping(sandbox, tmp_path)
     assert migrate(run_cli, sandbox, fresh_db_args, tmp_path, "--mapping", str(mapping)).code == 0
-    report = run_cli("workflow", "report", "--project-key", "SBX", "--output-dir", str(tmp_path / "out"),
-                     "--report-format", "json", *fresh_db_args)
-    warnings = {(w["entity_key"], w["message"]) for w in json.loads(report.stdout)["warnings"]}
+    events = run_cli("workflow", "events", "--project-key", "SBX", "--output-dir", str(tmp_path / "out"),
+                     "--level", "warning", "--format", "json", *fresh_db_args)
+    warnings = {(e["context"].get("entity_key"), e["message"]) for e in json.loads(events.stdout)["events"]}
     unmapped = [case for case in sandbox.dataset.testcases if case["ownerId"] and case["ownerId"] not in names]
     mapped = [case for case in sandbox.dataset.testcases if case["ownerId"] in names]
     assert unmapped and mapped

@@ -23,15 +23,26 @@ def error_of(cli=None, environ=None, config_path=None):
 
 class TestPrecedence:
     def test_defaults_apply_when_nothing_is_given(self):
-        settings = load_settings({}, {})
+        settings = load_settings({}, {"HOME": "/home/qa"})
         assert settings.db_type == "sqlite"
         assert settings.batch_size == 50
         assert settings.max_workers == 5
         assert settings.phases == PHASES
         assert settings.no_validation is False
         assert settings.zephyr_base_url == "https://api.zephyrscale.smartbear.com/v2"
-        assert settings.db_path == os.path.join("ztoq-output", "ztoq.db")
-        assert settings.attachments_dir == os.path.join("ztoq-output", "attachments")
+        assert settings.output_dir == "/home/qa/.local/state/ztoq"
+        assert settings.db_path == "/home/qa/.local/state/ztoq/ztoq.db"
+        assert settings.attachments_dir == "/home/qa/.local/state/ztoq/attachments"
+
+    @pytest.mark.parametrize("environ, expected", [
+        ({"XDG_STATE_HOME": "/var/lib/qa", "HOME": "/home/qa"}, "/var/lib/qa/ztoq"),
+        ({"XDG_STATE_HOME": "relative/state", "HOME": "/home/qa"}, "/home/qa/.local/state/ztoq"),
+        ({"XDG_STATE_HOME": "", "HOME": "/home/qa"}, "/home/qa/.local/state/ztoq"),
+    ], ids=["xdg", "relative-xdg-ignored", "empty-xdg"])
+    def test_the_default_output_dir_is_the_users_state_dir_whatever_the_working_dir(self, environ, expected,
+                                                                                     tmp_path, monkeypatch):
+        monkeypatch.chdir(tmp_path)
+        assert load_settings({}, environ).output_dir == expected
 
     def test_flag_beats_environment_beats_file_beats_default(self, tmp_path):
         path = write(tmp_path, "workflow:\n  batch_size: 30\n  max_workers: 3\n  output_dir: from-file\n"
@@ -91,7 +102,17 @@ class TestErrors:
     def test_url_without_scheme(self):
         assert error_of({"qtest_base_url": "example.qtestnet.com/api/v3"}) == (
             "--qtest-base-url: invalid value 'example.qtestnet.com/api/v3'; "
-            "expected an http(s) URL such as https://example.qtestnet.com/api/v3")
+            "expected an http(s) URL ending in /api/v3, such as https://example.qtestnet.com/api/v3")
+
+    @pytest.mark.parametrize("url", ["https://acme.qtestnet.com", "https://acme.qtestnet.com/api",
+                                     "https://acme.qtestnet.com/api/v3/projects/1"])
+    def test_qtest_url_without_api_v3_is_a_config_error(self, url):
+        assert error_of({"qtest_base_url": url}) == (
+            f"--qtest-base-url: invalid value '{url}'; "
+            "expected an http(s) URL ending in /api/v3, such as https://example.qtestnet.com/api/v3")
+
+    def test_qtest_url_with_a_trailing_slash_is_accepted(self):
+        assert load_settings({"qtest_base_url": "https://acme.qtestnet.com/api/v3/"}, {}).qtest_base_url
 
     def test_bad_value_in_file_names_the_key_and_file(self, tmp_path):
         path = write(tmp_path, "zephyr:\n  base_url: ftp://zephyr\n")

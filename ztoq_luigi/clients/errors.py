@@ -43,9 +43,10 @@ class MalformedPayloadError(ApiError):
 
 
 class RetryableError(ApiError):
-    """The request was not applied and may be sent again after a pause."""
+    """The request was not applied and may be sent again after a pause, unless its retries gave up already."""
 
     retry_after = None
+    gave_up = False
 
 
 class RateLimitedError(RetryableError):

@@ -24,8 +24,7 @@ class ExternalHost(HttpClient):
     only in requests to the URLs of that host; a redirect to another host
     loses them (requests drops Authorization when the host, port or scheme
     changes), as with Jira Cloud, which sends file downloads on to its media
-    host with a token in the URL. Two attempts without connection-level
-    retries are enough for a host that is down or does not resolve, which
+    host with a token in the URL. Two attempts are enough for a host that is down or does not resolve, which
     would otherwise cost the full retry budget for every link to it; once a
     host has failed that way, its other links in the same batch fail at once
     with the same reason. Every URL it fetches is absolute, so its base URL
@@ -35,8 +34,7 @@ class ExternalHost(HttpClient):
     service = "external host"
 
     def __init__(self, credentials=None, gate=None):
-        super().__init__("http://external.invalid", retry=RetryPolicy(attempts=2, initial_backoff=0.5),
-                         connect_retries=0, gate=gate)
+        super().__init__("http://external.invalid", retry=RetryPolicy(attempts=2, initial_backoff=0.5), gate=gate)
         self._credentials = credentials
         self._unreachable = {}
 

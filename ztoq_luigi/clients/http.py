@@ -1,13 +1,16 @@
 """The one HTTP base both API clients stand on: pooling, timeouts, retries and error mapping.
 
-Two retry layers, each doing what it is good at: urllib3's Retry repeats
-failures to *connect* (nothing was sent, so any method is safe), and tenacity
-repeats whole requests that the server declined without applying them (429,
-and for reads 5xx and dropped connections), sleeping for the server's
-Retry-After when it gives a positive one and backing off exponentially with
-jitter when it gives 0 or nothing. Writes that may have been applied are
-never repeated here: they raise AmbiguousWriteError for the caller to
-reconcile.
+One retry layer, tenacity, with one budget per request: it repeats
+requests that were certainly not applied (failures to connect, 429, and for
+reads 5xx and dropped connections), sleeping for the server's Retry-After
+when it gives a positive one and backing off exponentially with jitter when
+it gives 0 or nothing. Our own back-off stops once the request has spent
+`budget` seconds, so an unreachable service fails in about a minute; a wait
+the server asked for is honoured up to `max_retry_after`. A request that
+gave up is never retried again by an enclosing one (a login inside a
+request), which would multiply the attempts. Writes that may have been
+applied are never repeated here: they raise AmbiguousWriteError for the
+caller to reconcile.
 """
 
 import contextlib
@@ -19,7 +22,6 @@ import os
 import requests
 import tenacity
 from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from ztoq_luigi.clients.errors import (
     AmbiguousWriteError, AuthenticationError, LoginFailedError, MalformedPayloadError, NotFoundError,
@@ -35,11 +37,23 @@ EXCERPT_CHARS = 300
 
 
 class RetryPolicy:
-    def __init__(self, attempts=6, initial_backoff=0.5, max_backoff=30.0, max_retry_after=120.0):
+    def __init__(self, attempts=6, initial_backoff=0.5, max_backoff=30.0, max_retry_after=120.0, budget=60.0):
         self.attempts = attempts
         self.initial_backoff = initial_backoff
         self.max_backoff = max_backoff
         self.max_retry_after = max_retry_after
+        self.budget = budget
+
+    def stop(self):
+        """After `attempts`, or when our own back-off would end past the budget (a server's Retry-After is kept)."""
+        out_of_time = tenacity.stop_before_delay(self.budget)
+
+        def stop(state):
+            if state.attempt_number >= self.attempts:
+                return True
+            return not getattr(state.outcome.exception(), "retry_after", None) and out_of_time(state)
+
+        return stop
 
     def wait(self):
         backoff = (tenacity.wait_exponential(multiplier=self.initial_backoff, max=self.max_backoff)
@@ -60,17 +74,14 @@ class HttpClient:
 
     service = "API"
 
-    def __init__(self, base_url, *, timeout=(10.0, 60.0), retry=None, pool_size=16, sleep=None, connect_retries=3,
-                 gate=None):
+    def __init__(self, base_url, *, timeout=(10.0, 60.0), retry=None, pool_size=16, sleep=None, gate=None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.gate = gate or RequestGate(pool_size)
         self._sleep = sleep or self.gate.sleep
         self.session = requests.Session()
-        connect_retry = Retry(total=None, connect=connect_retries, read=0, status=0, other=0, redirect=5,
-                              backoff_factor=0.5, raise_on_status=False)
-        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=connect_retry)
+        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
@@ -99,10 +110,11 @@ class HttpClient:
         if idempotent is None:
             idempotent = method in READ_METHODS
         retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self.retry.attempts),
+            stop=self.retry.stop(),
             wait=self.retry.wait(),
-            retry=tenacity.retry_if_exception_type(RetryableError),
+            retry=tenacity.retry_if_exception(_worth_retrying),
             before_sleep=self._log_retry,
+            retry_error_callback=_give_up,
             reraise=True,
             sleep=self._sleep,
         )
@@ -222,6 +234,20 @@ class HttpClient:
     def _log_retry(self, state):
         error = state.outcome.exception()
         log.warning("retrying after attempt %d: %s", state.attempt_number, error)
+
+
+def _worth_retrying(error):
+    return isinstance(error, RetryableError) and not error.gave_up
+
+
+def _give_up(state):
+    """Raise the last error, saying how long was tried, and marked so that no enclosing request retries it."""
+    error = state.outcome.exception()
+    error.gave_up = True
+    if state.attempt_number > 1:
+        error.args = (f"{error.args[0]} (gave up after {state.attempt_number} attempts in "
+                      f"{state.seconds_since_start:.0f} s)",) + error.args[1:]
+    raise error
 
 
 def _retry_after(value):

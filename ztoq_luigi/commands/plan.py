@@ -12,8 +12,8 @@ from ztoq_luigi.tasks.dry_run import migration_plan
 
 def run(args, settings, env):
     settings.require("project_key", reason="to plan a migration")
-    outcome = workflow.execute(settings, "plan", ("extract", "transform"),
-                               progress=Progress(settings.project_key, env.stdout))
+    phases = ("extract", "transform")
+    outcome = workflow.execute(settings, "plan", phases, progress=Progress(settings.project_key, env.stderr, phases))
     if outcome.stopped:
         env.error(outcome.problems[0])
         return outcome.status

@@ -18,6 +18,12 @@ def run(args, settings, env):
     if not args.output_file:
         env.stdout.write(render.render(data, report_format))
         return ExitStatus.SUCCESS
-    path = render.write(data, os.path.expanduser(args.output_file), report_format)
+    try:
+        path = render.write(data, os.path.expanduser(args.output_file), report_format)
+    except OSError as error:
+        reason = "a file is in the way of its directory" if isinstance(error, FileExistsError) else (
+            error.strerror or type(error).__name__)
+        raise ConfigError(f"--output-file: cannot write the report to {args.output_file} ({reason}); "
+                          "expected a writable file path")
     env.say(f"{report_format} report for {settings.project_key} written to {path}")
     return ExitStatus.SUCCESS

@@ -1,14 +1,14 @@
 """`ztoq workflow run | resume | validate`: the pipeline, then a report and a one-line outcome."""
 
-import os
-
+from ztoq_luigi import outputs
 from ztoq_luigi.commands import plan
+from ztoq_luigi.db import journal
 from ztoq_luigi.db.connection import describe, open_database
 from ztoq_luigi.db.models import WorkflowRun
+from ztoq_luigi.db.state import summarize
 from ztoq_luigi.errors import ConfigError, ExitStatus
 from ztoq_luigi.reports import data as report_data
 from ztoq_luigi.reports import render
-from ztoq_luigi.db.state import summarize
 from ztoq_luigi.reports.progress import Progress
 from ztoq_luigi.reports.status import resume_plan
 from ztoq_luigi.tasks import workflow
@@ -48,9 +48,10 @@ def _phases(settings):
 
 def _execute(settings, env, command, phases):
     settings.require("project_key", reason=f"for 'ztoq workflow {command}'")
-    progress = Progress(settings.project_key, env.stdout)
-    outcome = workflow.execute(settings, command, phases, progress=progress)
-    report_path = os.path.join(settings.output_dir, "reports", f"{settings.project_key}-report.html")
+    outputs.prepare(settings)
+    progress = Progress(settings.project_key, env.stdout, phases)
+    outcome = _recorded(settings, lambda: workflow.execute(settings, command, phases, progress=progress))
+    report_path = outputs.report_path(settings)
     render.write(report_data.gather(settings.project_key, describe(settings)), report_path, "html")
     for note in outcome.notes:
         env.note(note)
@@ -61,3 +62,17 @@ def _execute(settings, env, command, phases):
     env.say(f"{command} {settings.project_key} {verdict} (run #{outcome.run_id}); report: {report_path}; "
             f"log: {outcome.log_path}")
     return outcome.status
+
+
+def _recorded(settings, execute):
+    """Run `execute`; if it raises, the run it opened is closed as failed (or interrupted), never left running."""
+    key = settings.project_key
+    open_database(settings)
+    before = journal.latest_run_id(key)
+    try:
+        return execute()
+    except BaseException as error:
+        interrupted = isinstance(error, KeyboardInterrupt)
+        reason = "interrupted" if interrupted else (str(error).strip().splitlines() or [type(error).__name__])[0]
+        journal.close_runs_after(key, before, journal.INTERRUPTED if interrupted else journal.FAILED, reason)
+        raise

@@ -4,8 +4,10 @@ The sandbox is imported here, when the command runs, and nowhere else in the
 tool: a migration never loads the simulators' code.
 """
 
+import os
 import threading
 
+from ztoq_luigi.config import default_output_dir
 from ztoq_luigi.errors import ConfigError, ExitStatus
 
 
@@ -36,7 +38,7 @@ def serve(args, env, stop_event=None):
     env.say(f"Jira site (files):    {sandbox.jira_url}  (email: {JIRA_EMAIL}, API token: {JIRA_API_TOKEN})")
     env.say(f"Project {sandbox.project_key}: " + ", ".join(f"{n} {name}" for name, n in counts.items())
             + f"; faults: {args.faults}. Press Ctrl-C to stop. Migrate it with:")
-    env.say(sandbox.command_line(args.output_dir))
+    env.say(sandbox.command_line(args.output_dir or os.path.join(default_output_dir(env.environ), "sandbox")))
     try:
         (stop_event or threading.Event()).wait()
     except KeyboardInterrupt:

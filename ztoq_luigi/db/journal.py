@@ -27,6 +27,19 @@ def finish_run(run_id, status, message=None):
     WorkflowRun.update(status=status, finished_at=utcnow(), message=message).where(WorkflowRun.id == run_id).execute()
 
 
+def latest_run_id(project_key):
+    run = (WorkflowRun.select(WorkflowRun.id).where(WorkflowRun.project_key == project_key)
+           .order_by(WorkflowRun.id.desc()).first())
+    return run.id if run else 0
+
+
+def close_runs_after(project_key, run_id, status, message):
+    """Close the runs opened after `run_id` that are still 'running': the command that opened them is failing."""
+    (WorkflowRun.update(status=status, finished_at=utcnow(), message=message)
+     .where((WorkflowRun.project_key == project_key) & (WorkflowRun.id > run_id) & (WorkflowRun.status == RUNNING))
+     .execute())
+
+
 def current_run_id(project_key):
     run = (WorkflowRun.select(WorkflowRun.id)
            .where((WorkflowRun.project_key == project_key) & (WorkflowRun.status == RUNNING))
@@ -50,3 +63,9 @@ def record_error(project_key, phase, message, *, entity_type=None, entity_key=No
 def errors_of_run(project_key, run_id):
     return list(ErrorRecord.select().where((ErrorRecord.project_key == project_key) & (ErrorRecord.run == run_id))
                 .order_by(ErrorRecord.id))
+
+
+def warning_record(message, context):
+    """(entity_key, message, kind, subject) of a recorded warning event, from its JSON context."""
+    details = json.loads(context or "{}")
+    return details.get("entity_key"), message, details.get("kind"), details.get("subject")

@@ -15,6 +15,7 @@ from ztoq_luigi.db.models import (
     PROJECT_TABLES, EntityMap, ErrorRecord, Event, ExtractedEntity, Marker, TransformedEntity, ValidationIssue,
     WorkflowRun,
 )
+from ztoq_luigi.kinds import PHASES, MarkerKind, WriteState
 
 
 @dataclass
@@ -82,7 +83,7 @@ def summarize(project_key, recent=5):
         run_count=runs.count(),
         entities=dict(sorted(entities.items())),
         markers=dict(Marker.select(Marker.phase, peewee.fn.COUNT(Marker.id))
-                     .where((Marker.project_key == project_key) & ~Marker.name.startswith("layout/"))
+                     .where(Marker.project_key == project_key)
                      .group_by(Marker.phase).tuples()),
         error_count=ErrorRecord.select().where(ErrorRecord.project_key == project_key).count(),
         recent_errors=list(
@@ -93,8 +94,7 @@ def summarize(project_key, recent=5):
         recent_events=list(
             Event.select().where(Event.project_key == project_key).order_by(Event.id.desc()).limit(recent)
         ),
-        phases_done=[name.split("/", 1)[1] for (name,) in Marker.select(Marker.name).where(
-            (Marker.project_key == project_key) & Marker.name.startswith("phase/")).tuples()],
+        phases_done=phases_done(project_key),
         timings=phase_timings(project_key),
     )
 
@@ -140,3 +140,46 @@ def delete_project(project_key):
         for model in PROJECT_TABLES:
             deleted[model._meta.table_name] = model.delete().where(model.project_key == project_key).execute()
     return deleted
+
+
+@dataclass
+class ProgressCounts:
+    """What the progress display needs, read in a handful of grouped queries (it polls every second)."""
+
+    extracted: dict = field(default_factory=dict)
+    transformed: dict = field(default_factory=dict)
+    loaded: dict = field(default_factory=dict)
+    confirmed: dict = field(default_factory=dict)
+    steps: dict = field(default_factory=dict)
+    batch_items: dict = field(default_factory=dict)
+    errors: int = 0
+    phases_done: set = field(default_factory=set)
+
+
+def progress_counts(project_key):
+    counts = ProgressCounts(extracted=dict(_grouped(ExtractedEntity, ExtractedEntity.entity_type, project_key)),
+                            transformed=dict(_grouped(TransformedEntity, TransformedEntity.entity_type, project_key)))
+    by_state = (EntityMap.select(EntityMap.source_type, EntityMap.state, peewee.fn.COUNT(EntityMap.id))
+                .where(EntityMap.project_key == project_key).group_by(EntityMap.source_type, EntityMap.state).tuples())
+    for entity_type, state, total in by_state:
+        if state != WriteState.PENDING:
+            counts.loaded[entity_type] = counts.loaded.get(entity_type, 0) + total
+        if state == WriteState.CONFIRMED:
+            counts.confirmed[entity_type] = total
+    steps = (Marker.select(Marker.name, Marker.item_count)
+             .where((Marker.project_key == project_key) & Marker.batch_no.is_null()).tuples())
+    counts.steps = dict(steps)
+    batches = (Marker.select(Marker.phase, Marker.entity_type, peewee.fn.SUM(Marker.item_count + Marker.failed_count))
+               .where((Marker.project_key == project_key) & Marker.batch_no.is_null(False))
+               .group_by(Marker.phase, Marker.entity_type).tuples())
+    counts.batch_items = {(phase, entity_type): int(total or 0) for phase, entity_type, total in batches}
+    counts.errors = ErrorRecord.select().where(ErrorRecord.project_key == project_key).count()
+    counts.phases_done = set(phases_done(project_key))
+    return counts
+
+
+def phases_done(project_key):
+    """The phases whose marker exists, in pipeline order."""
+    done = {phase for (phase,) in Marker.select(Marker.phase).where(
+        (Marker.project_key == project_key) & (Marker.kind == MarkerKind.PHASE.value)).tuples()}
+    return [phase for phase in PHASES if phase in done]

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ztoq_luigi.kinds import Notice, WarningKind
+
 TEXT, TEXT_AREA, NUMBER, CHECK_BOX, DATE, SELECT, MULTI_SELECT, USER = (
     "text", "text area", "number", "check box", "date", "combo box", "multi-select", "user")
 KINDS = (TEXT, TEXT_AREA, NUMBER, CHECK_BOX, DATE, SELECT, MULTI_SELECT, USER)
@@ -145,10 +147,12 @@ class FieldSurvey:
             label = seen.name
             if label.strip().casefold() in reserved:
                 label = RENAMED.format(seen.name)
-                notes.append((seen.name, f"custom field '{seen.name}' has the name of a field the migration fills "
-                                         f"itself; migrated as '{label}'"))
+                notes.append((seen.name, Notice(WarningKind.FIELD_RENAMED, f"custom field '{seen.name}' has the name of "
+                                                f"a field the migration fills itself; migrated as '{label}'",
+                                                subject=seen.name)))
             if problem:
-                notes.append((seen.name, f"custom field '{seen.name}' {problem}; migrated as a {TEXT} field"))
+                notes.append((seen.name, Notice(WarningKind.FIELD_AS_TEXT, f"custom field '{seen.name}' {problem}; "
+                                                f"migrated as a {TEXT} field", subject=seen.name)))
             values = {SELECT: seen.distinct, MULTI_SELECT: seen.distinct, USER: seen.used_accounts}.get(kind, ())
             entries.append(dict(_entry(label, kind, "custom", values), zephyr_name=seen.name))
         attributes = {ESTIMATE_FIELD: NUMBER, COMPONENT_FIELD: TEXT, ISSUE_LINKS_FIELD: TEXT_AREA,

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from ztoq_luigi.kinds import Notice, WarningKind
 from ztoq_luigi.mapping.cycles import ADHOC
 from ztoq_luigi.mapping.run_steps import Unplaceable
 
@@ -41,9 +42,12 @@ class ExecutionContext:
 
 @dataclass
 class MappedRun:
+    """A run and its logs; `errors` are (execution key, why it is not migrated), `notices` (key, Notice)."""
+
     source_id: str
     payload: dict
-    problems: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
 
 
 def execution_key(execution):
@@ -78,29 +82,29 @@ def user_label(rules, account_id):
 
 def map_runs(executions, step_results, context):
     """Executions (any order, any pairs) to (one MappedRun per (cycle, case) pair, logs in time order,
-    problems of executions that belong to no run).
+    errors, notices) of the executions that belong to no run.
 
-    `step_results` is {execution key: list of step results}. Problems are
-    (severity, execution key, message) with severity "error" for an
-    execution that is not migrated and "warning" for a detail that is lost.
+    `step_results` is {execution key: list of step results}. Errors are
+    (execution key, message) for an execution that is not migrated; notices
+    (execution key, Notice) tell of a detail, or an execution, that is lost.
     """
     runs = {}
-    orphans = []
+    errors, notices = [], []
     for execution in executions:
         key = execution_key(execution)
         case_key, _ = case_of(execution)
         if case_key is None:
-            orphans.append(("error", key, f"{key}: its test case link cannot be read; execution not migrated"))
+            errors.append((key, f"{key}: its test case link cannot be read; execution not migrated"))
             continue
         cycle_id = (execution.get("testCycle") or {}).get("id")
         cycle = ADHOC if cycle_id is None else context.cycles.get(cycle_id)
         if cycle is None:
-            orphans.append(("error", key, f"{key}: test cycle id {cycle_id} is not in the project; "
-                                          "execution not migrated"))
+            errors.append((key, f"{key}: test cycle id {cycle_id} is not in the project; execution not migrated"))
             continue
         if case_key not in context.case_names:
-            orphans.append(("warning", key, f"{key}: its test case {case_key} was not extracted (see the "
-                                            "extract errors); execution not migrated"))
+            notices.append((key, Notice(WarningKind.CASE_NOT_EXTRACTED, f"{key}: its test case {case_key} was not "
+                                        "extracted (see the extract errors); execution not migrated",
+                                        subject=case_key)))
             continue
         source_id = run_key(cycle, case_key)
         run = runs.get(source_id)
@@ -108,37 +112,39 @@ def map_runs(executions, step_results, context):
             run = runs[source_id] = MappedRun(source_id, {
                 "key": source_id, "cycle": cycle, "case": case_key, "name": context.case_names[case_key],
                 "logs": []})
-        log, problems = map_log(execution, step_results.get(key) or [], context)
-        run.problems.extend(problems)
+        log, log_errors, log_notices = map_log(execution, step_results.get(key) or [], context)
+        run.errors.extend(log_errors)
+        run.notices.extend(log_notices)
         if log is not None:
             run.payload["logs"].append(log)
     for run in runs.values():
         run.payload["logs"].sort(key=lambda log: (log["exe_end_date"], _key_number(log["execution"]),
                                                   log["execution"]))
-    return sorted(runs.values(), key=lambda run: run.source_id), orphans
+    return sorted(runs.values(), key=lambda run: run.source_id), errors, notices
 
 
 def map_log(execution, step_results, context):
-    """(log payload or None, problems) for one execution; None for Not Executed and unmappable ones."""
+    """(log payload or None, errors, notices) for one execution; no log for Not Executed and unmappable ones."""
     key = execution_key(execution)
     status_id = (execution.get("testExecutionStatus") or {}).get("id")
     status = context.statuses.get(status_id)
     if status is None:
-        return None, [("error", key, f"{key}: execution status id {status_id} is not among the project's "
-                                     "TEST_EXECUTION statuses; execution not migrated")]
+        return None, [(key, f"{key}: execution status id {status_id} is not among the project's TEST_EXECUTION "
+                            "statuses; execution not migrated")], []
     if status == NOT_EXECUTED:
-        return None, []
+        return None, [], []
     target = context.rules.execution_status(status)
     if target is None:
-        return None, [("error", key, f"{key}: Zephyr execution status '{status}' has no qTest status in the "
-                                     "mapping (execution_statuses in --mapping); execution not migrated")]
+        return None, [(key, f"{key}: Zephyr execution status '{status}' has no qTest status in the mapping "
+                            "(execution_statuses in --mapping); execution not migrated")], []
     end = _instant(execution.get("actualEndDate"))
     if end is None:
-        return None, [("warning", key, f"{key}: '{status}' execution has no readable actualEndDate, and qTest needs an "
-                                       "execution date; no test log")]
+        return None, [], [(key, Notice(WarningKind.EXECUTION_WITHOUT_DATE, f"{key}: '{status}' execution has no "
+                                       "readable actualEndDate, and qTest needs an execution date; no test log",
+                                       subject=status))]
     duration = execution.get("executionTime")
     start = end - timedelta(milliseconds=duration) if isinstance(duration, int) and duration > 0 else end
-    steps, problems = _step_logs(key, step_results, context)
+    steps, notices = _step_logs(key, step_results, context)
     return {
         "execution": key,
         "status": target,
@@ -148,7 +154,7 @@ def map_log(execution, step_results, context):
         "note": _note(execution, key, context),
         "steps": steps,
         "step_results": len(step_results),
-    }, problems
+    }, [], notices
 
 
 def log_body(log, steps, status_ids):
@@ -187,17 +193,18 @@ def step_result_fields(result):
 
 
 def _step_logs(key, step_results, context):
-    steps, problems = [], []
+    steps, notices = [], []
     for order, result in enumerate(step_results, start=1):
         inline = step_result_fields(result)
         status = context.statuses.get((inline.get("status") or {}).get("id"))
         target = context.rules.execution_status(status) if status else None
         if target is None:
-            problems.append(("warning", key, f"{key}: step {order} has status '{status or 'unknown'}', which has "
-                                             "no qTest status; its step log is left out"))
+            notices.append((key, Notice(WarningKind.STEP_STATUS, f"{key}: step {order} has status "
+                                         f"'{status or 'unknown'}', which has no qTest status; its step log is left "
+                                         "out", subject=status or "unknown")))
             continue
         steps.append({"order": order, "status": target, "actual_result": inline.get("actualResult") or ""})
-    return steps, problems
+    return steps, notices
 
 
 def _note(execution, key, context):

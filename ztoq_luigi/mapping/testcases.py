@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
+from ztoq_luigi.kinds import Notice, WarningKind
 from ztoq_luigi.mapping.custom_fields import (
     ASSIGNED_TO, COMPONENT_FIELD, ESTIMATE_FIELD, ISSUE_LINKS_FIELD, MULTI_SELECT, USER, WEB_LINKS_FIELD, Unfit,
     field_value,
@@ -72,8 +73,8 @@ def _name_property(properties, label, link, names, translate, warnings, key):
         return
     name = names.get(source_id)
     if name is None:
-        warnings.append(f"{key}: {label.lower()} id {source_id} is not among the project's {label.lower()} values; "
-                        f"{label} left empty")
+        warnings.append(Notice(WarningKind.UNKNOWN_VALUE, f"{key}: {label.lower()} id {source_id} is not among the "
+                               f"project's {label.lower()} values; {label} left empty", subject=label))
         return
     properties[label] = translate(name)
 
@@ -88,12 +89,14 @@ def _attributes(case, context, warnings):
     for name, value in (case.get("customFields") or {}).items():
         entry = context.fields.get(name)
         if entry is None:
-            warnings.append(f"{key}: custom field '{name}' is not in the field plan; left out")
+            warnings.append(Notice(WarningKind.FIELD_VALUE, f"{key}: custom field '{name}' is not in the field plan; "
+                                   "left out", subject=name))
             continue
         try:
             converted = field_value(entry["kind"], value)
         except Unfit as problem:
-            warnings.append(f"{key}: custom field '{name}': {problem}, unlike its other values; left empty")
+            warnings.append(Notice(WarningKind.FIELD_VALUE, f"{key}: custom field '{name}': {problem}, unlike its other "
+                                   "values; left empty", subject=name))
             continue
         if entry["kind"] == USER and converted is not None:
             converted = _user(key, converted, f"custom field '{name}'", context, warnings)
@@ -138,7 +141,8 @@ def _map_steps(key, steps, warnings):
             call = step["testCase"]
             callee = call["testCaseKey"]
             if callee == key:
-                warnings.append(f"{key}: step {number} calls the case itself; kept as text")
+                warnings.append(Notice(WarningKind.CALL_AS_TEXT, f"{key}: step {number} calls the case itself; kept "
+                                       "as text", subject=key))
                 callee = None
             elif callee not in calls:
                 calls.append(callee)
@@ -157,8 +161,8 @@ def _inline_step(key, number, inline, warnings):
             parts.append(f"<b>{escape(name, quote=False)}:</b> {_text(value)}")
     description = "<br>".join(part for part in parts if part)
     if not description:
-        warnings.append(f"{key}: step {number} has no description in Zephyr; qTest requires one, "
-                        f"so it reads '{EMPTY_STEP}'")
+        warnings.append(Notice(WarningKind.EMPTY_STEP, f"{key}: step {number} has no description in Zephyr; qTest "
+                               f"requires one, so it reads '{EMPTY_STEP}'"))
         description = EMPTY_STEP
     return {"description": description, "expected": inline.get("expectedResult") or "", "called": None}
 

@@ -1,3 +1,4 @@
+from ztoq_luigi.kinds import Notice, WarningKind
 """Atlassian accountIds to qTest user ids, through the user mapping and nothing else.
 
 Zephyr exposes only accountIds, which mean nothing to qTest; the mapping
@@ -42,4 +43,5 @@ def resolve_users(mapping, qtest_users, used):
 
 
 def unmapped_warning(case_key, account_id, where):
-    return f"{case_key}: user {account_id} ({where}) is not in the user mapping; left empty"
+    return Notice(WarningKind.UNMAPPED_USER, f"{case_key}: user {account_id} ({where}) is not in the user mapping; "
+                                             "left empty", subject=account_id)

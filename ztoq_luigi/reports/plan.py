@@ -1,11 +1,18 @@
-"""The dry-run plan as text for people (JSON is the plan dict itself)."""
+"""The dry-run plan as text for people (JSON is the plan dict itself, every item listed).
+
+What cannot be migrated is listed in full; what would change is grouped by
+kind, as in the report, and the text says where the full list is.
+"""
+
+from ztoq_luigi.reports.names import display_name
+from ztoq_luigi.reports.warnings import group_warnings
 
 
 def render_plan(plan):
     lines = [f"Plan for {plan['project_key']} (nothing was written to qTest)", "", "Would create in qTest:"]
     for entity_type, counts in plan["would_create"].items():
         already = f" ({counts['already_in_qtest']} already there)" if counts["already_in_qtest"] else ""
-        lines.append(f"  {counts['to_create']:>7} {entity_type}{already}")
+        lines.append(f"  {counts['to_create']:>7} {display_name(entity_type)}{already}")
     for change in plan["fields_to_create"]:
         lines.append(f"        + {change}")
     lines.append("")
@@ -16,6 +23,14 @@ def render_plan(plan):
         lines.append("Unmapped values: none")
     lines.append(f"Cannot be migrated ({len(plan['cannot_migrate'])}):")
     lines += [f"  {item['entity_key'] or '-'}: {item['reason']}" for item in plan["cannot_migrate"]] or ["  nothing"]
-    lines.append(f"Migrated with changes ({len(plan['migrated_with_changes'])}):")
-    lines += [f"  {item['entity_key'] or '-'}: {item['change']}" for item in plan["migrated_with_changes"]] or ["  none"]
+    changes = plan["migrated_with_changes"]
+    lines.append(f"Migrated with changes ({len(changes)}, by kind; every one: --format json):")
+    for group in group_warnings((item["entity_key"], item["change"], item["kind"], item["subject"])
+                                for item in changes):
+        lines.append(f"  {group['count']:>7} x {group['title']}")
+        examples = [f"{s['subject']} ({s['count']})" for s in group["subjects"][:3]] or [
+            f"{e['entity_key'] or '-'}: {e['message']}" for e in group["examples"][:2]]
+        lines += [f"            {example}" for example in examples]
+    if not changes:
+        lines.append("  none")
     return "\n".join(lines)

@@ -5,9 +5,13 @@ import os
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ztoq_luigi.reports import charts
+
 FORMATS = ("json", "html", "text")
 _templates = Environment(loader=PackageLoader("ztoq_luigi.reports", "templates"),
-                         autoescape=select_autoescape(["html", "html.j2"]), trim_blocks=True, lstrip_blocks=True)
+                         autoescape=select_autoescape(["html", "html.j2", "svg.j2"]), trim_blocks=True,
+                         lstrip_blocks=True)
+_templates.globals["duration"] = charts.duration
 
 
 def format_for(path, requested=None):
@@ -20,8 +24,11 @@ def format_for(path, requested=None):
 def render(data, report_format):
     if report_format == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    template = {"html": "report.html.j2", "text": "report.txt.j2"}[report_format]
-    return _templates.get_template(template).render(**data)
+    if report_format == "html":
+        figures = (charts.entities_chart(data["summary"]["migrated"]), charts.phases_chart(data["phases"]),
+                   charts.throughput_chart(data["throughput"]))
+        return _templates.get_template("report.html.j2").render(charts=[c for c in figures if c], **data)
+    return _templates.get_template("report.txt.j2").render(**data)
 
 
 def write(data, path, report_format):

@@ -1,8 +1,14 @@
 """The `status` screen: a compact text view of a ProjectSummary, or JSON for scripts."""
 
 import json
+import textwrap
 
 from ztoq_luigi.config import PHASES
+from ztoq_luigi.reports.names import display_name, in_display_order, is_reference
+
+ZEPHYR_COLUMNS = (("Extracted", "extracted"),)
+QTEST_COLUMNS = (("Ready", "transformed"), ("In qTest", "loaded"), ("Validated", "confirmed"), ("Pending", "pending"),
+                 ("Failed", "failed"))
 
 
 def render_status(summary):
@@ -17,15 +23,7 @@ def render_status(summary):
         if run.message:
             lines.append(f"  {run.message}")
     if summary.entities:
-        lines.append("")
-        header = ("Entity", "Extracted", "Transformed", "Loaded", "Pending", "Failed")
-        rows = [
-            (name, c.extracted, c.transformed, c.loaded, c.pending, c.failed) for name, c in summary.entities.items()
-        ]
-        width = max(len(header[0]), *(len(row[0]) for row in rows))
-        lines.append(f"{header[0]:<{width}}  " + "  ".join(f"{h:>11}" for h in header[1:]))
-        for row in rows:
-            lines.append(f"{row[0]:<{width}}  " + "  ".join(f"{value:>11}" for value in row[1:]))
+        lines += _entity_tables(summary.entities)
     if summary.markers:
         done = ", ".join(f"{phase} {count}" for phase, count in sorted(summary.markers.items()))
         lines.append(f"\nCompleted tasks: {done}")
@@ -41,10 +39,37 @@ def render_status(summary):
     else:
         lines.append("Validation issues: none recorded")
     if summary.recent_events:
-        lines.append("\nRecent events:")
+        lines.append(f"\nRecent events (all of them: ztoq workflow events --project-key {summary.project_key}):")
         for event in summary.recent_events:
             lines.append(f"  {_time(event.time)} {event.level:<7} {event.phase or '-':<9} {event.message}")
     return "\n".join(lines)
+
+
+def _entity_tables(entities):
+    """What was read from Zephyr, what is in qTest, and the reference data in a sentence."""
+    names = [name for name in in_display_order(entities) if not is_reference(name)]
+    lines = []
+    for title, all_columns in (("Read from Zephyr", ZEPHYR_COLUMNS), ("Written to qTest", QTEST_COLUMNS)):
+        rows = [name for name in names if any(getattr(entities[name], column) for _, column in all_columns)]
+        columns = [(header, column) for header, column in all_columns
+                   if header != "Pending" or any(entities[name].pending for name in rows)]
+        if rows:
+            lines += ["", *_table(title, [(display_name(name), entities[name]) for name in rows], columns)]
+    reference = [f"{entities[name].extracted} {display_name(name).lower()}" for name in in_display_order(entities)
+                 if is_reference(name) and entities[name].extracted]
+    if reference:
+        lines += textwrap.wrap(f"Reference data: {', '.join(reference)}", width=80, subsequent_indent="  ")
+    return lines
+
+
+def _table(title, rows, columns):
+    width = max(len(title), *(len(label) for label, _ in rows))
+    widths = [len(header) + 2 for header, _ in columns]
+    lines = [f"{title:<{width}}" + "".join(f"{header:>{w}}" for (header, _), w in zip(columns, widths))]
+    for label, counts in rows:
+        lines.append(f"{label:<{width}}" + "".join(f"{getattr(counts, attribute):>{w}}"
+                                                   for (_, attribute), w in zip(columns, widths)))
+    return lines
 
 
 def resume_plan(summary, phases):
@@ -67,7 +92,8 @@ def status_json(summary):
             "id": run.id, "command": run.command, "phases": run.phases.split(), "status": run.status,
             "started_at": _time(run.started_at), "finished_at": _time(run.finished_at), "message": run.message},
         "runs": summary.run_count,
-        "entities": {name: {"extracted": c.extracted, "transformed": c.transformed, "loaded": c.loaded,
+        "entities": {name: {"name": display_name(name), "extracted": c.extracted, "transformed": c.transformed,
+                            "loaded": c.loaded,
                             "pending": c.pending, "confirmed": c.confirmed, "failed": c.failed}
                      for name, c in summary.entities.items()},
         "finished_phases": [phase for phase in PHASES if phase in summary.phases_done],

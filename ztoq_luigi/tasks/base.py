@@ -78,6 +78,10 @@ class PipelineTask(luigi.Task):
     def event(self, message, level="INFO", batch_no=None, **details):
         journal.record_event(self.project_key, message, phase=self.phase, batch_no=batch_no, level=level, **details)
 
+    def warn(self, notice, **details):
+        """A warning, recorded with its kind and subject so that reports group it without reading its text."""
+        self.event(notice.message, level="WARNING", kind=notice.kind, subject=notice.subject, **details)
+
     def error(self, message, **details):
         journal.record_error(self.project_key, self.phase, message, **details)
 

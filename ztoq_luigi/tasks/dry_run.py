@@ -5,18 +5,17 @@ be migrated, and reads (only reads) the target project's fields to find
 what would have to be created and which mapped values do not exist.
 """
 
-import json
 
 import peewee
 
 from ztoq_luigi.db.entities import extracted, transformed
+from ztoq_luigi.db.journal import warning_record
 from ztoq_luigi.db.models import EntityMap, ErrorRecord, Event, TransformedEntity
 from ztoq_luigi.kinds import LOADED, Entity
 from ztoq_luigi.mapping.qtest_body import MappingProblem, field_changes
 from ztoq_luigi.services.fields import missing_run_fields, test_case_fields, unmapped_execution_statuses
 
 NOT_OBJECTS = (Entity.FIELD_PLAN, Entity.USER)
-LIST_LIMIT = 200
 
 
 def migration_plan(ctx):
@@ -65,11 +64,11 @@ def _unmapped_values(project_key, rules, catalog):
 def _cannot_migrate(project_key):
     query = (ErrorRecord.select().where((ErrorRecord.project_key == project_key)
                                         & ErrorRecord.fatal_status.is_null())
-             .order_by(ErrorRecord.id).limit(LIST_LIMIT))
+             .order_by(ErrorRecord.id))
     return [{"entity_type": e.entity_type, "entity_key": e.entity_key, "reason": e.message} for e in query]
 
 
 def _changes(project_key):
     query = (Event.select().where((Event.project_key == project_key) & (Event.level == "WARNING"))
-             .order_by(Event.id).limit(LIST_LIMIT))
-    return [{"entity_key": json.loads(e.context or "{}").get("entity_key"), "change": e.message} for e in query]
+             .order_by(Event.id))
+    return [dict(zip(("entity_key", "change", "kind", "subject"), warning_record(e.message, e.context))) for e in query]

@@ -23,7 +23,7 @@ from ztoq_luigi.db.connection import open_database
 from ztoq_luigi.db.markers import forget_phase, phase_done, reopen_failed
 from ztoq_luigi.db.models import ValidationIssue
 from ztoq_luigi.errors import ConfigError, ExitStatus
-from ztoq_luigi.kinds import PHASES, Phase
+from ztoq_luigi.kinds import PHASES, Phase, WarningKind
 from ztoq_luigi.mapping.rules import load_rules
 from ztoq_luigi.scheduling.stop import StopOnSignal
 from ztoq_luigi.scheduling.threads import ThreadWorkerFactory
@@ -78,7 +78,8 @@ def _execute_locked(ctx, command, phases, progress, stop, lock):
     notes = []
     if lock.taken_over:
         notes.append(f"took over the run lock of {lock.taken_over.describe()}, which has stopped")
-        journal.record_event(key, notes[-1], level="WARNING")
+        journal.record_event(key, notes[-1], level="WARNING", kind=WarningKind.RUN_LOCK_TAKEN_OVER,
+                             subject=lock.taken_over.host)
     if reopened:
         journal.record_event(key, f"reopened {reopened} batches that had failures, to retry them")
     log_path = _configure_logging(settings, run.id)

@@ -326,3 +326,41 @@ def test_a_non_ascii_token_echoed_in_a_structured_body_is_hidden(rsps, waits):
     rsps.get(URL, status=400, json={"errors": [{"field": "token", "rejectedValue": token}]})
     error = raised(lambda: zephyr(waits, token).get_json("/things"))
     assert "\\u00f6" not in str(error) and "\\u5bc6" not in str(error)
+
+
+# --- one retry budget ------------------------------------------------------------------------------------
+
+def test_connection_failures_are_retried_by_one_layer_only(rsps, waits):
+    """Each attempt is one connection try: urllib3 does not retry inside a tenacity attempt."""
+    rsps.get(URL, body=requests.exceptions.ConnectionError("Connection refused"))
+    client = make_client(waits, attempts=3)
+    error = raised(lambda: client.get_json("/things"))
+    assert isinstance(error, TransportError) and len(rsps.calls) == 3
+    assert client.session.get_adapter(URL).max_retries.total == 0
+    assert str(error).endswith("(gave up after 3 attempts in 0 s)")
+
+
+def test_our_own_backoff_stops_at_the_time_budget(rsps):
+    rsps.get(URL, body=requests.exceptions.ConnectionError("Connection refused"))
+    client = HttpClient(BASE, retry=RetryPolicy(attempts=50, initial_backoff=0.02, max_backoff=0.05, budget=0.3))
+    error = raised(lambda: client.get_json("/things"))
+    assert isinstance(error, TransportError)
+    assert 3 <= len(rsps.calls) < 50, "the budget, not the attempt count, ended the retries"
+
+
+def test_a_servers_retry_after_is_honoured_beyond_the_budget(rsps, waits):
+    rsps.get(URL, status=429, headers={"Retry-After": "90"})
+    rsps.get(URL, json=OK)
+    assert make_client(waits, budget=60.0).get_json("/things") == OK
+    assert waits == [90.0]
+
+
+def test_a_request_that_gave_up_is_not_retried_by_an_enclosing_one(rsps, waits):
+    """A login inside a request used to multiply the attempts: 6 logins in each of 6 attempts."""
+    inner_url = f"{BASE}/login"
+    rsps.post(inner_url, body=requests.exceptions.ConnectionError("Connection refused"))
+    client = make_client(waits, attempts=4)
+    client.auth_headers = lambda: client.request("POST", "/login", authenticated=False, idempotent=True) and {}
+    error = raised(lambda: client.get_json("/things"))
+    assert isinstance(error, TransportError)
+    assert len(rsps.calls) == 4 and len(waits) == 3

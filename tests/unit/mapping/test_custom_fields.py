@@ -2,6 +2,7 @@
 
 import pytest
 
+from ztoq_luigi.kinds import WarningKind
 from ztoq_luigi.mapping.custom_fields import (
     CHECK_BOX, COMPONENT_FIELD, DATE, ESTIMATE_FIELD, ISSUE_LINKS_FIELD, MULTI_SELECT, NUMBER, SELECT, TEXT,
     TEXT_AREA, USER, WEB_LINKS_FIELD, CheckBoxOptions, FieldSurvey, Unfit, field_value, number_text,
@@ -10,6 +11,7 @@ from ztoq_luigi.mapping.rules import MappingRules
 
 OWNER = "5b10a2844c20165700ede21a"
 PREFIXED = "557058:f1e2d3c4-0000-4000-8000-000000000001"
+
 
 
 def plan(values_per_case, rules=None, **case_fields):
@@ -64,8 +66,9 @@ def test_nulls_and_empty_values_say_nothing_about_the_type():
 def test_conflicting_types_fall_back_to_text_and_are_reported(values, shown):
     entries, notes = plan([{"Mixed": value} for value in values])
     assert [entry["kind"] for entry in entries if entry.get("zephyr_name") == "Mixed"] == [TEXT]
-    assert notes == [("Mixed", f"custom field 'Mixed' holds values of different types across the project "
-                               f"({shown}); migrated as a text field")]
+    assert [(name, notice.kind, notice.message) for name, notice in notes] == [
+        ("Mixed", WarningKind.FIELD_AS_TEXT,
+         f"custom field 'Mixed' holds values of different types across the project ({shown}); migrated as a text field")]
 
 
 def test_account_ids_of_known_users_make_a_user_field():
@@ -117,15 +120,16 @@ def test_a_custom_field_named_like_a_field_the_migration_fills_is_renamed_and_re
     entries, notes = plan([{name: "x"}])
     custom = [entry for entry in entries if entry.get("zephyr_name") == name]
     assert [entry["label"] for entry in custom] == [f"{name} (Zephyr)"]
-    assert notes == [(name, f"custom field '{name}' has the name of a field the migration fills itself; "
-                            f"migrated as '{name} (Zephyr)'")]
+    assert [(field, notice.kind, notice.message) for field, notice in notes] == [
+        (name, WarningKind.FIELD_RENAMED,
+         f"custom field '{name}' has the name of a field the migration fills itself; migrated as '{name} (Zephyr)'")]
 
 
 def test_the_survey_keeps_a_bounded_number_of_choices():
     entries, notes = plan([{"Many": [f"option {n}"]} for n in range(1200)])
     many = next(entry for entry in entries if entry.get("zephyr_name") == "Many")
     assert many["kind"] == TEXT and many["values"] == []
-    assert "more than 1000 distinct choices" in notes[0][1]
+    assert "more than 1000 distinct choices" in notes[0][1].message
 
 
 # --- values ----------------------------------------------------------------------------------------

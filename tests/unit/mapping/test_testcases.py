@@ -2,6 +2,7 @@
 
 import pytest
 
+from ztoq_luigi.kinds import WarningKind
 from ztoq_luigi.mapping.folders import UNFILED
 from ztoq_luigi.mapping.rules import MappingRules
 from ztoq_luigi.mapping.testcases import EMPTY_STEP, CaseContext, MappedCase, map_test_case
@@ -9,6 +10,11 @@ from ztoq_luigi.mapping.testcases import EMPTY_STEP, CaseContext, MappedCase, ma
 PRIORITIES = {10001: "High", 10002: "Normal", 10003: "Low", 10004: "Blocker"}
 STATUSES = {20001: "Draft", 20002: "Approved", 20003: "Deprecated", 20004: "Needs Review"}
 
+
+
+
+def messages(result):
+    return [notice.message for notice in result.warnings]
 
 def context(rules=None):
     return CaseContext(rules=rules or MappingRules(), priorities=dict(PRIORITIES), statuses=dict(STATUSES))
@@ -120,7 +126,8 @@ def test_unknown_priority_id_is_a_warning_and_leaves_priority_out():
     result = mapped(priority={"id": 99999, "self": "x"})
     assert "Priority" not in result.payload["properties"]
     assert len(result.warnings) == 1
-    warning = result.warnings[0]
+    warning = result.warnings[0].message
+    assert result.warnings[0].kind == WarningKind.UNKNOWN_VALUE
     assert "SA-T10" in warning and "99999" in warning and "priority" in warning.lower()
     assert result.payload["properties"]["Status"] == "New"
 
@@ -128,7 +135,7 @@ def test_unknown_priority_id_is_a_warning_and_leaves_priority_out():
 def test_unknown_status_id_is_a_warning_and_leaves_status_out():
     result = mapped(status={"id": 77, "self": "x"})
     assert "Status" not in result.payload["properties"]
-    assert any("77" in w and "status" in w.lower() for w in result.warnings)
+    assert any("77" in w and "status" in w.lower() for w in messages(result))
 
 
 @pytest.mark.parametrize("link", [None, {}, {"id": None}])
@@ -195,7 +202,7 @@ def test_an_empty_step_gets_a_placeholder_and_a_warning(empty):
     assert step["description"] == EMPTY_STEP
     assert step["expected"] == ((empty.get("inline") or {}).get("expectedResult") or "")
     assert len(result.warnings) == 1
-    assert "SA-T10" in result.warnings[0] and "step 2" in result.warnings[0]
+    assert "SA-T10" in result.warnings[0].message and "step 2" in result.warnings[0].message
 
 
 def test_a_step_with_only_test_data_is_not_empty():
@@ -249,7 +256,7 @@ def test_a_case_that_calls_itself_keeps_the_step_as_text_with_a_warning():
     step = result.payload["steps"][1]
     assert step == {"description": "Call to test SA-T10", "expected": "", "called": None}
     assert result.depends_on == []
-    assert len(result.warnings) == 1 and "SA-T10" in result.warnings[0] and "step 2" in result.warnings[0]
+    assert len(result.warnings) == 1 and "SA-T10" in result.warnings[0].message and "step 2" in result.warnings[0].message
 
 
 # --- scripts ------------------------------------------------------------------------------------------
@@ -314,7 +321,7 @@ def test_a_mapped_owner_becomes_assigned_to_by_qtest_user_id():
 def test_an_unmapped_owner_leaves_assigned_to_empty_and_is_reported_with_its_account_id():
     result = enriched(owner={"self": "https://jira/user", "accountId": UNMAPPED})
     assert "Assigned To" not in result.payload["properties"]
-    assert result.warnings == [f"SA-T10: user {UNMAPPED} (owner) is not in the user mapping; left empty"]
+    assert messages(result) == [f"SA-T10: user {UNMAPPED} (owner) is not in the user mapping; left empty"]
 
 
 def test_no_owner_is_no_warning():
@@ -350,19 +357,19 @@ def test_null_and_empty_custom_values_and_unticked_checkboxes_leave_the_fields_e
 def test_an_unmapped_user_in_a_custom_field_is_reported_and_left_empty():
     result = enriched(customFields={"Tester": UNMAPPED})
     assert "Tester" not in result.payload["properties"]
-    assert result.warnings == [f"SA-T10: user {UNMAPPED} (custom field 'Tester') is not in the user mapping; "
+    assert messages(result) == [f"SA-T10: user {UNMAPPED} (custom field 'Tester') is not in the user mapping; "
                                "left empty"]
 
 
 def test_a_value_that_does_not_fit_its_planned_kind_is_reported_and_left_empty():
     result = enriched(customFields={"Build Number": "twenty"})
     assert "Build Number" not in result.payload["properties"]
-    assert len(result.warnings) == 1 and "Build Number" in result.warnings[0] and "twenty" in result.warnings[0]
+    assert len(result.warnings) == 1 and "Build Number" in result.warnings[0].message and "twenty" in result.warnings[0].message
 
 
 def test_a_custom_field_missing_from_the_plan_is_reported():
     result = enriched(customFields={"Surprise": "x"})
-    assert result.warnings == ["SA-T10: custom field 'Surprise' is not in the field plan; left out"]
+    assert messages(result) == ["SA-T10: custom field 'Surprise' is not in the field plan; left out"]
 
 
 @pytest.mark.parametrize("milliseconds, minutes", [(138000, "2.3"), (15000, "0.25"), (60000, "1"), (0, "0"),

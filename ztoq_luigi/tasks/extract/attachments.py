@@ -25,7 +25,7 @@ from ztoq_luigi.clients.files import Hosts, reason
 from ztoq_luigi.credentials import credentials_by_host, host_of
 from ztoq_luigi.db.attachments import FILE, files, save_files
 from ztoq_luigi.db.entities import count_extracted, extracted
-from ztoq_luigi.kinds import Entity, Phase
+from ztoq_luigi.kinds import Entity, Notice, Phase, WarningKind
 from ztoq_luigi.mapping.attachments import case_texts, execution_texts, file_name, find_files, url_id
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.extract.design import ExtractTestDesign
@@ -146,10 +146,11 @@ class ExtractEmbeddedFiles(Group):
                     for host in credentials_by_host(ctx.settings)}
         refusals[host_of(ctx.settings.zephyr_base_url)] = "the Zephyr API token was refused"
         for (host, status), records in sorted(_failures(files(self.project_key).values()).items(), key=str):
-            self.event(_failure_message(host, status, records, refusals.get(host)), level="WARNING",
-                       host=host, http_status=status,
-                       entity_keys=sorted({owner for record in records for owner in record["owners"]}),
-                       urls=[record["url"] for record in records])
+            notice = Notice(WarningKind.FILE_NOT_FETCHED, _failure_message(host, status, records, refusals.get(host)),
+                            subject=host)
+            self.warn(notice, host=host, http_status=status,
+                      entity_keys=sorted({owner for record in records for owner in record["owners"]}),
+                      urls=[record["url"] for record in records])
 
 
 def _download(hosts, record, path):

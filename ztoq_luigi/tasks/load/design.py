@@ -13,7 +13,7 @@ import luigi
 from ztoq_luigi.clients.errors import RequestRejectedError
 from ztoq_luigi.db.entities import assign_load_order, dependency_graph, level_sizes, mapped, transformed
 from ztoq_luigi.db.models import TransformedEntity
-from ztoq_luigi.kinds import Entity, Phase
+from ztoq_luigi.kinds import Entity, Notice, Phase, WarningKind
 from ztoq_luigi.mapping.folders import UNFILED
 from ztoq_luigi.mapping.load_order import load_order
 from ztoq_luigi.mapping.qtest_body import MappingProblem, create_case_body, unlink_calls
@@ -83,9 +83,10 @@ class PlanTestCaseLoad(PipelineTask):
             assign_load_order(self.project_key, Entity.TEST_CASE, placement)
             self.mark_done(item_count=len(placement), entity_type=Entity.TEST_CASE)
         for source_id, callees in sorted(unlinked.items()):
-            self.event(f"{source_id}: calls to {', '.join(sorted(callees))} cannot be linked in qTest "
-                       "(outside the project or in a call cycle); kept as text", level="WARNING",
-                       entity_key=source_id)
+            for callee in sorted(callees):
+                self.warn(Notice(WarningKind.CALL_AS_TEXT, f"{source_id}: call to {callee} cannot be linked in qTest "
+                                 "(outside the project or in a call cycle); kept as text", subject=callee),
+                          entity_key=source_id)
 
 
 class LoadTestCases(BatchTask):
@@ -110,8 +111,8 @@ class LoadTestCases(BatchTask):
         for case_key, payload in self.tracked(cases.items(), "test cases"):
             payload, unlinked = unlink_calls(payload, callee_ids)
             for callee in unlinked:
-                self.event(f"{case_key}: call to {callee} kept as text: {callee} is not in qTest",
-                           level="WARNING", batch_no=self.batch_no, entity_key=case_key)
+                self.warn(Notice(WarningKind.CALL_AS_TEXT, f"{case_key}: call to {callee} kept as text: {callee} is "
+                                 "not in qTest", subject=callee), batch_no=self.batch_no, entity_key=case_key)
             try:
                 module_id = modules.get(payload["module"])
                 if module_id is None:

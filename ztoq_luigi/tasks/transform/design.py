@@ -71,8 +71,8 @@ class TransformFieldPlan(PipelineTask):
             save_transformed(key, Entity.FIELD_PLAN, [(entry["label"], entry, content_hash(entry), [], n)
                                                for n, entry in enumerate(entries)])
             self.mark_done(item_count=len(entries), entity_type=Entity.FIELD_PLAN)
-        for name, note in notes:
-            self.event(note, level="WARNING", entity_key=name)
+        for name, notice in notes:
+            self.warn(notice, entity_key=name)
 
 
 class TransformUsers(PipelineTask):
@@ -150,8 +150,8 @@ class TransformTestCases(BatchTask):
         with self.atomic():
             save_transformed(key, Entity.TEST_CASE, rows)
             self.mark_done(item_count=len(rows), entity_type=Entity.TEST_CASE, batch_no=self.batch_no)
-        for case_key, warning in warnings:
-            self.event(warning, level="WARNING", batch_no=self.batch_no, entity_key=case_key)
+        for case_key, notice in warnings:
+            self.warn(notice, batch_no=self.batch_no, entity_key=case_key)
 
 
 class TransformTestDesign(Group):

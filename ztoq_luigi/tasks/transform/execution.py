@@ -85,22 +85,21 @@ class TransformRuns(BatchTask):
             cycles={cycle["id"]: cycle["key"] for cycle in cycles.values()},
             case_names={k: case["name"] for k, case in extracted(key, Entity.TEST_CASE, source_ids=case_keys).items()},
         )
-        runs, orphans = map_runs(executions, steps, mapping_context)
+        runs, errors, notices = map_runs(executions, steps, mapping_context)
         rows = [(run.source_id, run.payload, content_hash(run.payload), [run.payload["case"]],
                  units[run.payload["cycle"]] if run.payload["cycle"] != ADHOC
                  else adhoc_unit(len(cycles), run.payload["case"])) for run in runs]
-        problems = orphans + [problem for run in runs for problem in run.problems]
-        errors = [problem for problem in problems if problem[0] == "error"]
+        errors += [error for run in runs for error in run.errors]
+        notices += [notice for run in runs for notice in run.notices]
         with self.atomic():
             delete_transformed_in(key, Entity.TEST_RUN, self.ordinals)
             save_transformed(key, Entity.TEST_RUN, rows)
-            for _, execution, message in errors:
+            for execution, message in errors:
                 self.error(message, entity_type=Entity.TEST_EXECUTION, entity_key=execution)
             self.mark_done(item_count=len(rows), failed_count=len(errors), entity_type=Entity.TEST_RUN,
                            batch_no=self.batch_no)
-        for severity, execution, message in problems:
-            if severity != "error":
-                self.event(message, level="WARNING", batch_no=self.batch_no, entity_key=execution)
+        for execution, notice in notices:
+            self.warn(notice, batch_no=self.batch_no, entity_key=execution)
 
 
 class TransformTestExecution(Group):
