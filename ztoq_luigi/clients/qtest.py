@@ -7,36 +7,25 @@ since session tokens expire in the middle of long migrations.
 
 import base64
 import threading
-from dataclasses import dataclass
-from typing import Optional
 from urllib.parse import urlsplit
 
-from ztoq_luigi.clients.errors import (
-    AuthenticationError, LoginFailedError, MalformedPayloadError, RequestRejectedError,
-)
+from ztoq_luigi.clients.errors import AuthenticationError, LoginFailedError, MalformedPayloadError, RequestRejectedError
 from ztoq_luigi.clients.http import HttpClient
+from ztoq_luigi.clients.paging import QTestPages, paginate
+from ztoq_luigi.schemas.base import check
 from ztoq_luigi.schemas.qtest import (
     AllowedValueResponseSchema, AttachmentSchema, ContainerSchema, FieldSchema, ListedRunSchema, ModuleSchema,
     OAuthResponseSchema, PagedResultSchema, ProjectSchema, StatusSchema, TestCaseSchema, TestLogSchema, UserSchema,
 )
-from ztoq_luigi.schemas.base import check
 
 LIST_PAGE_SIZE = 100
 ALLOWED_VALUES_PER_REQUEST = 100  # "Creates maximum 100 allowed values" (createProjectFieldAllowedValues)
 
 
-@dataclass(frozen=True)
-class Paging:
-    """How a listing pages, as its swagger operation documents it: the size parameter and the answer's shape."""
-
-    size_param: Optional[str]
-    envelope: bool = False
-
-
-WHOLE = Paging(None)
-ARRAY_BY_SIZE = Paging("size")
-ARRAY_BY_PAGE_SIZE = Paging("pageSize")
-ENVELOPE = Paging("pageSize", envelope=True)
+WHOLE = QTestPages(None)
+ARRAY_BY_SIZE = QTestPages("size", page_size=LIST_PAGE_SIZE)
+ARRAY_BY_PAGE_SIZE = QTestPages("pageSize", page_size=LIST_PAGE_SIZE)
+ENVELOPE = QTestPages("pageSize", envelope=True, page_size=LIST_PAGE_SIZE)
 
 
 class QTestClient(HttpClient):
@@ -237,29 +226,15 @@ class QTestClient(HttpClient):
         return self._expect(AttachmentSchema(), payload, "POST", f"/{object_type}/{object_id}/blob-handles")
 
     def _listing(self, path, paging, *, params=None, schema=None, method="GET", body=None):
-        """Every item of a listing, page after page in the endpoint's own paging style.
+        """Every item of a listing, page after page in the endpoint's own paging style (clients/paging.py)."""
 
-        The one place that pages: a listing the swagger documents without
-        paging parameters is read in one request (paging it would read the
-        whole list again for every page); a paged one always states its page
-        and size, never trusting a default, and ends on a short page or, for
-        an envelope, when `total` is reached.
-        """
-        if paging.size_param is None:
-            yield from self._items(self._json(method, path, params=params, body=body), schema, method, path)
-            return
-        page = 1
-        while True:
-            query = dict(params or {}, page=page, **{paging.size_param: LIST_PAGE_SIZE})
-            payload = self._json(method, path, params=query, body=body, idempotent=True,
-                                 schema=PagedResultSchema() if paging.envelope else None)
-            items = list(self._items(payload["items"] if paging.envelope else payload, schema, method, path))
-            yield from items
-            size = payload["page_size"] if paging.envelope else LIST_PAGE_SIZE
-            total = payload.get("total") if paging.envelope else None
-            if len(items) < size or (total is not None and (page - 1) * size + len(items) >= total):
-                return
-            page += 1
+        def fetch(page):
+            payload = self._json(method, path, params=dict(params or {}, **page) or None, body=body,
+                                 idempotent=True, schema=PagedResultSchema() if paging.envelope else None)
+            return dict(payload, items=self._items(payload["items"], schema, method, path)) if paging.envelope \
+                else self._items(payload, schema, method, path)
+
+        return paginate(fetch, paging)
 
     def _items(self, payload, schema, method, path):
         if not isinstance(payload, list):

@@ -1,41 +1,20 @@
 """Zephyr Scale Cloud REST API v2: the reads the extract phase needs.
 
-Paging lives in one place (`pages`), following the spec's PagedList rules:
-ask for a large page, trust the `maxResults` the server returns (it may
-lower what was asked silently), and stop on `isLast` or an empty page.
-The spec also says `startAt` "should be a multiple of maxResults", and a
-server may compute pages from that quotient; so every request's startAt is
-a multiple of the maxResults sent with it. When the server lowers the page
-size, the lowered size is used from the next request on; where the position
-reached is not a multiple of it (the size changed mid-list, or a page came
-back short), the next request asks for a smaller size that divides the
-position (see `aligned_page_size`), which never re-reads or skips a record,
-and the pages after it are full again.
+Every listing is read through the shared paginator (clients/paging.py) in
+the ZephyrOffsets style: aligned startAt, the page size the server returns,
+the end at `isLast`, an empty page or `total`.
 """
 
 from urllib.parse import quote, urlsplit
 
 from ztoq_luigi.clients.errors import MalformedPayloadError, NotFoundError
 from ztoq_luigi.clients.http import HttpClient
+from ztoq_luigi.clients.paging import ZephyrOffsets, paginate
 from ztoq_luigi.schemas.base import check
 from ztoq_luigi.schemas.zephyr import PagedListSchema, ProjectSchema
 
 LIST_PAGE_SIZE = 1000
 STEPS_PAGE_SIZE = 100
-
-
-def aligned_page_size(position, limit):
-    """The page size to ask for at `position`, which must be a multiple of it; never more than `limit`.
-
-    `limit` itself when the position is a multiple of it; else the gap to the
-    next multiple of `limit` if the position is a multiple of that gap (one
-    short page, then full ones); else the largest size that divides the
-    position, from which later pages work their way back up.
-    """
-    gap = limit - position % limit
-    if position % gap == 0:
-        return gap
-    return next(size for size in range(min(limit, position), 0, -1) if position % size == 0)
 
 
 class ZephyrClient(HttpClient):
@@ -59,19 +38,8 @@ class ZephyrClient(HttpClient):
 
     def pages(self, path, params=None, page_size=LIST_PAGE_SIZE):
         """Yield every value of a paged list, one aligned page request at a time."""
-        position, size = 0, page_size
-        while True:
-            asked = aligned_page_size(position, size)
-            page = self.get_json(path, dict(params or {}, startAt=position, maxResults=asked))
-            self._check_page(path, page, position)
-            values = page.get("values") or []
-            yield from values
-            position += len(values)
-            if page["maxResults"] < asked:
-                size = max(page["maxResults"], 1)
-            total = page.get("total")
-            if page.get("isLast") or not values or (total is not None and position >= total):
-                return
+        style = ZephyrOffsets(page_size, lambda page, position: self._check_page(path, page, position))
+        return paginate(lambda paging: self.get_json(path, dict(params or {}, **paging)), style)
 
     def _check_page(self, path, page, position):
         problems = check(PagedListSchema(), page)

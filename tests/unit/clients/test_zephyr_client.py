@@ -8,7 +8,7 @@ import responses
 
 from ztoq_luigi.clients.errors import AuthenticationError, MalformedPayloadError, NotFoundError
 from ztoq_luigi.clients.http import RetryPolicy
-from ztoq_luigi.clients.zephyr import ZephyrClient, aligned_page_size
+from ztoq_luigi.clients.zephyr import ZephyrClient
 from ztoq_luigi.secrets import Secret
 
 BASE = "https://api.zephyrscale.example.test/v2"
@@ -97,14 +97,6 @@ def test_a_page_that_starts_elsewhere_than_asked_is_a_malformed_payload_error(rs
     rsps.get(f"{BASE}/testcases", json={"startAt": 0, "maxResults": 2, "isLast": False, "values": [{"id": 1}, {"id": 2}]})
     with pytest.raises(MalformedPayloadError, match="startAt=2.*starts at 0"):
         list(client.test_cases("SA"))
-
-
-@pytest.mark.parametrize("position, limit, size", [
-    (0, 1000, 1000), (100, 100, 100), (3000, 1000, 1000), (100, 1000, 100), (340, 40, 20), (999, 1000, 1),
-    (7, 5, 1), (8, 5, 2), (2, 3, 1), (30, 7, 5), (31, 7, 1),
-])
-def test_aligned_page_size_divides_the_position_and_leads_back_to_full_pages(position, limit, size):
-    assert aligned_page_size(position, limit) == size
 
 
 def test_paging_stops_on_is_last_without_asking_for_more(rsps, client):
