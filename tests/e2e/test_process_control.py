@@ -9,10 +9,10 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 from tests.e2e.conftest import ZTOQ
+from tests.e2e.interrupt import SignalAfterCreate
 from tests.e2e.test_executions import executions_canonical
 from tests.e2e.test_resume import TEST_CASES, assert_same
 from tests.e2e.oracle import canonical, qtest_cases_by_key
@@ -30,26 +30,6 @@ def reference(run_cli, tmp_path):
         return canonical(sandbox), executions_canonical(sandbox)
     finally:
         sandbox.stop()
-
-
-class SignalAfterCreate:
-    """A sandbox write hook: send `signum` to the `ztoq` process (its main process only) after the nth create."""
-
-    def __init__(self, route, nth, signum):
-        self.route, self.nth, self.signum = route, nth, signum
-        self.count, self.pid = 0, None
-        self.fired = threading.Event()
-        self.lock = threading.Lock()
-
-    def __call__(self, request, response):
-        if request.method != "POST" or request.route != self.route:
-            return
-        with self.lock:
-            self.count += 1
-            if self.count != self.nth or self.pid is None:
-                return
-        os.kill(self.pid, self.signum)
-        self.fired.set()
 
 
 def start(sandbox, tmp_path, db_args, *extra, python=None):

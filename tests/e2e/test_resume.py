@@ -3,12 +3,12 @@
 import os
 import signal
 import subprocess
-import threading
 import time
 
 import pytest
 
 from tests.e2e.conftest import ZTOQ
+from tests.e2e.interrupt import SignalAfterCreate
 from tests.e2e.oracle import canonical, qtest_cases_by_key
 from ztoq_luigi.sandbox import start_sandbox
 
@@ -35,37 +35,12 @@ def assert_same(actual, expected):
     assert not missing and not extra, f"missing in qTest: {missing[:3]}\nunexpected in qTest: {extra[:3]}"
 
 
-class KillAfterCreate:
-    """A sandbox write hook: SIGKILL the whole `ztoq` process group once qTest has created the n-th object.
-
-    It runs after the object exists and before the answer is sent, the worst
-    moment: qTest has it, the tool has not recorded it.
-    """
-
-    def __init__(self, route, nth):
-        self.route, self.nth = route, nth
-        self.count, self.pgid = 0, None
-        self.fired = threading.Event()
-        self.lock = threading.Lock()
-
-    def __call__(self, request, response):
-        if request.method != "POST" or request.route != self.route:
-            return
-        with self.lock:
-            self.count += 1
-            if self.count != self.nth or self.pgid is None:
-                return
-        os.killpg(self.pgid, signal.SIGKILL)
-        self.fired.set()
-        time.sleep(0.2)
-
-
 def run_until_killed(sandbox, hook, tmp_path, db_args):
     env = dict(os.environ, **sandbox.environment())
     process = subprocess.Popen([ZTOQ, "workflow", "run", *sandbox.workflow_args(tmp_path / "out"), *db_args,
                                 "--max-workers", "3"], env=env, cwd=tmp_path, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    hook.pgid = process.pid
+    hook.pid = process.pid
     try:
         process.wait(timeout=180)
     finally:
@@ -76,7 +51,7 @@ def run_until_killed(sandbox, hook, tmp_path, db_args):
 
 def kill_then_resume(run_cli, sandbox, route, nth, tmp_path, db_args):
     """Run until qTest has created the nth object on `route` and the tool is killed, then resume."""
-    hook = KillAfterCreate(route, nth)
+    hook = SignalAfterCreate(route, nth)
     sandbox.qtest.add_write_hook(hook)
     process = run_until_killed(sandbox, hook, tmp_path, db_args)
     assert hook.fired.is_set(), "the migration never reached the kill point"
@@ -106,7 +81,7 @@ def test_sigkill_and_resume_under_the_flaky_fault_profile(run_cli, tmp_path, fre
     expected = reference_state(run_cli, tmp_path, fresh_db_args, "tiny", 12)
     sandbox = start_sandbox(size="tiny", seed=12, faults="flaky")
     try:
-        hook = KillAfterCreate(TEST_CASES, 9)
+        hook = SignalAfterCreate(TEST_CASES, 9)
         sandbox.qtest.add_write_hook(hook)
         run_until_killed(sandbox, hook, tmp_path, fresh_db_args)
         assert hook.fired.is_set(), "the migration never reached the kill point"

@@ -1,0 +1,34 @@
+"""Stopping a running `ztoq` at the worst moment: right after qTest created an object, before the answer is sent."""
+
+import os
+import signal
+import threading
+import time
+
+
+class SignalAfterCreate:
+    """A sandbox write hook: send `signum` to the `ztoq` process once qTest has created the n-th object on `route`.
+
+    It runs after the object exists and before the answer is sent: qTest
+    has it, the tool has not recorded it. Tasks run in threads of that one
+    process, so a SIGKILL ends the whole migration; the answer is held back
+    a moment so that it never reaches the dying process.
+    """
+
+    def __init__(self, route, nth, signum=signal.SIGKILL):
+        self.route, self.nth, self.signum = route, nth, signum
+        self.count, self.pid = 0, None
+        self.fired = threading.Event()
+        self.lock = threading.Lock()
+
+    def __call__(self, request, response):
+        if request.method != "POST" or request.route != self.route:
+            return
+        with self.lock:
+            self.count += 1
+            if self.count != self.nth or self.pid is None:
+                return
+        os.kill(self.pid, self.signum)
+        self.fired.set()
+        if self.signum == signal.SIGKILL:
+            time.sleep(0.2)
