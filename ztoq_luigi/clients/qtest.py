@@ -250,16 +250,45 @@ class QTestClient(HttpClient):
             return
         page = 1
         while True:
-            query = dict(params or {}, page=page, **{paging.size_param: LIST_PAGE_SIZE})
-            payload = self._json(method, path, params=query, body=body, idempotent=True,
-                                 schema=PagedResultSchema() if paging.envelope else None)
-            items = list(self._items(payload["items"] if paging.envelope else payload, schema, method, path))
+            items, more = self.page(path, paging, page, params=params, schema=schema, method=method, body=body)
             yield from items
-            size = payload["page_size"] if paging.envelope else LIST_PAGE_SIZE
-            total = payload.get("total") if paging.envelope else None
-            if len(items) < size or (total is not None and (page - 1) * size + len(items) >= total):
+            if not more:
                 return
             page += 1
+
+    def page(self, path, paging, page, *, params=None, schema=None, method="GET", body=None):
+        """One page of a paged listing: (its items, whether a further page may hold more)."""
+        query = dict(params or {}, page=page, **{paging.size_param: LIST_PAGE_SIZE})
+        payload = self._json(method, path, params=query, body=body, idempotent=True,
+                             schema=PagedResultSchema() if paging.envelope else None)
+        items = list(self._items(payload["items"] if paging.envelope else payload, schema, method, path))
+        size = payload["page_size"] if paging.envelope else LIST_PAGE_SIZE
+        total = payload.get("total") if paging.envelope else None
+        return items, not (len(items) < size or (total is not None and (page - 1) * size + len(items) >= total))
+
+    def test_cases_page(self, page):
+        """A page of every test case of the project, steps included (validation reads them in bulk)."""
+        return self.page("/test-cases", ARRAY_BY_SIZE, page, params={"expandSteps": "true"}, schema=TestCaseSchema())
+
+    def test_runs_page(self, page):
+        """A page of every test run of the project, however deep its container."""
+        return self.page("/test-runs", ENVELOPE, page, params={"parentId": 0, "parentType": "root",
+                                                               "expand": "descendants"}, schema=ListedRunSchema())
+
+    def test_logs_page(self, page, query):
+        """A page of the test logs a Data Query finds (the one bulk read of logs the API has)."""
+        return self.page("/search", ENVELOPE, page, method="POST", schema=TestLogSchema(),
+                         body={"object_type": "test-logs", "fields": ["*"], "query": query})
+
+    def module_tree(self):
+        """The root modules with their descendants nested in `children`, in one request."""
+        return list(self._listing("/modules", WHOLE, params={"expand": "descendants"}, schema=ModuleSchema()))
+
+    def test_cycle_tree(self):
+        """The root test cycles with their descendants nested in `test-cycles`."""
+        return list(self._listing("/test-cycles", ARRAY_BY_PAGE_SIZE,
+                                  params={"parentId": 0, "parentType": "root", "expand": "descendants"},
+                                  schema=ContainerSchema()))
 
     def _items(self, payload, schema, method, path):
         if not isinstance(payload, list):
