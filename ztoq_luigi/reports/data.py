@@ -6,7 +6,7 @@ import json
 from ztoq_luigi import __version__
 from ztoq_luigi.config import PHASES
 from ztoq_luigi.db.models import ErrorRecord, Event, ValidationIssue, WorkflowRun
-from ztoq_luigi.db.state import summarize
+from ztoq_luigi.db.state import severity_order, summarize
 
 LIST_LIMIT = 2000
 
@@ -32,7 +32,7 @@ def gather(project_key, database_description):
     warnings = (Event.select().where((Event.project_key == project_key) & (Event.level == "WARNING"))
                 .order_by(Event.id).limit(LIST_LIMIT))
     issues = (ValidationIssue.select().where(ValidationIssue.project_key == project_key)
-              .order_by(ValidationIssue.severity, ValidationIssue.entity_key).limit(LIST_LIMIT))
+              .order_by(severity_order(ValidationIssue.severity), ValidationIssue.rule, ValidationIssue.entity_key))
     return {
         "project_key": project_key,
         "generated_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
