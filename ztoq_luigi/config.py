@@ -21,6 +21,8 @@ from ztoq_luigi.secrets import MASK, Secret
 
 DB_TYPES = ("sqlite", "postgresql")
 REPORT_FORMATS = ("json", "html", "text")
+AGAINST = ("sent", "source")
+SEVERITY_NAMES = ("critical", "error", "warning", "info")
 POSTGRES_ONLY = ("db_host", "db_port", "db_username", "db_password", "db_name")
 DEFAULT_ZEPHYR_URL = "https://api.zephyrscale.smartbear.com/v2"
 
@@ -101,6 +103,18 @@ OPTIONS = (
            "where the database, reports and logs go (default $XDG_STATE_HOME/ztoq, else ~/.local/state/ztoq)"),
     Option("mapping", "--mapping", "ZTOQ_MAPPING", "workflow.mapping",
            "a mapping YAML file path", "value and field mapping file (see config/mapping.example.yaml)"),
+    Option("validate_against", "--against", "ZTOQ_VALIDATE_AGAINST", "validation.against",
+           "sent or source", "validate qTest against what was loaded (sent, default) or against Zephyr as it is "
+           "now (source: re-reads Zephyr and reports drift)"),
+    Option("fail_on", "--fail-on", "ZTOQ_FAIL_ON", "validation.fail_on", "critical, error, warning or info",
+           "exit 6 when validation found an issue this severe or worse (default error)"),
+    Option("validation_rules", None, None, "validation.rules", "a list of rule names (see README, Validation)",
+           "the validation rules to run (config file only; default all)"),
+    Option("validation_severity", None, None, "validation.severity",
+           "a mapping of rule names to critical, error, warning or info", "re-graded rules (config file only)",
+           mapping=True),
+    Option("validation_plugins", None, None, "validation.plugins",
+           "a list of dotted paths such as mypackage.rules:RULES", "custom validation rules (config file only)"),
     Option("scheduler_host", "--scheduler-host", "ZTOQ_SCHEDULER_HOST", "scheduler.host",
            "a host name", "luigid central scheduler host (default: a local scheduler)"),
     Option("scheduler_port", "--scheduler-port", "ZTOQ_SCHEDULER_PORT", "scheduler.port",
@@ -165,6 +179,12 @@ class SettingsSchema(Schema):
     attachments_dir = fields.String(validate=validate.Length(min=1))
     output_dir = fields.String(validate=validate.Length(min=1))
     mapping = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
+    validate_against = fields.String(load_default="sent", validate=validate.OneOf(AGAINST))
+    fail_on = fields.String(load_default="error", validate=validate.OneOf(SEVERITY_NAMES))
+    validation_rules = fields.List(fields.String(validate=validate.Length(min=1)), load_default=None, allow_none=True)
+    validation_severity = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.OneOf(SEVERITY_NAMES)),
+                                      load_default=None, allow_none=True)
+    validation_plugins = fields.List(fields.String(validate=validate.Length(min=1)), load_default=None, allow_none=True)
     scheduler_host = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
     scheduler_port = fields.Integer(load_default=None, allow_none=True, strict=False, validate=validate.Range(1, 65535))
 
@@ -198,6 +218,11 @@ class Settings:
     attachments_dir: Optional[str] = None
     output_dir: Optional[str] = None
     mapping: Optional[str] = None
+    validate_against: str = "sent"
+    fail_on: str = "error"
+    validation_rules: Optional[Tuple[str, ...]] = None
+    validation_severity: Optional[dict] = None
+    validation_plugins: Optional[Tuple[str, ...]] = None
     scheduler_host: Optional[str] = None
     scheduler_port: Optional[int] = None
 

@@ -112,3 +112,19 @@ class Notice:
     kind: WarningKind
     message: str
     subject: Optional[str] = None
+
+
+class Snapshot(Name):
+    """What validation read in bulk and keeps until the next validation (db/readback.py): qTest as it is,
+    and, for `--against source`, Zephyr as it is now."""
+
+    QTEST_MODULE = "qtest:module"
+    QTEST_TEST_CASE = "qtest:test-case"
+    QTEST_CYCLE = "qtest:test-cycle"
+    QTEST_TEST_RUN = "qtest:test-run"
+    QTEST_TEST_LOG = "qtest:test-log"
+    ZEPHYR_TEST_CASE = "zephyr:testcase"
+    ZEPHYR_CASE_FOLDER = "zephyr:folder:TEST_CASE"
+    ZEPHYR_CYCLE_FOLDER = "zephyr:folder:TEST_CYCLE"
+    ZEPHYR_TEST_CYCLE = "zephyr:testcycle"
+    ZEPHYR_EXECUTION = "zephyr:execution"

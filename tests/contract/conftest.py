@@ -100,8 +100,9 @@ def _client(sandbox):
 
 
 def _look_up(sandbox):
-    """What a resumed load reads to find objects it may have created before a crash, and the project's users
-    (read when Zephyr owners are mapped, which the tiny project has none of)."""
+    """What a resumed load reads to find objects it may have created before a crash (a run's logs among them:
+    validation reads logs in bulk), and the project's users (read when Zephyr owners are mapped, which the tiny
+    project has none of)."""
     qtest, state = _client(sandbox), sandbox.qtest.state
     qtest.users()
     roots = qtest.modules()
@@ -109,6 +110,7 @@ def _look_up(sandbox):
     case = state.test_cases()[0]
     qtest.find_test_case("Zephyr Key", "no such key", case["module_id"])
     qtest.releases()
+    list(qtest.test_logs(state.logs()[0]["run_id"]))
     for object_type in ("test-cases", "test-logs"):
         owner = next(a for a in state.attachments.values() if a.object_type == object_type)
         qtest.attachments(object_type, owner.object_id)

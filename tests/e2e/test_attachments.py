@@ -276,9 +276,9 @@ def test_validate_reports_an_attachment_whose_bytes_changed_in_qtest(run_cli, tm
 
         assert migrate(run_cli, sandbox, fresh_db_args, tmp_path, command="validate").code == 6
         issues = report(run_cli, tmp_path, fresh_db_args)["validation"]["issues"]
-        assert [(i["entity_key"], i["rule"]) for i in issues if "attachment" in i["rule"]] == [
-            (owner, "attachment-checksum")]
-        assert victim["sha256"] in next(i["expected"] for i in issues if i["rule"] == "attachment-checksum")
+        assert [(i["entity_key"], i["rule"], i["severity"]) for i in issues if "attachment" in i["rule"]] == [
+            (owner, "attachment-checksums", "error")]
+        assert victim["sha256"] in next(i["expected"] for i in issues if i["rule"] == "attachment-checksums")
     finally:
         sandbox.stop()
 

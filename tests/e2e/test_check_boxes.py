@@ -87,10 +87,13 @@ def test_validation_reports_a_check_box_changed_in_qtest(run_cli, sandbox, fresh
     assert result.code == 6, result
     report = run_cli("workflow", "report", "--project-key", "SBX", "--output-dir", str(tmp_path / "out"),
                      "--report-format", "json", *fresh_db_args)
-    issues = {issue["entity_key"]: issue for issue in json.loads(report.stdout)["validation"]["issues"]}
+    issues = {issue["entity_key"]: issue for issue in json.loads(report.stdout)["validation"]["issues"]
+              if issue["severity"] != "info"}
     yes = f"[{state.allowed_value_id('test-cases', FIELD, 'Yes')}]"
-    assert (issues[cleared]["rule"], issues[cleared]["expected"], issues[cleared]["actual"]) == ("property", yes, "")
-    assert (issues[ticked]["rule"], issues[ticked]["expected"], issues[ticked]["actual"]) == ("property", "", yes)
+    assert [issues[cleared][name] for name in ("rule", "severity", "expected", "actual")] == [
+        "test-case-fields", "error", yes, ""]
+    assert [issues[ticked][name] for name in ("rule", "severity", "expected", "actual")] == [
+        "test-case-fields", "error", "", yes]
     assert set(issues) == {cleared, ticked} and untouched not in issues
 
 

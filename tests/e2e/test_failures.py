@@ -101,8 +101,8 @@ def test_validate_finds_what_changed_in_qtest_afterwards(run_cli, sandbox, tmp_p
     report = run_cli("workflow", "report", "--project-key", "SBX", "--output-dir", str(tmp_path / "out"),
                      "--report-format", "json")
     issues = json.loads(report.stdout)["validation"]["issues"]
-    found = {(issue["entity_key"], issue["rule"]) for issue in issues}
-    assert (victim["properties"]["Zephyr Key"], "name") in found
-    assert (gone["properties"]["Zephyr Key"], "missing-in-qtest") in found
-    assert (copied["properties"]["Zephyr Key"], "duplicate") in found
-    assert ("testcases", "count") not in found
+    found = {(issue["entity_key"], issue["rule"], issue["severity"]) for issue in issues}
+    assert (victim["properties"]["Zephyr Key"], "test-case-fields", "error") in found
+    assert (gone["properties"]["Zephyr Key"], "exactly-once", "critical") in found
+    assert (copied["properties"]["Zephyr Key"], "exactly-once", "critical") in found
+    assert not [issue for issue in found if issue[1] == "counts"], "one lost and one duplicated: as many as sent"

@@ -227,6 +227,17 @@ class QTestClient(HttpClient):
 
     def _listing(self, path, paging, *, params=None, schema=None, method="GET", body=None):
         """Every item of a listing, page after page in the endpoint's own paging style (clients/paging.py)."""
+        return paginate(self._page_reader(path, paging, params, schema, method, body), paging)
+
+    def page(self, path, paging, number, *, params=None, schema=None, method="GET", body=None):
+        """One page of a paged listing: (its items, whether a further page may hold more)."""
+        request = dict(paging.first(), page=number)
+        payload = self._page_reader(path, paging, params, schema, method, body)(request)
+        items = paging.items(payload, request)
+        return items, paging.following(request, payload, items) is not None
+
+    def _page_reader(self, path, paging, params, schema, method, body):
+        """fetch(page parameters) -> one page's payload, its items checked against `schema`."""
 
         def fetch(page):
             payload = self._json(method, path, params=dict(params or {}, **page) or None, body=body,
@@ -234,7 +245,31 @@ class QTestClient(HttpClient):
             return dict(payload, items=self._items(payload["items"], schema, method, path)) if paging.envelope \
                 else self._items(payload, schema, method, path)
 
-        return paginate(fetch, paging)
+        return fetch
+
+    def test_cases_page(self, page):
+        """A page of every test case of the project, steps included (validation reads them in bulk)."""
+        return self.page("/test-cases", ARRAY_BY_SIZE, page, params={"expandSteps": "true"}, schema=TestCaseSchema())
+
+    def test_runs_page(self, page):
+        """A page of every test run of the project, however deep its container."""
+        return self.page("/test-runs", ENVELOPE, page, params={"parentId": 0, "parentType": "root",
+                                                               "expand": "descendants"}, schema=ListedRunSchema())
+
+    def test_logs_page(self, page, query):
+        """A page of the test logs a Data Query finds (the one bulk read of logs the API has)."""
+        return self.page("/search", ENVELOPE, page, method="POST", schema=TestLogSchema(),
+                         body={"object_type": "test-logs", "fields": ["*"], "query": query})
+
+    def module_tree(self):
+        """The root modules with their descendants nested in `children`, in one request."""
+        return list(self._listing("/modules", WHOLE, params={"expand": "descendants"}, schema=ModuleSchema()))
+
+    def test_cycle_tree(self):
+        """The root test cycles with their descendants nested in `test-cycles`."""
+        return list(self._listing("/test-cycles", ARRAY_BY_PAGE_SIZE,
+                                  params={"parentId": 0, "parentType": "root", "expand": "descendants"},
+                                  schema=ContainerSchema()))
 
     def _items(self, payload, schema, method, path):
         if not isinstance(payload, list):

@@ -1,29 +1,29 @@
-"""Validation issues: the findings of the latest validation of each entity, replaced as a whole.
+"""Validation issues: the findings of the latest validation, each task's replaced as a whole.
 
-A validation run supersedes the previous one for the entities it checks,
-so fixed problems disappear instead of piling up beside new ones.
+A validate task supersedes what it found the previous time (`found_by` is
+its marker name), so fixed problems disappear instead of piling up beside
+new ones; a new validation starts with none (forget_issues).
 """
 
 from ztoq_luigi.db import journal
 from ztoq_luigi.db.models import EntityMap, ValidationIssue, utcnow
 from ztoq_luigi.kinds import WriteState
 
-ERROR, WARNING = "error", "warning"
 
-
-def replace_issues(project_key, entity_type, entity_keys, issues):
-    """issues: dicts {rule, severity, entity_key, expected, actual, message}."""
-    keys = [str(key) for key in entity_keys]
-    for start in range(0, len(keys), 200):
-        ValidationIssue.delete().where(
-            (ValidationIssue.project_key == project_key) & (ValidationIssue.entity_type == entity_type)
-            & ValidationIssue.entity_key.in_(keys[start:start + 200])).execute()
+def replace_issues(project_key, found_by, issues):
+    """issues: dicts {entity_type, rule, severity, entity_key, expected, actual, message}."""
+    ValidationIssue.delete().where((ValidationIssue.project_key == project_key)
+                                   & (ValidationIssue.found_by == found_by)).execute()
     run_id = journal.current_run_id(project_key)
     now = utcnow()
-    rows = [dict(issue, project_key=project_key, entity_type=entity_type, run=run_id, created_at=now)
-            for issue in issues]
+    rows = [dict(issue, entity_type=str(issue["entity_type"]), project_key=project_key, run=run_id, created_at=now,
+                 found_by=found_by) for issue in issues]
     for start in range(0, len(rows), 200):
         ValidationIssue.insert_many(rows[start:start + 200]).execute()
+
+
+def forget_issues(project_key):
+    ValidationIssue.delete().where(ValidationIssue.project_key == project_key).execute()
 
 
 def confirm(project_key, source_type, source_ids):
@@ -32,4 +32,3 @@ def confirm(project_key, source_type, source_ids):
         (EntityMap.update(state=WriteState.CONFIRMED, updated_at=utcnow())
          .where((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
                 & EntityMap.source_id.in_(ids[start:start + 200])).execute())
-

@@ -32,6 +32,12 @@ def reopen_failed(project_key, first_phase):
     return len(failed)
 
 
+def has_failures(project_key, phase):
+    """Whether a task of the phase finished with failures that a rerun would retry."""
+    return Marker.select().where((Marker.project_key == project_key) & (Marker.phase == str(phase))
+                                 & Marker.retryable & (Marker.failed_count > 0)).exists()
+
+
 def forget_phase(project_key, phase):
     """Make a phase run again from scratch (`ztoq workflow validate` does this for validation)."""
     Marker.delete().where((Marker.project_key == project_key) & (Marker.phase == str(phase))).execute()

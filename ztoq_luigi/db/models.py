@@ -199,6 +199,8 @@ class ErrorRecord(BaseModel):
 
 
 class ValidationIssue(BaseModel):
+    """A finding of a validation rule; `found_by` names the task that found it, which replaces it when rerun."""
+
     project_key = peewee.CharField(max_length=64)
     run = peewee.ForeignKeyField(WorkflowRun, null=True, on_delete="CASCADE", backref="validation_issues")
     rule = peewee.CharField(max_length=64)
@@ -208,11 +210,34 @@ class ValidationIssue(BaseModel):
     expected = peewee.TextField(null=True)
     actual = peewee.TextField(null=True)
     message = peewee.TextField()
+    found_by = peewee.CharField(max_length=255, null=True)
     created_at = peewee.DateTimeField(default=utcnow)
 
     class Meta:
         table_name = "ztoq_validation_issue"
         indexes = ((("project_key", "severity"), False),)
+
+
+class ReadBack(BaseModel):
+    """One object as validation read it in bulk (kinds.Snapshot), kept until the next validation starts.
+
+    The batches of the validate phase read qTest page by page into this
+    table and the comparisons read it back by Zephyr key, so a resumed
+    validation does not read again what it already has.
+    """
+
+    project_key = peewee.CharField(max_length=64)
+    kind = peewee.CharField(max_length=32)
+    object_id = peewee.CharField(max_length=64)
+    key = peewee.CharField(max_length=255, null=True)
+    payload = peewee.TextField()
+
+    class Meta:
+        table_name = "ztoq_read_back"
+        indexes = (
+            (("project_key", "kind", "object_id"), True),
+            (("project_key", "kind", "key"), False),
+        )
 
 
 class RunLock(BaseModel):
@@ -236,6 +261,6 @@ class RunLock(BaseModel):
 
 
 PROJECT_TABLES = (
-    Event, ErrorRecord, ValidationIssue, BatchLayout, Marker, EntityMap, TransformedEntity, ExtractedEntity, WorkflowRun,
+    ReadBack, Event, ErrorRecord, ValidationIssue, BatchLayout, Marker, EntityMap, TransformedEntity, ExtractedEntity, WorkflowRun,
 )
 ALL_MODELS = (SchemaVersion,) + tuple(reversed(PROJECT_TABLES)) + (RunLock,)

@@ -11,7 +11,7 @@ import re
 import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
-from ztoq_luigi.db.models import ALL_MODELS, BatchLayout, Marker, RunLock, SchemaVersion
+from ztoq_luigi.db.models import ALL_MODELS, BatchLayout, Marker, ReadBack, RunLock, SchemaVersion, ValidationIssue
 from ztoq_luigi.errors import DatabaseError
 from ztoq_luigi.kinds import MarkerKind
 
@@ -47,10 +47,17 @@ def _typed_markers(database, migrator):
          .where(Marker.id == marker.id).execute())
 
 
+def _add_read_back(database, migrator):
+    """The read-back table, and which task found each validation issue (what a rerun of it replaces)."""
+    database.create_tables([ReadBack])
+    migrate(migrator.add_column(ValidationIssue._meta.table_name, "found_by", ValidationIssue.found_by))
+
+
 # (version, description, step(database, migrator)) for databases created by an older release.
 STEPS = (
     (2, "run lock: one run or resume of a project at a time", _add_run_lock),
     (3, "typed markers (kind, retryable) and a batch layout table", _typed_markers),
+    (4, "validation read-back (what validation read in bulk) and the task that found each issue", _add_read_back),
 )
 
 _UPGRADE_LOCK_ID = 0x5A544F51  # "ZTOQ": serialises concurrent upgrades on PostgreSQL.

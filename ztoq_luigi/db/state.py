@@ -10,6 +10,7 @@ from typing import Optional
 
 import peewee
 
+from ztoq_luigi.config import SEVERITY_NAMES
 from ztoq_luigi.db.connection import write_transaction
 from ztoq_luigi.db.models import (
     PROJECT_TABLES, EntityMap, ErrorRecord, Event, ExtractedEntity, Marker, TransformedEntity, ValidationIssue,
@@ -90,13 +91,19 @@ def summarize(project_key, recent=5):
             ErrorRecord.select().where(ErrorRecord.project_key == project_key)
             .order_by(ErrorRecord.id.desc()).limit(recent)
         ),
-        validation=dict(_grouped(ValidationIssue, ValidationIssue.severity, project_key)),
+        validation=dict(_grouped(ValidationIssue, ValidationIssue.severity, project_key)
+                        .order_by(severity_order(ValidationIssue.severity))),
         recent_events=list(
             Event.select().where(Event.project_key == project_key).order_by(Event.id.desc()).limit(recent)
         ),
         phases_done=phases_done(project_key),
         timings=phase_timings(project_key),
     )
+
+
+def severity_order(column):
+    """An ORDER BY term putting critical issues first, then error, warning, info (and anything else last)."""
+    return peewee.Case(column, [(name, rank) for rank, name in enumerate(SEVERITY_NAMES)], len(SEVERITY_NAMES))
 
 
 def phase_timings(project_key):

@@ -34,7 +34,7 @@ def render_status(summary):
         where = f"{error.entity_type} {error.entity_key}" if error.entity_key else error.phase
         lines.append(f"  [{error.phase}] {where}: {error.message}")
     if summary.validation:
-        issues = ", ".join(f"{count} {severity}" for severity, count in sorted(summary.validation.items()))
+        issues = ", ".join(f"{count} {severity}" for severity, count in summary.validation.items())
         lines.append(f"Validation issues: {issues}")
     else:
         lines.append("Validation issues: none recorded")

@@ -22,6 +22,7 @@ from ztoq_luigi.clients.zephyr import ZephyrClient
 from ztoq_luigi.config import load_settings
 from ztoq_luigi.db.connection import describe, open_database
 from ztoq_luigi.mapping.rules import load_rules
+from ztoq_luigi.validation.registry import rule_set
 
 SERVICES = ("Zephyr", "qTest")
 
@@ -36,6 +37,7 @@ class RunContext:
         self._database = None
         self._lock = threading.Lock()
         self._per_thread = threading.local()
+        self._validation = None
 
     @property
     def project_key(self):
@@ -52,6 +54,13 @@ class RunContext:
         state = describe(settings) if settings.db_type == "postgresql" else os.path.abspath(settings.db_path)
         digest = hashlib.sha256(f"{settings.project_key}|{target}|{state}".encode("utf-8")).hexdigest()[:8]
         return f"{settings.project_key}>{target}#{digest}"
+
+    def validation(self):
+        """The validation rules the settings choose (validation/registry.py), loaded once per run."""
+        with self._lock:
+            if self._validation is None:
+                self._validation = rule_set(self.settings)
+            return self._validation
 
     def database(self):
         with self._lock:

@@ -19,9 +19,11 @@ import luigi.configuration
 from luigi.execution_summary import LuigiStatusCode
 
 from ztoq_luigi.db import journal, run_lock
-from ztoq_luigi.db.connection import open_database
-from ztoq_luigi.db.markers import forget_phase, phase_done, reopen_failed
+from ztoq_luigi.db.connection import open_database, write_transaction
+from ztoq_luigi.db.issues import forget_issues
+from ztoq_luigi.db.markers import forget_phase, has_failures, phase_done, reopen_failed
 from ztoq_luigi.db.models import ValidationIssue
+from ztoq_luigi.db.readback import forget_read
 from ztoq_luigi.errors import ConfigError, ExitStatus
 from ztoq_luigi.kinds import PHASES, Phase, WarningKind
 from ztoq_luigi.mapping.rules import load_rules
@@ -29,6 +31,7 @@ from ztoq_luigi.scheduling.stop import StopOnSignal
 from ztoq_luigi.scheduling.threads import ThreadWorkerFactory
 from ztoq_luigi.services import context
 from ztoq_luigi.tasks.phases import PHASE_TASKS
+from ztoq_luigi.validation.rules import at_or_above
 SUCCESS_CODES = (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
 IN_FLIGHT_WAIT_SECONDS = 90
 
@@ -61,6 +64,8 @@ def execute(settings, command, phases, progress=None):
     key = settings.project_key
     stop = StopOnSignal()
     ctx = context.configure(settings, load_rules(settings.mapping), stop=stop.event)
+    if Phase.VALIDATE in phases:
+        ctx.validation()
     open_database(settings)
     lock = run_lock.acquire(key, command)
     try:
@@ -72,6 +77,8 @@ def execute(settings, command, phases, progress=None):
 def _execute_locked(ctx, command, phases, progress, stop, lock):
     settings, key = ctx.settings, ctx.project_key
     _check_inputs(key, phases)
+    if Phase.VALIDATE in phases and has_failures(key, Phase.VALIDATE):
+        forget_validation(key)
     reopened = reopen_failed(key, phases[0])
     ctx.preflight([phase for phase in phases if not phase_done(key, phase)])
     run = journal.start_run(key, command, phases, settings.public())
@@ -101,7 +108,7 @@ def _execute_locked(ctx, command, phases, progress, stop, lock):
     if stop.signum is not None:
         outcome = _interrupted(key, run.id, stop)
     else:
-        outcome = _outcome(key, run.id, result.status, phases)
+        outcome = _outcome(key, run.id, result.status, phases, settings.fail_on)
     outcome.log_path, outcome.notes = log_path, notes
     succeeded = outcome.status == ExitStatus.SUCCESS
     state = journal.INTERRUPTED if stop.signum is not None else journal.SUCCEEDED if succeeded else journal.FAILED
@@ -124,8 +131,15 @@ def _interrupted(key, run_id, stop):
 
 
 def forget_validation(project_key):
-    """Make the validate phase run again from scratch (for `ztoq workflow validate`)."""
-    forget_phase(project_key, Phase.VALIDATE)
+    """Make the validate phase run again from scratch: no marker, nothing read, no issue kept.
+
+    For `ztoq workflow validate`, and for a run or resume after a validation
+    that found problems: qTest is read afresh, never compared as it was.
+    """
+    with write_transaction():
+        forget_phase(project_key, Phase.VALIDATE)
+        forget_read(project_key)
+        forget_issues(project_key)
 
 
 def _check_inputs(key, phases):
@@ -182,7 +196,7 @@ def _configure_logging(settings, run_id):
     return path
 
 
-def _outcome(key, run_id, luigi_status, phases):
+def _outcome(key, run_id, luigi_status, phases, fail_on):
     errors = journal.errors_of_run(key, run_id)
     fatal = [error for error in errors if error.fatal_status is not None]
     entity_errors = [error for error in errors if error.fatal_status is None]
@@ -196,8 +210,8 @@ def _outcome(key, run_id, luigi_status, phases):
             f"{entity_errors[0].message}); see the report, fix the cause and run 'ztoq workflow resume'"])
     if "validate" in phases:
         problems = ValidationIssue.select().where(
-            (ValidationIssue.project_key == key) & (ValidationIssue.severity == "error")).count()
+            (ValidationIssue.project_key == key) & ValidationIssue.severity.in_(at_or_above(fail_on))).count()
         if problems:
             return Outcome(ExitStatus.VALIDATION_FAILED, run_id,
-                           [f"validation found {problems} problems in qTest; see the report"])
+                           [f"validation found {problems} problems in qTest ({fail_on} or worse); see the report"])
     return Outcome(ExitStatus.SUCCESS, run_id, [])

@@ -1,11 +1,15 @@
 """Compare a qTest test case as read back with the body the load phase sent for it.
 
 Pure and field by field: every difference is one finding a QA lead can act
-on (which case, which field, what was expected, what qTest holds).
+on (which case, which field, what was expected, what qTest holds). Rich
+texts compare after HTML normalisation (validation/html.py). The rules
+test-case-fields and test-case-steps (validation/builtin.py) report them.
 """
 
 import re
 from dataclasses import dataclass
+
+from ztoq_luigi.validation.html import normalise_html
 
 
 @dataclass(frozen=True)
@@ -30,8 +34,8 @@ def compare_test_case(expected, actual, id_lists=frozenset()):
 
     check("name", "name", expected["name"], actual.get("name"))
     check("module", "parent_id", expected["parent_id"], actual.get("parent_id"))
-    check("text", "description", expected["description"], actual.get("description"))
-    check("text", "precondition", expected["precondition"], actual.get("precondition"))
+    check("text", "description", expected["description"], actual.get("description"), normalise_html)
+    check("text", "precondition", expected["precondition"], actual.get("precondition"), normalise_html)
     actual_props = {prop.get("field_id"): prop.get("field_value") for prop in actual.get("properties") or []}
     for prop in expected["properties"]:
         check("property", f"field {prop['field_id']}", prop["field_value"], actual_props.get(prop["field_id"]),
@@ -40,8 +44,8 @@ def compare_test_case(expected, actual, id_lists=frozenset()):
     got_steps = sorted(actual.get("test_steps") or [], key=lambda step: step.get("order") or 0)
     check("steps", "step count", len(want_steps), len(got_steps))
     for number, (want, got) in enumerate(zip(want_steps, got_steps), start=1):
-        check("steps", f"step {number} description", want["description"], got.get("description"))
-        check("steps", f"step {number} expected", want["expected"], got.get("expected"))
+        check("steps", f"step {number} description", want["description"], got.get("description"), normalise_html)
+        check("steps", f"step {number} expected", want["expected"], got.get("expected"), normalise_html)
         check("steps", f"step {number} called test case", want.get("called_test_case_id"),
               got.get("called_test_case_id"))
     return findings

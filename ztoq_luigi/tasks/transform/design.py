@@ -128,14 +128,7 @@ class TransformTestCases(BatchTask):
 
     def work(self, ctx):
         key = self.project_key
-        mapping_context = CaseContext(
-            rules=ctx.rules,
-            priorities={p["id"]: p["name"] for p in extracted(key, Entity.PRIORITY).values()},
-            statuses={s["id"]: s["name"] for s in extracted(key, Entity.TEST_CASE_STATUS).values()},
-            fields={entry["zephyr_name"]: entry for entry in transformed(key, Entity.FIELD_PLAN).values()
-                    if entry.get("zephyr_name")},
-            users=user_directory(key),
-        )
+        mapping_context = case_context(key, ctx.rules)
         cases = extracted(key, Entity.TEST_CASE, ordinals=self.ordinals)
         steps = extracted(key, Entity.TEST_STEPS, source_ids=cases)
         scripts = extracted(key, Entity.TEST_SCRIPT, source_ids=cases)
@@ -152,6 +145,18 @@ class TransformTestCases(BatchTask):
             self.mark_done(item_count=len(rows), entity_type=Entity.TEST_CASE, batch_no=self.batch_no)
         for case_key, notice in warnings:
             self.warn(notice, batch_no=self.batch_no, entity_key=case_key)
+
+
+def case_context(key, rules):
+    """What mapping a test case needs besides the case: reference names, the field plan, the user directory."""
+    return CaseContext(
+        rules=rules,
+        priorities={p["id"]: p["name"] for p in extracted(key, Entity.PRIORITY).values()},
+        statuses={s["id"]: s["name"] for s in extracted(key, Entity.TEST_CASE_STATUS).values()},
+        fields={entry["zephyr_name"]: entry for entry in transformed(key, Entity.FIELD_PLAN).values()
+                if entry.get("zephyr_name")},
+        users=user_directory(key),
+    )
 
 
 class TransformTestDesign(Group):

@@ -1,25 +1,26 @@
-"""Validate embedded files: every uploaded file read back from qTest, byte for byte, by checksum.
+"""Validate embedded files: every uploaded file downloaded back from qTest and judged by its checksum.
 
-The texts that point at the files are checked with their test case
-(ValidateTestCases expects the rewritten texts); this checks the files
-themselves: an attachment missing in qTest, or whose bytes differ from what
-was downloaded from Zephyr, is one validation issue on the object that
-embeds it. A file that matches confirms its entity-map row.
+The texts that point at the files are checked with their test case or log;
+this checks the files themselves (rule attachment-checksums): an attachment
+missing in qTest, or whose bytes differ from what was downloaded from
+Zephyr, is an issue on the object that embeds it. The bytes can only be had
+one download per file, which is the one request per entity validation
+makes. A file that matches confirms its entity-map row.
 """
-
 
 import luigi
 
 from ztoq_luigi.clients.errors import NotFoundError
 from ztoq_luigi.db.attachments import files
 from ztoq_luigi.db.entities import mapped
-from ztoq_luigi.db.issues import ERROR, confirm, replace_issues
+from ztoq_luigi.db.issues import confirm, replace_issues
 from ztoq_luigi.kinds import LOADED, Entity, Phase
 from ztoq_luigi.mapping.attachments import file_name
 from ztoq_luigi.services.parallel import map_in_threads
 from ztoq_luigi.services.uploads import attachment_checksum
 from ztoq_luigi.tasks.base import PipelineTask
 from ztoq_luigi.tasks.load.attachments import LoadEmbeddedFiles
+from ztoq_luigi.validation.rules import Comparison, at_or_above
 
 
 class ValidateEmbeddedFiles(PipelineTask):
@@ -34,37 +35,35 @@ class ValidateEmbeddedFiles(PipelineTask):
         return "validate/embedded-files"
 
     def work(self, ctx):
-        key = self.project_key
-        records = files(key)
+        key, rules = self.project_key, ctx.validation()
         uploads = [row for row in mapped(key, Entity.FILE).values() if row.state in LOADED]
-        results = map_in_threads(lambda row: self._check(ctx.qtest(), row, records), uploads, ctx.settings.max_workers)
-        issues = [issue for issue in results if issue is not None]
-        matching = [row.source_id for row, issue in zip(uploads, results) if issue is None]
-        owners = {row.source_id.split("|", 1)[0] for row in uploads}
+        if not rules.wants(Entity.FILE, Comparison):
+            uploads = []
+        records = files(key)
+        views = map_in_threads(lambda row: _view(ctx.qtest(), row, records), uploads, ctx.settings.max_workers)
+        issues, matching = [], []
+        for row, view in zip(uploads, views):
+            found = rules.check(view)
+            issues += found
+            if not [issue for issue in found if issue["severity"] in at_or_above(ctx.settings.fail_on)]:
+                matching.append(row.source_id)
         with self.atomic():
-            replace_issues(key, Entity.FILE, sorted(owners), issues)
+            replace_issues(key, self.marker_name(), issues)
             confirm(key, Entity.FILE, matching)
-            self.mark_done(item_count=len(matching), failed_count=len(issues), entity_type=Entity.FILE)
-
-    @staticmethod
-    def _check(qtest, row, records):
-        """None when qTest serves the file's bytes unchanged, else the issue to record."""
-        owner, target, file_id = row.source_id.split("|")
-        object_type, object_id = target.rsplit("/", 1)
-        record = records.get(file_id) or {}
-        name = file_name(record.get("url", ""), record.get("content_type"))
-        where = f"{object_type}/{object_id} attachment {row.target_id}"
-        try:
-            actual = attachment_checksum(qtest, object_type, object_id, row.target_id)
-        except NotFoundError:
-            return validation_issue("attachment-missing", owner, where, "not found",
-                          f"{name} ({record.get('url')}) is no longer attached in qTest")
-        if actual != record.get("sha256"):
-            return validation_issue("attachment-checksum", owner, f"sha256 {record.get('sha256')}", f"sha256 {actual}",
-                          f"{name} in qTest ({where}) differs from the file downloaded from Zephyr")
-        return None
+            self.mark_done(item_count=len(matching), failed_count=len(uploads) - len(matching),
+                           entity_type=Entity.FILE)
 
 
-def validation_issue(rule, entity_key, expected, actual, message):
-    return {"rule": rule, "severity": ERROR, "entity_key": entity_key, "expected": expected, "actual": actual,
-            "message": message}
+def _view(qtest, row, records):
+    """The Comparison of one upload: the checksum downloaded from Zephyr against the one qTest serves (None: gone)."""
+    owner, target, file_id = row.source_id.split("|")
+    object_type, object_id = target.rsplit("/", 1)
+    record = records.get(file_id) or {}
+    try:
+        actual = attachment_checksum(qtest, object_type, object_id, row.target_id)
+    except NotFoundError:
+        actual = None
+    return Comparison(Entity.FILE, owner, {"sha256": record.get("sha256")}, {"sha256": actual}, source=record,
+                      context={"where": f"{object_type}/{object_id} attachment {row.target_id}",
+                               "name": file_name(record.get("url", ""), record.get("content_type")),
+                               "url": record.get("url")})

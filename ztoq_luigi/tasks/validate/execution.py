@@ -1,32 +1,35 @@
-"""Validate the execution history by reading qTest back: runs and logs per batch, counts per project.
+"""Validate the execution history: the rules judge every run and log against qTest as read in bulk.
 
-A batch reads the runs of its cycles and the logs of its runs and compares
-them with what was sent: each run once in its cycle, with its name and test
-case; each execution's log once (found by its note's execution line), with
-its status, dates, note and step logs (the called steps' with their case and
-call step, in order); no log qTest holds that Zephyr does
-not explain; every executed Zephyr execution accounted for. The project
-task counts cycles and runs in qTest against the transformed plan.
+The runs and logs of the whole project were read page by page
+(tasks/validate/readback.py); a batch takes the runs of its units and the
+logs of their executions from there, builds the log each execution should
+have (its status, dates, note, and step logs on the steps of the case as
+qTest holds it, called steps with their case and call step) and hands
+both sides to the rules. The census counts cycles, runs and logs by key,
+finds what is missing, duplicated or unexplained, and compares the cycle
+tree with Zephyr's.
 """
 
-from collections import Counter
 from dataclasses import replace
 
-from ztoq_luigi.clients.qtest import listed_run_name, property_value
+from ztoq_luigi.clients.qtest import listed_run_name
 from ztoq_luigi.db.entities import extracted, mapped
-from ztoq_luigi.db.executions import batch_total, transformed_in
+from ztoq_luigi.db.executions import transformed_in
 from ztoq_luigi.db.issues import confirm, replace_issues
-from ztoq_luigi.kinds import LOADED, Entity, Phase
+from ztoq_luigi.db.readback import ids_by_key, read_all, read_by_id, read_by_key
+from ztoq_luigi.kinds import LOADED, Entity, Phase, Snapshot
 from ztoq_luigi.mapping.attachments import log_files, rewrite_log
-from ztoq_luigi.mapping.cycles import marker_of
-from ztoq_luigi.mapping.executions import NOT_EXECUTED, execution_key, log_body, log_marker
+from ztoq_luigi.mapping.executions import NOT_EXECUTED, execution_key, log_body
+from ztoq_luigi.mapping.folders import module_paths
 from ztoq_luigi.mapping.run_steps import Unplaceable
 from ztoq_luigi.services.case_steps import CaseSteps
 from ztoq_luigi.services.units import EXECUTION_UNITS, unit_count
 from ztoq_luigi.services.uploads import uploaded_links
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.load.execution import LoadTestExecution
-from ztoq_luigi.tasks.validate.design import validation_issue
+from ztoq_luigi.tasks.validate.design import ours, reads, tree_view
+from ztoq_luigi.tasks.validate.source import against_source
+from ztoq_luigi.validation.rules import Census, Comparison, at_or_above
 
 
 class ValidateRuns(BatchTask):
@@ -36,178 +39,117 @@ class ValidateRuns(BatchTask):
         return f"validate/testruns/b{self.batch_size}/{self.batch_no}"
 
     def work(self, ctx):
-        key, qtest = self.project_key, ctx.qtest()
+        key, rules, qtest = self.project_key, ctx.validation(), ctx.qtest()
         runs = transformed_in(key, Entity.TEST_RUN, self.ordinals)
-        rows = mapped(key, Entity.TEST_RUN, runs)
-        cycles = {sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items() if row.state in LOADED}
-        cases = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, {r["case"] for r in runs.values()}).items()}
-        statuses = {status["name"]: status["id"] for status in qtest.execution_statuses()}
-        self._listings, self._steps = {}, CaseSteps(key, qtest)
-        issues, confirmed, logs_found = [], [], 0
+        self._cycles = {sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items() if row.state in LOADED}
+        self._cases = {sid: row.target_id
+                       for sid, row in mapped(key, Entity.TEST_CASE, {r["case"] for r in runs.values()}).items()}
+        self._statuses = {status["name"]: status["id"] for status in qtest.execution_statuses()}
+        self._steps = CaseSteps(key, qtest, read_case=self._case_read_back)
+        found_runs = read_by_key(key, Snapshot.QTEST_TEST_RUN, runs)
+        found_logs = read_by_key(key, Snapshot.QTEST_TEST_LOG,
+                                 [log["execution"] for run in runs.values() for log in run["logs"]])
+        issues, confirmed = [], []
+        threshold = at_or_above(ctx.settings.fail_on)
         for run_key, payload in self.tracked(runs.items(), "test runs"):
-            row = rows.get(run_key)
-            if row is None or row.state not in LOADED or payload["cycle"] not in cycles:
-                issues.append(validation_issue("not-migrated", run_key, "in qTest", "missing", "the test run was not loaded"))
-                continue
-            found = [run for run in self._runs(qtest, cycles[payload["cycle"]])
-                     if property_value(run, ctx.rules.key_field) == run_key]
+            found = found_runs.get(run_key, [])
             if len(found) != 1:
-                issues.append(validation_issue("duplicate" if found else "missing-in-qtest", run_key, "1 run", str(len(found)),
-                                     f"{len(found)} qTest runs carry {run_key} in their test cycle"))
-                continue
-            run_issues, count = self._check_run(ctx, run_key, payload, found[0], cases.get(payload["case"]),
-                                                statuses)
-            logs_found += count
+                continue  # the census reports a run missing or duplicated
+            run_issues = rules.check(self._run_view(run_key, payload, found[0]))
+            for log in payload["logs"]:
+                logs = found_logs.get(log["execution"], [])
+                if len(logs) == 1:
+                    run_issues += rules.check(self._log_view(ctx, payload, log, logs[0], found[0]["id"]))
             issues += run_issues
-            if not run_issues:
+            if not [issue for issue in run_issues if issue["severity"] in threshold]:
                 confirmed.append(run_key)
-        issues += self._unaccounted(ctx.rules, runs)
         with self.atomic():
-            replace_issues(key, Entity.TEST_RUN, list(runs), [i for i in issues if i["rule"] != "unaccounted"])
-            replace_issues(key, Entity.TEST_EXECUTION, list(extracted(key, Entity.EXECUTION, ordinals=self.ordinals)),
-                           [i for i in issues if i["rule"] == "unaccounted"])
+            replace_issues(key, self.marker_name(), issues)
             confirm(key, Entity.TEST_RUN, confirmed)
             confirm(key, Entity.TEST_LOG, [log["execution"] for run_key in confirmed for log in runs[run_key]["logs"]])
-            self.mark_done(item_count=logs_found, failed_count=len(issues), entity_type=Entity.TEST_RUN,
+            self.mark_done(item_count=sum(len(found_logs.get(log["execution"], [])) for run in runs.values()
+                                          for log in run["logs"]),
+                           failed_count=len(runs) - len(confirmed), entity_type=Entity.TEST_RUN,
                            batch_no=self.batch_no)
 
-    def _runs(self, qtest, cycle_id):
-        if cycle_id not in self._listings:
-            self._listings[cycle_id] = list(qtest.test_runs(int(cycle_id)))
-        return self._listings[cycle_id]
+    def _case_read_back(self, case_id):
+        return read_by_id(self.project_key, Snapshot.QTEST_TEST_CASE, [case_id]).get(str(case_id))
 
-    def _check_run(self, ctx, run_key, payload, run, case_id, statuses):
-        """(issues, number of logs qTest holds) for one run found in its cycle."""
-        issues = []
-        if listed_run_name(run) != payload["name"]:
-            issues.append(validation_issue("name", run_key, payload["name"], listed_run_name(run),
-                                           "the run's name differs"))
-        actual_case = (run.get("test_case") or {}).get("id") or run.get("testCaseId")
-        if str(actual_case) != str(case_id):
-            issues.append(validation_issue("test-case", run_key, str(case_id), str(actual_case), "the run tests another case"))
-        logs = list(ctx.qtest().test_logs(run["id"]))
-        by_execution = {}
-        for log in logs:
-            by_execution.setdefault(log_marker(log.get("note")), []).append(log)
-        expected = {log["execution"]: log for log in payload["logs"]}
-        for stranger in sorted(set(by_execution) - set(expected), key=str):
-            issues.append(validation_issue("unexpected-log", run_key, "no such log", str(stranger),
-                                 f"qTest run {run['id']} holds {len(by_execution[stranger])} logs of no migrated "
-                                 f"execution ({stranger})"))
-        steps, base = self._steps.of(payload["case"]), ctx.settings.zephyr_base_url
-        for execution, log in expected.items():
-            actual = by_execution.get(execution, [])
-            if len(actual) != 1:
-                issues.append(validation_issue("duplicate-log" if actual else "missing-log", execution, "1 log",
-                                     str(len(actual)), f"{len(actual)} qTest logs of {execution} in run {run_key}"))
-                continue
-            if log_files(log, base):
-                links = uploaded_links(ctx.qtest(), self.project_key, execution, "test-logs", actual[0]["id"])
-                log = rewrite_log(log, links, base)
-            issues += _compare_log(execution, log, actual[0], steps, statuses)
-        order = [log_marker(log.get("note")) for log in logs if log_marker(log.get("note")) in expected]
-        if order != [log["execution"] for log in payload["logs"]] and len(order) == len(payload["logs"]):
-            issues.append(validation_issue("log-order", run_key, ", ".join(log["execution"] for log in payload["logs"]),
-                                 ", ".join(order), "the logs were not submitted in chronological order"))
-        return issues, len(logs)
+    def _run_view(self, run_key, payload, run):
+        expected = {"name": payload["name"], "test_case_id": self._cases.get(payload["case"]),
+                    "parent_id": self._cycles.get(payload["cycle"])}
+        actual = {"name": listed_run_name(run), "test_case_id": (run.get("test_case") or {}).get("id")
+                  or run.get("testCaseId"), "parent_id": run.get("parentId")}
+        return Comparison(Entity.TEST_RUN, run_key, expected, actual, source=payload)
 
-    def _unaccounted(self, rules, runs):
-        """Executions that ran, have a date and a mapped status, yet have no log in the plan: a lost execution."""
-        planned = {log["execution"] for payload in runs.values() for log in payload["logs"]}
-        statuses = {s["id"]: s["name"] for s in extracted(self.project_key, Entity.EXECUTION_STATUS).values()}
-        issues = []
-        for source_id, execution in extracted(self.project_key, Entity.EXECUTION, ordinals=self.ordinals).items():
-            status = statuses.get((execution.get("testExecutionStatus") or {}).get("id"))
-            loggable = status != NOT_EXECUTED and rules.execution_status(status) and execution.get("actualEndDate")
-            if loggable and execution_key(execution) not in planned:
-                issues.append(validation_issue("unaccounted", source_id, "a test log", "none",
-                                     f"Zephyr execution {source_id} ('{status}') has no test log in the plan; "
-                                     "see the errors and warnings of the transform phase"))
-        return issues
+    def _log_view(self, ctx, payload, log, actual, run_id):
+        """The log the execution should have, built on the steps of its case as qTest holds them."""
+        base = ctx.settings.zephyr_base_url
+        if log_files(log, base):
+            log = rewrite_log(log, uploaded_links(ctx.qtest(), self.project_key, log["execution"], "test-logs",
+                                                  actual["id"]), base)
+        steps = self._steps.of(payload["case"])
+        version_id = steps.version_id
+        steps = replace(steps, version_id=version_id or actual.get("test_case_version_id") or 0)
+        problem = None
+        try:
+            body = log_body(log, steps, self._statuses)
+        except Unplaceable as unplaceable:
+            problem = str(unplaceable)
+            body = log_body(dict(log, steps=[], step_results=0), steps, self._statuses)
+        return Comparison(Entity.TEST_LOG, log["execution"], body, actual, source=log,
+                          context={"status": log["status"], "version_id": version_id, "unplaceable": problem,
+                                   "run_id": run_id})
 
 
-def _compare_log(execution, expected, actual, steps, statuses):
-    version_id = steps.version_id
-    steps = replace(steps, version_id=version_id or actual.get("test_case_version_id") or 0)
-    issues = []
-    try:
-        body = log_body(expected, steps, statuses)
-        step_logs = [_step_log_row(step) for step in body["test_step_logs"]]
-    except Unplaceable as problem:
-        body = log_body(dict(expected, steps=[], step_results=0), steps, statuses)
-        step_logs = None
-        issues.append(validation_issue("step-logs", execution, "every step result on its step", "cannot be placed",
-                                       f"the step results cannot be placed on the qTest steps: {problem}"))
-    checks = [
-        ("status", expected["status"], (actual.get("status") or {}).get("name")),
-        ("exe_start_date", body["exe_start_date"], actual.get("exe_start_date")),
-        ("exe_end_date", body["exe_end_date"], actual.get("exe_end_date")),
-        ("note", body["note"], actual.get("note")),
-    ]
-    if step_logs is not None:
-        found = sorted((_step_log_row(step) for step in actual.get("test_step_logs") or []), key=lambda row: row[0] or 0)
-        checks.append(("step logs", step_logs, found))
-    if version_id is not None:
-        checks.append(("test case version", version_id, actual.get("test_case_version_id")))
-    for label, wanted, got in checks:
-        if wanted != got:
-            issues.append(validation_issue(label.replace(" ", "-"), execution, str(wanted)[:500], str(got)[:500],
-                                 f"the test log's {label} differs in qTest"))
-    return issues
-
-
-def _step_log_row(step):
-    """A step log as compared: order, the step (with its case and call step when called), status, actual result."""
-    return (step.get("order"), step.get("test_step_id"), step.get("called_test_case_id"),
-            step.get("parent_test_step_id"), (step.get("status") or {}).get("id"), step.get("actual_result") or "")
-
-
-class ValidateExecutionCounts(PipelineTask):
-    """Cycles, runs and logs: as many in qTest as planned, each Zephyr key once, names as in Zephyr."""
+class ValidateExecutionCensus(PipelineTask):
+    """Cycles, runs and logs in qTest by key: each Zephyr one exactly once, nothing unexplained; the cycle tree."""
 
     phase = Phase.VALIDATE
     retryable = True  # a rerun checks again what was found wrong
 
     def marker_name(self):
-        return "validate/execution-counts"
+        return "validate/execution-census"
 
     def work(self, ctx):
-        key, qtest, rules = self.project_key, ctx.qtest(), ctx.rules
-        plan = transformed_in(key, Entity.CYCLE)
-        ids = {sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items() if row.state in LOADED}
-        parents = [(0, "root")] + [(int(target), "test-cycle") for target in ids.values()]
-        listed = {parent: qtest.test_cycles(*parent) for parent in parents}
-        markers = Counter(marker_of(c.get("description")) for cycles in listed.values() for c in cycles)
-        issues = []
-        for source_id, entry in plan.items():
-            parent = (int(ids[entry["parent"]]), "test-cycle") if entry["parent"] in ids else (0, "root")
-            here = [c for c in listed.get(parent, []) if marker_of(c.get("description")) == entry["marker"]]
-            if markers[entry["marker"]] != 1 or len(here) != 1:
-                issues.append(validation_issue("cycle-count", source_id, "1 cycle in its place",
-                                     f"{markers[entry['marker']]} in qTest, {len(here)} in its place",
-                                     f"'{entry['marker']}' should be on exactly one qTest cycle, under its parent"))
-            elif here[0]["name"] != entry["name"]:
-                issues.append(validation_issue("cycle-name", source_id, entry["name"], here[0]["name"],
-                                     "the cycle's name differs in qTest"))
-        runs = transformed_in(key, Entity.TEST_RUN)
-        found = Counter(property_value(run, rules.key_field) for cycle_id in ids.values()
-                        for run in qtest.test_runs(int(cycle_id)))
-        found_runs = sum(count for run_key, count in found.items() if run_key)
-        expected_logs = sum(len(payload["logs"]) for payload in runs.values())
-        found_logs = batch_total(key, Phase.VALIDATE, Entity.TEST_RUN)
-        ours = sum(1 for c in listed.values() for cycle in c if marker_of(cycle.get("description")))
-        for label, wanted, got in (("cycles", len(plan), ours), ("runs", len(runs), found_runs),
-                                   ("logs", expected_logs, found_logs)):
-            if wanted != got:
-                issues.append(validation_issue("count", f"test {label}", str(wanted), str(got),
-                                     f"{wanted} test {label} expected from Zephyr, {got} in qTest"))
+        key, rules = self.project_key, ctx.validation()
+        plan = sorted(transformed_in(key, Entity.CYCLE).values(), key=lambda entry: entry["depth"])
+        cycles = {sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items() if row.state in LOADED}
+        by_marker = {entry["marker"]: entry["source_id"] for entry in plan}
+        found_cycles = {}
+        for marker, ids in ids_by_key(key, Snapshot.QTEST_CYCLE).items():
+            found_cycles.setdefault(by_marker.get(marker, marker), []).extend(ids)
+        planned = frozenset(entry["source_id"] for entry in plan)
+        issues = rules.check(Census(Entity.CYCLE, planned, found_cycles, planned - set(cycles)))
+        nodes = {str(node["id"]): node for node in read_all(key, Snapshot.QTEST_CYCLE)}
+        issues += rules.check(tree_view(Entity.CYCLE, module_paths(plan), cycles, nodes))
+        issues += rules.check(self._census(Entity.TEST_RUN, Snapshot.QTEST_TEST_RUN,
+                                           set(transformed_in(key, Entity.TEST_RUN))))
+        issues += rules.check(self._census(Entity.TEST_LOG, Snapshot.QTEST_TEST_LOG, loggable(key, ctx.rules)))
         with self.atomic():
-            replace_issues(key, "execution-project", ["test cycles", "test runs", "test logs"] + list(plan), issues)
+            replace_issues(key, self.marker_name(), issues)
             self.mark_done(failed_count=len(issues))
+
+    def _census(self, entity_type, kind, expected):
+        key = self.project_key
+        loaded = {sid for sid, row in mapped(key, entity_type).items() if row.state in LOADED}
+        found = {found_key: ids for found_key, ids in ids_by_key(key, kind).items() if ours(found_key, key)}
+        return Census(entity_type, frozenset(expected), found, frozenset(set(expected) - loaded))
+
+
+def loggable(project_key, rules):
+    """The executions that must have a test log: executed, with a mapped status and an end date."""
+    statuses = {s["id"]: s["name"] for s in extracted(project_key, Entity.EXECUTION_STATUS).values()}
+    found = set()
+    for execution in extracted(project_key, Entity.EXECUTION).values():
+        status = statuses.get((execution.get("testExecutionStatus") or {}).get("id"))
+        if status != NOT_EXECUTED and rules.execution_status(status) and execution.get("actualEndDate"):
+            found.add(execution_key(execution))
+    return found
 
 
 class ValidateTestExecution(Group):
-    """Every run and log read back and compared; then cycles, runs and logs counted in qTest."""
+    """qTest read in bulk (the same reads as the test design's), every run and log judged, then the census."""
 
     phase = Phase.VALIDATE
     area = "test-execution"
@@ -215,8 +157,13 @@ class ValidateTestExecution(Group):
     def requires(self):
         return self.clone(LoadTestExecution)
 
+    def work(self, ctx):
+        self.against_source = against_source(ctx)
+        return super().work(ctx)
+
     def first(self):
-        return self.cut(ValidateRuns, EXECUTION_UNITS, unit_count(self.project_key))
+        return reads(self)
 
     def then(self):
-        return [self.clone(ValidateExecutionCounts)]
+        return [self.clone(ValidateExecutionCensus)] + self.cut(ValidateRuns, EXECUTION_UNITS,
+                                                                 unit_count(self.project_key))

@@ -1,0 +1,77 @@
+"""What validation read in bulk (qTest as it is, Zephyr as it is now), kept until the next validation.
+
+Rows are upserted by (project, kind, object id), so a read batch run again
+after a crash rewrites its rows; comparisons look them up by the Zephyr key
+the object carries (a test case's or run's `Zephyr Key`, a log's execution
+marker), or by object id.
+"""
+
+import json
+
+import peewee
+
+from ztoq_luigi.db.models import ReadBack
+
+CHUNK = 200
+
+
+def save_read(project_key, kind, items):
+    """Store (object_id, key, payload) triples of one kind."""
+    rows = [{"project_key": project_key, "kind": str(kind), "object_id": str(object_id),
+             "key": None if key is None else str(key)[:255], "payload": json.dumps(payload, ensure_ascii=False)}
+            for object_id, key, payload in items]
+    for start in range(0, len(rows), CHUNK):
+        (ReadBack.insert_many(rows[start:start + CHUNK])
+         .on_conflict(conflict_target=[ReadBack.project_key, ReadBack.kind, ReadBack.object_id],
+                      preserve=[ReadBack.key, ReadBack.payload]).execute())
+
+
+def read_by_key(project_key, kind, keys):
+    """{key: [payload, ...]} of the objects carrying the given keys (several when duplicated)."""
+    keys, found = [str(key) for key in keys], {}
+    for start in range(0, len(keys), CHUNK):
+        query = (ReadBack.select(ReadBack.key, ReadBack.payload)
+                 .where(_of(project_key, kind) & ReadBack.key.in_(keys[start:start + CHUNK]))
+                 .order_by(ReadBack.id))
+        for row in query:
+            found.setdefault(row.key, []).append(json.loads(row.payload))
+    return found
+
+
+def read_by_id(project_key, kind, object_ids):
+    """{object id: payload} of the given objects."""
+    ids, found = [str(object_id) for object_id in object_ids], {}
+    for start in range(0, len(ids), CHUNK):
+        query = ReadBack.select(ReadBack.object_id, ReadBack.payload).where(
+            _of(project_key, kind) & ReadBack.object_id.in_(ids[start:start + CHUNK]))
+        found.update({row.object_id: json.loads(row.payload) for row in query})
+    return found
+
+
+def read_all(project_key, kind):
+    """Every payload of one kind, in the order read."""
+    query = ReadBack.select(ReadBack.payload).where(_of(project_key, kind)).order_by(ReadBack.id)
+    return [json.loads(row.payload) for row in query.iterator()]
+
+
+def ids_by_key(project_key, kind):
+    """{key: [object id, ...]} of every object of one kind that carries a key: the census, without payloads."""
+    query = (ReadBack.select(ReadBack.key, ReadBack.object_id)
+             .where(_of(project_key, kind) & ReadBack.key.is_null(False)).order_by(ReadBack.id).tuples())
+    found = {}
+    for key, object_id in query.iterator():
+        found.setdefault(key, []).append(object_id)
+    return found
+
+
+def count_read(project_key, kind):
+    return ReadBack.select(peewee.fn.COUNT(ReadBack.id)).where(_of(project_key, kind)).scalar() or 0
+
+
+def forget_read(project_key):
+    """Drop everything read by earlier validations of the project: the next one reads afresh."""
+    ReadBack.delete().where(ReadBack.project_key == project_key).execute()
+
+
+def _of(project_key, kind):
+    return (ReadBack.project_key == project_key) & (ReadBack.kind == str(kind))
