@@ -287,7 +287,7 @@ def journal(db_args, tmp_path):
     """Every event, error and stored run setting in the state database, as text."""
     database = open_database(load_settings(dict(_cli_values(db_args), output_dir=str(tmp_path / "out")), {}))
     try:
-        return ([f"{event.message} {event.context}" for event in Event.select()]
+        return ([f"{event.message} {event.context} {event.subject}" for event in Event.select()]
                 + [f"{error.message} {error.response_excerpt}" for error in ErrorRecord.select()]
                 + [run.settings for run in WorkflowRun.select()])
     finally:

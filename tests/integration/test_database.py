@@ -11,7 +11,8 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 from ztoq_luigi.config import load_settings
 from ztoq_luigi.db.connection import open_database
 from ztoq_luigi.db.connection import close_all
-from ztoq_luigi.db.models import ALL_MODELS, BatchLayout, Marker, ReadBack, RunLock, SchemaVersion, WorkflowRun, database_proxy
+from ztoq_luigi.db.models import (ALL_MODELS, BatchLayout, Event, Marker, ReadBack, RunLock, SchemaVersion, WorkflowRun,
+                                  database_proxy)
 from ztoq_luigi.db.schema import STEPS, current_version, ensure_schema, latest_version
 from ztoq_luigi.errors import DatabaseError
 
@@ -53,7 +54,9 @@ def _as_version_1(database):
     database.drop_tables([RunLock, BatchLayout, ReadBack])
     migrator = (PostgresqlMigrator if isinstance(database, peewee.PostgresqlDatabase) else SqliteMigrator)(database)
     migrate(migrator.drop_column("ztoq_marker", "kind"), migrator.drop_column("ztoq_marker", "retryable"),
-            migrator.drop_column("ztoq_validation_issue", "found_by"))
+            migrator.drop_column("ztoq_validation_issue", "found_by"),
+            migrator.drop_index("ztoq_event", "ztoq_event_project_key_level_kind_subject"),
+            *(migrator.drop_column("ztoq_event", name) for name in ("kind", "subject", "entity_key")))
     SchemaVersion.delete().execute()
     SchemaVersion.create(version=1, description="initial schema")
     old_markers = peewee.Table("ztoq_marker", ("project_key", "name", "phase", "item_count", "failed_count",
@@ -64,6 +67,10 @@ def _as_version_1(database):
                                        ("load/modules", "load", 7, 0), ("layout/load/0/b50", "load", 17, 0)]:
         old_markers.insert(project_key="OLD", name=name, phase=phase, item_count=count, failed_count=failed,
                            completed_at=datetime.datetime(2026, 11, 30)).execute()
+    old_events = peewee.Table("ztoq_event", ("project_key", "level", "message", "context", "time")).bind(database)
+    old_events.insert(project_key="OLD", level="WARNING", message="OLD-T1: user u-1 (owner) is not mapped",
+                      context='{"batch_no": 3, "entity_key": "OLD-T1", "kind": "unmapped-user", "subject": "u-1"}',
+                      time=datetime.datetime(2026, 11, 30)).execute()
 
 
 def test_a_version_1_database_is_upgraded_with_its_markers_typed(database):
@@ -79,6 +86,9 @@ def test_a_version_1_database_is_upgraded_with_its_markers_typed(database):
     layout = BatchLayout.get()
     assert (layout.project_key, layout.scope, layout.requested_size, layout.size) == ("OLD", "load/0", 50, 17)
     assert WorkflowRun.select().where(WorkflowRun.project_key == "OLD").count() == 1
+    event = Event.get()
+    assert (event.kind, event.subject, event.entity_key, event.context) == ("unmapped-user", "u-1", "OLD-T1",
+                                                                            '{"batch_no": 3}')
 
 
 def test_failed_upgrade_step_leaves_the_previous_version(database):

@@ -13,6 +13,7 @@ import re
 
 from ztoq_luigi.config import PHASES
 from ztoq_luigi.db.connection import describe, open_database
+from ztoq_luigi.db.journal import event_context
 from ztoq_luigi.db.models import Event
 from ztoq_luigi.errors import ConfigError, ExitStatus
 
@@ -104,7 +105,7 @@ def _write_json(env, settings, args, since, query):
     for number, event in enumerate(query.iterator()):
         env.stdout.write(("," if number else "") + "\n  " + json.dumps({
             "time": _time(event.time), "run": event.run_id, "phase": event.phase, "batch": event.batch_no,
-            "level": event.level.lower(), "message": event.message, "context": json.loads(event.context or "{}"),
+            "level": event.level.lower(), "message": event.message, "context": event_context(event),
         }, ensure_ascii=False))
     env.stdout.write("\n]}\n")
     env.stdout.flush()

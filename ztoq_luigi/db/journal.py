@@ -7,6 +7,8 @@ by luigid record into the same journal as those started by `ztoq`.
 
 import json
 
+from peewee import fn
+
 from ztoq_luigi.db.connection import write_transaction
 from ztoq_luigi.db.models import ErrorRecord, Event, WorkflowRun, utcnow
 
@@ -47,9 +49,19 @@ def current_run_id(project_key):
     return run.id if run else None
 
 
-def record_event(project_key, message, *, phase=None, batch_no=None, level="INFO", **context):
+def record_event(project_key, message, *, phase=None, batch_no=None, level="INFO", kind=None, subject=None,
+                 entity_key=None, **context):
     Event.create(project_key=project_key, run=current_run_id(project_key), phase=phase, batch_no=batch_no,
-                 level=level, message=message, context=json.dumps(context, default=str, sort_keys=True))
+                 level=level, message=message, kind=kind, subject=subject, entity_key=entity_key,
+                 context=json.dumps(context, default=str, sort_keys=True))
+
+
+def event_context(event):
+    """Everything recorded with an event, its kind, subject and entity included, as one dict."""
+    details = json.loads(event.context or "{}")
+    details.update({name: value for name, value in (("kind", event.kind), ("subject", event.subject),
+                                                    ("entity_key", event.entity_key)) if value is not None})
+    return dict(sorted(details.items()))
 
 
 def record_error(project_key, phase, message, *, entity_type=None, entity_key=None, http_status=None,
@@ -65,7 +77,42 @@ def errors_of_run(project_key, run_id):
                 .order_by(ErrorRecord.id))
 
 
-def warning_record(message, context):
-    """(entity_key, message, kind, subject) of a recorded warning event, from its JSON context."""
-    details = json.loads(context or "{}")
-    return details.get("entity_key"), message, details.get("kind"), details.get("subject")
+def _warnings(project_key):
+    return (Event.project_key == project_key) & (Event.level == "WARNING")
+
+
+def warning_tallies(project_key, kinds, examples, subjects):
+    """Warnings of the given kinds counted in SQL: {kind, count, entities, subject_count, subjects, examples}.
+
+    A large project records a warning per entity (hundreds of thousands), so
+    the report reads counts and a few examples per kind, never every row.
+    """
+    scope = _warnings(project_key) & Event.kind.in_([str(kind) for kind in kinds])
+    totals = (Event.select(Event.kind, fn.COUNT(Event.id), fn.COUNT(Event.entity_key.distinct()),
+                           fn.COUNT(Event.subject.distinct()))
+              .where(scope).group_by(Event.kind).tuples())
+    return [{"kind": kind, "count": count, "entities": entities, "subject_count": subject_count,
+             "subjects": _top_subjects(project_key, kind, subjects, examples),
+             "examples": list(Event.select(Event.entity_key, Event.message)
+                              .where(_warnings(project_key) & (Event.kind == kind))
+                              .order_by(Event.id).limit(examples).tuples())}
+            for kind, count, entities, subject_count in totals]
+
+
+def _top_subjects(project_key, kind, limit, examples):
+    of_kind = _warnings(project_key) & (Event.kind == kind)
+    counted = fn.COUNT(Event.id)
+    top = (Event.select(Event.subject, counted).where(of_kind & Event.subject.is_null(False))
+           .group_by(Event.subject).order_by(counted.desc(), Event.subject).limit(limit).tuples())
+    return [{"subject": subject, "count": count,
+             "examples": [key for (key,) in Event.select(Event.entity_key)
+                          .where(of_kind & (Event.subject == subject) & Event.entity_key.is_null(False))
+                          .group_by(Event.entity_key).order_by(fn.MIN(Event.id)).limit(examples).tuples()]}
+            for subject, count in top]
+
+
+def other_warnings(project_key, kinds):
+    """(entity_key, message, kind, subject) of the warnings not of the given kinds (recorded without one), lazily."""
+    return (Event.select(Event.entity_key, Event.message, Event.kind, Event.subject)
+            .where(_warnings(project_key) & (Event.kind.is_null() | Event.kind.not_in([str(kind) for kind in kinds])))
+            .order_by(Event.id).tuples().iterator())

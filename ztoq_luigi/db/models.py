@@ -166,6 +166,8 @@ class BatchLayout(BaseModel):
 
 
 class Event(BaseModel):
+    """Something a task did or noticed; a warning's kind, subject and entity are columns so reports count them in SQL."""
+
     project_key = peewee.CharField(max_length=64)
     run = peewee.ForeignKeyField(WorkflowRun, null=True, on_delete="CASCADE", backref="events")
     time = peewee.DateTimeField(default=utcnow)
@@ -174,10 +176,13 @@ class Event(BaseModel):
     level = peewee.CharField(max_length=8, default="INFO")
     message = peewee.TextField()
     context = peewee.TextField(default="{}")
+    kind = peewee.CharField(max_length=48, null=True)
+    subject = peewee.CharField(max_length=255, null=True)
+    entity_key = peewee.CharField(max_length=255, null=True)
 
     class Meta:
         table_name = "ztoq_event"
-        indexes = ((("project_key", "time"), False),)
+        indexes = ((("project_key", "time"), False), (("project_key", "level", "kind", "subject"), False))
 
 
 class ErrorRecord(BaseModel):

@@ -6,12 +6,14 @@ database at the last complete version. A database newer than this program is
 refused rather than guessed at.
 """
 
+import json
 import re
 
 import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
-from ztoq_luigi.db.models import ALL_MODELS, BatchLayout, Marker, ReadBack, RunLock, SchemaVersion, ValidationIssue
+from ztoq_luigi.db.models import (ALL_MODELS, BatchLayout, Event, Marker, ReadBack, RunLock, SchemaVersion,
+                                  ValidationIssue)
 from ztoq_luigi.errors import DatabaseError
 from ztoq_luigi.kinds import MarkerKind
 
@@ -53,11 +55,28 @@ def _add_read_back(database, migrator):
     migrate(migrator.add_column(ValidationIssue._meta.table_name, "found_by", ValidationIssue.found_by))
 
 
+_EVENT_COLUMNS = ("kind", "subject", "entity_key")
+
+
+def _event_columns(database, migrator):
+    """A warning's kind, subject and entity move from its JSON context to columns that reports group in SQL."""
+    table = Event._meta.table_name
+    migrate(*(migrator.add_column(table, name, getattr(Event, name)) for name in _EVENT_COLUMNS),
+            migrator.add_index(table, ("project_key", "level", "kind", "subject"), False))
+    rows = Event.select(Event.id, Event.context).where(Event.context.contains('"kind"')
+                                                       | Event.context.contains('"entity_key"')).tuples()
+    for event_id, context in list(rows):
+        details = json.loads(context or "{}")
+        columns = {name: details.pop(name, None) for name in _EVENT_COLUMNS}
+        Event.update(context=json.dumps(details, sort_keys=True), **columns).where(Event.id == event_id).execute()
+
+
 # (version, description, step(database, migrator)) for databases created by an older release.
 STEPS = (
     (2, "run lock: one run or resume of a project at a time", _add_run_lock),
     (3, "typed markers (kind, retryable) and a batch layout table", _typed_markers),
     (4, "validation read-back (what validation read in bulk) and the task that found each issue", _add_read_back),
+    (5, "events: a warning's kind, subject and entity as columns", _event_columns),
 )
 
 _UPGRADE_LOCK_ID = 0x5A544F51  # "ZTOQ": serialises concurrent upgrades on PostgreSQL.

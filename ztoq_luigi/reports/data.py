@@ -9,12 +9,12 @@ import datetime
 
 from ztoq_luigi import __version__
 from ztoq_luigi.config import PHASES
-from ztoq_luigi.db.journal import warning_record
-from ztoq_luigi.db.models import ErrorRecord, Event, Marker, ValidationIssue, WorkflowRun
+from ztoq_luigi.db.journal import other_warnings, warning_tallies
+from ztoq_luigi.db.models import ErrorRecord, Marker, ValidationIssue, WorkflowRun
 from ztoq_luigi.db.state import severity_order, summarize
 from ztoq_luigi.reports.names import FAILURES_OF, MIGRATED, PHASE_NAMES, display_name, in_display_order
 from ztoq_luigi.reports.verdict import verdict
-from ztoq_luigi.reports.warnings import group_warnings
+from ztoq_luigi.reports.warnings import EXAMPLES, SUBJECTS, TITLES, group_warnings
 
 SCHEMA_VERSION = 1
 LIST_LIMIT = 2000
@@ -41,10 +41,10 @@ def gather(project_key, database_description):
     errors = (ErrorRecord.select().where(ErrorRecord.project_key == project_key)
               .order_by(ErrorRecord.id).limit(LIST_LIMIT))
     issues = (ValidationIssue.select().where(ValidationIssue.project_key == project_key)
-              .order_by(severity_order(ValidationIssue.severity), ValidationIssue.rule, ValidationIssue.entity_key))
-    warnings = (Event.select(Event.message, Event.context)
-                .where((Event.project_key == project_key) & (Event.level == "WARNING")).order_by(Event.id))
-    warning_groups = group_warnings(warning_record(event.message, event.context) for event in warnings.iterator())
+              .order_by(severity_order(ValidationIssue.severity), ValidationIssue.rule, ValidationIssue.entity_key)
+              .limit(LIST_LIMIT))
+    warning_groups = group_warnings(other_warnings(project_key, TITLES),
+                                    warning_tallies(project_key, TITLES, EXAMPLES, SUBJECTS))
     duration = sum(_seconds(run.started_at, run.finished_at) for run in runs if run.finished_at)
     return {
         "schema_version": SCHEMA_VERSION,

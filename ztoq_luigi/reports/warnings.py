@@ -67,8 +67,13 @@ def without_key(message, entity_key):
     return message[len(prefix):] if prefix and message.startswith(prefix) else message
 
 
-def group_warnings(records):
-    """Groups of (entity_key, message, kind, subject) records, largest first; `records` may be a lazy query."""
+def group_warnings(records, tallies=()):
+    """Groups of warnings, largest first.
+
+    `records` are (entity_key, message, kind, subject) tuples (a lazy query
+    will do) grouped here; `tallies` are kinds already counted by the
+    database (db/journal.warning_tallies), which only need their titles.
+    """
     groups = {}
     for entity_key, message, kind, subject in records:
         text = without_key(message, entity_key)
@@ -77,6 +82,8 @@ def group_warnings(records):
         else:
             name, title, subject = "other:" + re.sub(r"\d+", "N", text), text, None
         groups.setdefault(name, Group(name, title)).add(entity_key, text, subject)
-    return [group.as_dict() for group in sorted(groups.values(), key=lambda group: (-group.count, group.title))]
-
-
+    grouped = [group.as_dict() for group in groups.values()]
+    grouped += [dict(tally, title=TITLES[WarningKind(tally["kind"])],
+                     examples=[{"entity_key": key, "message": without_key(message, key)}
+                               for key, message in tally["examples"]]) for tally in tallies]
+    return sorted(grouped, key=lambda group: (-group["count"], group["title"]))

@@ -9,7 +9,6 @@ what would have to be created and which mapped values do not exist.
 import peewee
 
 from ztoq_luigi.db.entities import extracted, transformed
-from ztoq_luigi.db.journal import warning_record
 from ztoq_luigi.db.models import EntityMap, ErrorRecord, Event, TransformedEntity
 from ztoq_luigi.kinds import LOADED, Entity
 from ztoq_luigi.mapping.qtest_body import MappingProblem, field_changes
@@ -71,4 +70,4 @@ def _cannot_migrate(project_key):
 def _changes(project_key):
     query = (Event.select().where((Event.project_key == project_key) & (Event.level == "WARNING"))
              .order_by(Event.id))
-    return [dict(zip(("entity_key", "change", "kind", "subject"), warning_record(e.message, e.context))) for e in query]
+    return [{"entity_key": e.entity_key, "change": e.message, "kind": e.kind, "subject": e.subject} for e in query]

@@ -1,8 +1,5 @@
 """Warnings grouped as a QA lead reads them: one group per kind, one subject per user or file, no repeated key."""
 
-import json
-
-from ztoq_luigi.db.journal import warning_record
 from ztoq_luigi.kinds import Notice, WarningKind
 from ztoq_luigi.mapping.users import unmapped_warning
 from ztoq_luigi.reports.warnings import group_warnings, without_key
@@ -37,11 +34,6 @@ def test_a_recorded_kind_and_subject_group_warnings_whatever_their_wording():
     groups = {group["kind"]: group for group in group_warnings(record("P-E1", notice) for notice in notices)}
     assert groups["step-status"]["count"] == 2 and groups["step-status"]["subjects"][0]["subject"] == "Retest"
     assert groups["file-not-fetched"]["title"].startswith("Embedded files that could not be downloaded")
-
-
-def test_a_warning_event_is_read_back_with_its_kind_and_subject():
-    context = json.dumps({"entity_key": "P-T1", "kind": "unmapped-user", "subject": "u-1", "batch_no": 3})
-    assert warning_record("P-T1: user u-1 ...", context) == ("P-T1", "P-T1: user u-1 ...", "unmapped-user", "u-1")
 
 
 def test_warnings_without_a_kind_group_when_they_differ_only_in_numbers():
