@@ -56,6 +56,7 @@ def _as_version_1(database):
     migrate(migrator.drop_column("ztoq_marker", "kind"), migrator.drop_column("ztoq_marker", "retryable"),
             migrator.drop_column("ztoq_validation_issue", "found_by"),
             migrator.drop_index("ztoq_event", "ztoq_event_project_key_level_kind_subject"),
+            migrator.drop_index("ztoq_entity_map", "ztoq_entity_map_project_key_source_type_state"),
             *(migrator.drop_column("ztoq_event", name) for name in ("kind", "subject", "entity_key")))
     SchemaVersion.delete().execute()
     SchemaVersion.create(version=1, description="initial schema")

@@ -119,6 +119,7 @@ class EntityMap(BaseModel):
         indexes = (
             (("project_key", "source_type", "source_id"), True),
             (("project_key", "state"), False),
+            (("project_key", "source_type", "state"), False),
         )
 
 
