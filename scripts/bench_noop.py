@@ -46,14 +46,19 @@ def shifted(value, copy):
 
 
 def scale_state(settings, project_key, factor):
-    """Copy every per-entity row of the project `factor - 1` times; returns the rows written."""
-    open_database(settings)
+    """Copy every per-entity row of the project `factor - 1` times; returns the rows written.
+
+    The planner's statistics are refreshed at the end, as autovacuum would have done during the hours a
+    real migration of that size takes; without them PostgreSQL's first no-op rerun took 7 s instead of 3.
+    """
+    database = open_database(settings)
     written = 0
     for model, keys in COPIED.items():
         rows = list(model.select().where(model.project_key == project_key).dicts())
         written += _copy_rows(model, rows, keys, factor)
     warnings = list(Event.select().where((Event.project_key == project_key) & (Event.level == "WARNING")).dicts())
     written += _copy_rows(Event, warnings, (), factor)
+    database.execute_sql("ANALYZE")
     close_all()
     return written
 
