@@ -14,22 +14,18 @@ the time, the peak memory of the process tree and the writes sent to qTest.
 """
 
 import argparse
-import os
 import re
-import subprocess
-import sys
 import tempfile
 import time
 
-from benchmark.process import peak_tree_rss_kb
-from ztoq_luigi.config import load_settings
+from benchmark.process import run_measured
+from benchmark.workflow import Workflow
 from ztoq_luigi.db.connection import close_all, open_database, write_transaction
 from ztoq_luigi.db.models import (ErrorRecord, Event, ExtractedEntity, EntityMap, ReadBack, TransformedEntity,
                                   ValidationIssue)
 from ztoq_luigi.kinds import Entity
 from ztoq_luigi.sandbox import start_sandbox
 
-ZTOQ = os.path.join(os.path.dirname(sys.executable), "ztoq")
 COPIED = {ExtractedEntity: ("source_id",), TransformedEntity: ("source_id",), EntityMap: ("source_id", "target_id"),
           ReadBack: ("object_id", "key"), ValidationIssue: ("entity_key",), ErrorRecord: ("entity_key",)}
 OFFSET = 10_000_000
@@ -77,16 +73,6 @@ def _copy_rows(model, rows, keys, factor):
     return len(copies)
 
 
-def timed(command, env):
-    started = time.monotonic()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak = peak_tree_rss_kb(process)
-    elapsed = time.monotonic() - started
-    if process.returncode != 0:
-        sys.exit(f"{' '.join(command[1:3])} failed ({process.returncode}): {process.stderr.read()}")
-    return elapsed, peak
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000, help="test cases in the scaled-up project")
@@ -107,26 +93,21 @@ def main():
 
 
 def report(args, sandbox, directory):
-    postgresql = args.db_type == "postgresql"
-    database = ["--db-type", args.db_type] + (["--database", args.db_name, "--host", "127.0.0.1"] if postgresql else [])
-    flags = [*sandbox.workflow_args(directory), *database]
-    env = dict(os.environ, **sandbox.environment())
-    subprocess.run([ZTOQ, "workflow", "cleanup", *flags, "--yes"], env=env, check=True, stdout=subprocess.DEVNULL)
-    migrated, _ = timed([ZTOQ, "workflow", "run", *flags], env)
-    settings = load_settings(dict({"output_dir": directory, "db_type": args.db_type},
-                                  **({"db_name": args.db_name, "db_host": "127.0.0.1"} if postgresql else {})), {})
-    open_database(settings)
+    workflow = Workflow(sandbox, directory, args.db_type, args.db_name)
+    workflow.cleanup()
+    migrated, _ = run_measured(workflow.command("run"), workflow.env)
+    open_database(workflow.settings)
     seeded = EntityMap.select().where((EntityMap.project_key == sandbox.project_key)
                                       & (EntityMap.source_type == Entity.TEST_CASE)).count()
     close_all()
     factor = max(1, round(args.cases / seeded))
     started = time.monotonic()
-    rows = scale_state(settings, sandbox.project_key, factor)
+    rows = scale_state(workflow.settings, sandbox.project_key, factor)
     print(f"migrated {seeded} test cases in {migrated:.1f} s; copied {rows} state rows in "
           f"{time.monotonic() - started:.1f} s to reach {seeded * factor} test cases ({args.db_type})")
     for command in ("resume", "run"):
         before = sandbox.qtest.counters.writes()
-        elapsed, peak = timed([ZTOQ, "workflow", command, *flags], env)
+        elapsed, peak = run_measured(workflow.command(command), workflow.env)
         print(f"no-op {command:<6} {elapsed:6.2f} s  peak {peak / 1024:6.1f} MB  "
               f"qTest writes {sandbox.qtest.counters.writes() - before}")
 

@@ -1,6 +1,9 @@
 """The peak memory of a command and every process it starts, read from Linux's /proc."""
 
 import os
+import subprocess
+import sys
+import tempfile
 import time
 
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -35,3 +38,19 @@ def peak_tree_rss_kb(process, interval=0.02):
         peak = max(peak, tree_rss_kb(process.pid))
         time.sleep(interval)
     return peak
+
+
+def run_measured(command, env):
+    """Run `command` to its end with its output discarded: (seconds, peak KiB of its process tree).
+
+    A failing command ends the benchmark with its exit code and the tail of what it printed on stderr.
+    """
+    started = time.monotonic()
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors, text=True)
+        peak = peak_tree_rss_kb(process)
+        elapsed = time.monotonic() - started
+        if process.returncode != 0:
+            errors.seek(0)
+            sys.exit(f"{' '.join(command[1:3])} failed ({process.returncode}): {errors.read()[-2000:]}")
+    return elapsed, peak
