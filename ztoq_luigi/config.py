@@ -91,6 +91,14 @@ OPTIONS = (
            "a whole number of at least 1", "entities per batch (default 50)"),
     Option("max_workers", "--max-workers", "ZTOQ_MAX_WORKERS", "workflow.max_workers",
            "a whole number of at least 1", "concurrent workers (default 5)"),
+    Option("zephyr_rate_limit", "--zephyr-rate-limit", "ZTOQ_ZEPHYR_RATE_LIMIT", "zephyr.rate_limit",
+           "a number of requests per second greater than 0, such as 10 or 2.5",
+           "most requests per second to Zephyr, shared by all threads and hosts of a run (default: no limit "
+           "until Zephyr answers 429)"),
+    Option("qtest_rate_limit", "--qtest-rate-limit", "ZTOQ_QTEST_RATE_LIMIT", "qtest.rate_limit",
+           "a number of requests per second greater than 0, such as 10 or 2.5",
+           "most requests per second to qTest, shared by all threads and hosts of a run (default: no limit "
+           "until qTest answers 429)"),
     Option("no_validation", "--no-validation", "ZTOQ_NO_VALIDATION", "workflow.no_validation",
            "true or false", "skip the validate phase", switch=True),
     Option("no_create_fields", "--no-create-fields", "ZTOQ_NO_CREATE_FIELDS", "workflow.no_create_fields",
@@ -174,6 +182,10 @@ class SettingsSchema(Schema):
     phases = _Phases(load_default=PHASES)
     batch_size = fields.Integer(load_default=50, strict=False, validate=validate.Range(min=1))
     max_workers = fields.Integer(load_default=5, strict=False, validate=validate.Range(min=1))
+    zephyr_rate_limit = fields.Float(load_default=None, allow_none=True,
+                                     validate=validate.Range(min=0, min_inclusive=False))
+    qtest_rate_limit = fields.Float(load_default=None, allow_none=True,
+                                    validate=validate.Range(min=0, min_inclusive=False))
     no_validation = fields.Boolean(load_default=False)
     no_create_fields = fields.Boolean(load_default=False)
     attachments_dir = fields.String(validate=validate.Length(min=1))
@@ -213,6 +225,8 @@ class Settings:
     phases: Tuple[str, ...] = PHASES
     batch_size: int = 50
     max_workers: int = 5
+    zephyr_rate_limit: Optional[float] = None
+    qtest_rate_limit: Optional[float] = None
     no_validation: bool = False
     no_create_fields: bool = False
     attachments_dir: Optional[str] = None

@@ -95,6 +95,17 @@ class TestErrors:
         assert error_of(environ={"ZTOQ_MAX_WORKERS": "0"}) == (
             "ZTOQ_MAX_WORKERS: invalid value '0'; expected a whole number of at least 1")
 
+    @pytest.mark.parametrize("value", ["0", "-2", "fast", "nan"])
+    def test_a_rate_limit_is_a_positive_number_of_requests_per_second(self, value):
+        assert error_of({"qtest_rate_limit": value}) == (
+            f"--qtest-rate-limit: invalid value '{value}'; expected a number of requests per second greater than 0, "
+            "such as 10 or 2.5")
+
+    def test_rate_limits_from_flags_and_file(self, tmp_path):
+        path = write(tmp_path, "zephyr:\n  rate_limit: 2.5\n")
+        settings = load_settings({"qtest_rate_limit": "10"}, {}, path)
+        assert (settings.zephyr_rate_limit, settings.qtest_rate_limit) == (2.5, 10.0)
+
     def test_unknown_phase(self):
         message = error_of({"phases": ["extract", "deploy"]})
         assert message.startswith("--phases: invalid value 'extract deploy'; expected one or more of extract")

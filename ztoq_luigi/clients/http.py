@@ -4,7 +4,8 @@ One retry layer, tenacity, with one budget per request: it repeats
 requests that were certainly not applied (failures to connect, 429, and for
 reads 5xx and dropped connections), sleeping for the server's Retry-After
 when it gives a positive one and backing off exponentially with jitter when
-it gives 0 or nothing. Our own back-off stops once the request has spent
+it gives 0 or nothing; a 429 also slows the service's shared request budget
+(clients/budget.py), which every attempt waits for. Our own back-off stops once the request has spent
 `budget` seconds, so an unreachable service fails in about a minute; a wait
 the server asked for is honoured up to `max_retry_after`. A request that
 gave up is never retried again by an enclosing one (a login inside a
@@ -74,8 +75,10 @@ class HttpClient:
 
     service = "API"
 
-    def __init__(self, base_url, *, timeout=(10.0, 60.0), retry=None, pool_size=16, sleep=None, gate=None):
+    def __init__(self, base_url, *, timeout=(10.0, 60.0), retry=None, pool_size=16, sleep=None, gate=None,
+                 budget=None):
         self.base_url = base_url.rstrip("/")
+        self.budget = budget
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.gate = gate or RequestGate(pool_size)
@@ -171,6 +174,8 @@ class HttpClient:
         own = self.auth_headers() if authenticated else {}
         all_headers = {"Accept": "application/json", **own, **(headers or {})}
         with self.gate.slot(), contextlib.closing(data()) if callable(data) else contextlib.nullcontext(data) as body:
+            if self.budget is not None:
+                self.budget.acquire()
             try:
                 response = self.session.request(method, self.url(path), params=params, json=json_body, data=body,
                                                 headers=all_headers, timeout=self.timeout, stream=stream)
@@ -192,6 +197,8 @@ class HttpClient:
         context = dict(service=self.service, method=method, path=path, status=status, excerpt=detail)
         if status == 429:
             retry_after = _retry_after(response.headers.get("Retry-After"))
+            if self.budget is not None:
+                self.budget.throttled_by_service(retry_after)
             return RateLimitedError(f"{where} (rate limited): {detail}", retry_after=retry_after, **context)
         if status in (401, 403):
             return AuthenticationError(f"{where}: {detail}; {self.auth_hint(status)}", **context)

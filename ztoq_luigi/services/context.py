@@ -7,7 +7,8 @@ shows those): `ztoq workflow` configures the context before it starts
 Luigi, and under Luigi's own CLI it is built from the environment and
 ZTOQ_CONFIG. Tasks run in threads of one process: the database binding and
 the request gates (how many requests may be in flight to each service, and
-whether a stop was asked for) are shared by the run, HTTP sessions are per
+whether a stop was asked for) and the request budgets (how many may start
+per second) are shared by the run, HTTP sessions are per
 thread.
 """
 
@@ -16,6 +17,7 @@ import os
 import threading
 from urllib.parse import urlsplit
 
+from ztoq_luigi.clients.budget import RateBudget
 from ztoq_luigi.clients.gate import RequestGate
 from ztoq_luigi.clients.qtest import QTestClient
 from ztoq_luigi.clients.zephyr import ZephyrClient
@@ -33,6 +35,8 @@ class RunContext:
         self.rules = rules or load_rules(getattr(settings, "mapping", None))
         self.stop = stop or threading.Event()
         self.gates = {service: RequestGate(settings.max_workers, self.stop) for service in SERVICES}
+        self.budgets = {"Zephyr": RateBudget(settings.zephyr_rate_limit, stop=self.stop),
+                        "qTest": RateBudget(settings.qtest_rate_limit, stop=self.stop)}
         self.qtest_access_token = None
         self._database = None
         self._lock = threading.Lock()
@@ -72,7 +76,7 @@ class RunContext:
         def build():
             self.settings.require("zephyr_api_token", reason="to read from Zephyr (extract phase)")
             return ZephyrClient(self.settings.zephyr_base_url, self.settings.zephyr_api_token,
-                                gate=self.gates["Zephyr"])
+                                gate=self.gates["Zephyr"], budget=self.budgets["Zephyr"])
         return self._client("zephyr", build)
 
     def qtest(self):
@@ -83,7 +87,8 @@ class RunContext:
                 settings.require("qtest_username", "qtest_password", reason="to log in to qTest without an API token")
             return QTestClient(settings.qtest_base_url, settings.qtest_project_id, username=settings.qtest_username,
                                password=settings.qtest_password, api_token=settings.qtest_api_token,
-                               access_token=self.qtest_access_token, gate=self.gates["qTest"])
+                               access_token=self.qtest_access_token, gate=self.gates["qTest"],
+                               budget=self.budgets["qTest"])
         return self._client("qtest", build)
 
     def _client(self, name, build):

@@ -4,12 +4,12 @@ import logging
 
 import pytest
 import requests
-import responses
 
 from ztoq_luigi.clients.errors import (
     AmbiguousWriteError, ApiError, AuthenticationError, MalformedPayloadError, NotFoundError, RateLimitedError,
     RequestRejectedError, ServerError, TransportError,
 )
+from ztoq_luigi.clients.budget import RateBudget
 from ztoq_luigi.clients.http import HttpClient, RetryPolicy
 from ztoq_luigi.clients.zephyr import ZephyrClient
 from ztoq_luigi.errors import ExitStatus
@@ -45,6 +45,18 @@ def test_429_with_retry_after_waits_that_many_seconds(rsps, waits):
     assert make_client(waits).get_json("/things") == OK
     assert waits == [2.0]
     assert len(rsps.calls) == 2
+
+
+def test_every_attempt_waits_for_the_budget_and_a_429_slows_it_for_every_thread(rsps, waits):
+    rsps.get(URL, status=429, headers={"Retry-After": "2"})
+    rsps.get(URL, json=OK)
+    budget = RateBudget(10)
+    client = HttpClient(BASE, retry=RetryPolicy(attempts=3), sleep=waits.append, budget=budget)
+    taken = []
+    budget.acquire = lambda: taken.append(True)
+    assert client.get_json("/things") == OK
+    assert len(taken) == 2, "the retry waited for the budget as well"
+    assert budget.throttled == 1 and budget.rate() == pytest.approx(5, abs=0.1)
 
 
 def test_fractional_retry_after_is_honoured(rsps, waits):
