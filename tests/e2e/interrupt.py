@@ -32,3 +32,17 @@ class SignalAfterCreate:
         self.fired.set()
         if self.signum == signal.SIGKILL:
             time.sleep(0.2)
+
+
+def settled_writes(counters, quiet=0.5, timeout=10):
+    """qTest's write count once it stopped moving: requests a killed process sent just before dying are
+    still being served (or wait in the server's backlog) when the process is already gone."""
+    deadline = time.monotonic() + timeout
+    writes = counters.writes()
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = counters.writes()
+        if now == writes:
+            return writes
+        writes = now
+    raise AssertionError(f"qTest still received writes {timeout} s after the process ended")

@@ -12,7 +12,7 @@ import sys
 import time
 
 from tests.e2e.conftest import ZTOQ
-from tests.e2e.interrupt import SignalAfterCreate
+from tests.e2e.interrupt import SignalAfterCreate, settled_writes
 from tests.e2e.test_executions import executions_canonical
 from tests.e2e.test_resume import TEST_CASES, assert_same
 from tests.e2e.oracle import canonical, qtest_cases_by_key
@@ -102,7 +102,7 @@ def test_sigkill_of_the_main_process_then_status_then_resume_equals_a_clean_run(
         finish(process)
         assert hook.fired.is_set() and process.returncode == -signal.SIGKILL
         assert group_is_empty(process.pid), "a process of the killed run is still alive"
-        writes = sandbox.qtest.counters.writes()
+        writes = settled_writes(sandbox.qtest.counters)
         status = run_cli("workflow", "status", "--project-key", sandbox.project_key, *fresh_db_args,
                          "--output-dir", str(tmp_path / "out"))
         assert status.code in (0, 1), status
