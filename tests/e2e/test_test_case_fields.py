@@ -149,12 +149,15 @@ def test_no_create_fields_stops_before_any_test_case_naming_what_is_missing(run_
 
 
 def test_the_field_survey_streams_every_case_page_by_page_and_users_are_replaced(database):
-    from ztoq_luigi.db.entities import save_extracted
-    from ztoq_luigi.db.fields import save_user_directory, stream_extracted, user_directory
+    from ztoq_luigi.db.entities import save_extracted, stream_extracted
+    from ztoq_luigi.db.fields import save_user_directory, user_directory
 
     save_extracted("FLD", "testcase", [(f"FLD-T{n}", {"key": f"FLD-T{n}"}, n) for n in (5, 0, 3, 1, 4, 2, 6)])
     save_extracted("FLD", "priority", [("1", {"key": "not a case"}, 0)])
     assert [case["key"] for case in stream_extracted("FLD", "testcase", page=2)] == [f"FLD-T{n}" for n in range(7)]
+    save_extracted("FLD", "testexecution", [(f"FLD-E{n}", {"key": f"FLD-E{n}"}, n // 3) for n in range(7)])
+    streamed = [execution["key"] for execution in stream_extracted("FLD", "testexecution", page=2)]
+    assert sorted(streamed) == [f"FLD-E{n}" for n in range(7)], "executions share their unit's ordinal"
 
     save_user_directory("FLD", {"acc-1": "42", "acc-2": "43"})
     save_user_directory("FLD", {"acc-2": "44"})

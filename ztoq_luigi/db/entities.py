@@ -10,9 +10,10 @@ import json
 import peewee
 
 from ztoq_luigi.db.models import EntityMap, ExtractedEntity, Marker, TransformedEntity, utcnow
-from ztoq_luigi.kinds import WriteState
+from ztoq_luigi.kinds import LOADED, WriteState
 
 CHUNK = 200
+PAGE = 500
 
 
 def content_hash(payload):
@@ -52,6 +53,36 @@ def extracted(project_key, entity_type, source_ids=None, ordinals=None):
             found.update({row.source_id: json.loads(row.payload) for row in chunk})
         return found
     return {row.source_id: json.loads(row.payload) for row in query.order_by(ExtractedEntity.ordinal)}
+
+
+def stream_extracted(project_key, entity_type, page=PAGE):
+    """Yield the payloads of one entity type in ordinal order, `page` rows per query.
+
+    Surveys of every case or execution would otherwise hold the whole project
+    in memory (a PostgreSQL client cursor fetches the whole result at once).
+    Executions share their unit's ordinal, so a page ends at (ordinal, id).
+    """
+    after = (-1, 0)
+    query = ExtractedEntity.select(ExtractedEntity.ordinal, ExtractedEntity.id, ExtractedEntity.payload).where(
+        (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type))
+    while True:
+        rows = list(query.where(peewee.Tuple(ExtractedEntity.ordinal, ExtractedEntity.id) > peewee.Tuple(*after))
+                    .order_by(ExtractedEntity.ordinal, ExtractedEntity.id).limit(page).tuples())
+        for _, _, payload in rows:
+            yield json.loads(payload)
+        if len(rows) < page:
+            return
+        after = rows[-1][:2]
+
+
+def extracted_ids(project_key, entity_type):
+    return {source_id for (source_id,) in ExtractedEntity.select(ExtractedEntity.source_id).where(
+        (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)).tuples()}
+
+
+def transformed_ids(project_key, entity_type):
+    return {source_id for (source_id,) in TransformedEntity.select(TransformedEntity.source_id).where(
+        (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type)).tuples()}
 
 
 def count_extracted(project_key, entity_type):
@@ -123,6 +154,18 @@ def mapped(project_key, source_type, source_ids=None):
     for start in range(0, len(source_ids), CHUNK):
         found.update({row.source_id: row for row in query.where(EntityMap.source_id.in_(source_ids[start:start + CHUNK]))})
     return found
+
+
+def loaded_ids(project_key, source_type):
+    """The source ids of one type that qTest holds (created or confirmed), without loading the map's rows."""
+    return {source_id for (source_id,) in EntityMap.select(EntityMap.source_id).where(
+        (EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
+        & EntityMap.state.in_([state.value for state in LOADED])).tuples()}
+
+
+def count_loaded(project_key, source_type):
+    return EntityMap.select().where((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
+                                    & EntityMap.state.in_([state.value for state in LOADED])).count()
 
 
 def mark_pending(project_key, source_type, target_type, source_ids):

@@ -1,34 +1,9 @@
-"""State the field plan and the user directory need: streamed reads, stale plan rows, matched users.
-
-The field survey looks at every test case of the project; loading them all
-at once would make its memory grow with the project. Keyset pages on the
-(project, type, ordinal) index keep it bounded on both backends (a
-PostgreSQL client cursor would otherwise fetch the whole result at once).
-"""
-
-import json
+"""State the field plan and the user directory need: stale plan rows, matched users."""
 
 from ztoq_luigi.db.entities import mapped, mark_created, mark_pending
-from ztoq_luigi.db.models import EntityMap, ExtractedEntity, TransformedEntity
+from ztoq_luigi.db.models import EntityMap, TransformedEntity
 from ztoq_luigi.kinds import Entity, WriteState
 
-
-PAGE = 500
-
-
-def stream_extracted(project_key, entity_type, page=PAGE):
-    """Yield the payloads of one entity type by ordinal, `page` rows per query."""
-    after = -1
-    while True:
-        rows = list(ExtractedEntity.select(ExtractedEntity.ordinal, ExtractedEntity.payload)
-                    .where((ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)
-                           & (ExtractedEntity.ordinal > after))
-                    .order_by(ExtractedEntity.ordinal).limit(page).tuples())
-        for _, payload in rows:
-            yield json.loads(payload)
-        if len(rows) < page:
-            return
-        after = rows[-1][0]
 
 
 def keep_only_transformed(project_key, entity_type, source_ids):

@@ -7,8 +7,9 @@ user directory.
 """
 
 
-from ztoq_luigi.db.entities import content_hash, count_extracted, extracted, save_transformed, transformed
-from ztoq_luigi.db.fields import keep_only_transformed, save_user_directory, stream_extracted, user_directory
+from ztoq_luigi.db.entities import (content_hash, count_extracted, extracted, save_transformed, stream_extracted,
+                                   transformed)
+from ztoq_luigi.db.fields import keep_only_transformed, save_user_directory, user_directory
 from ztoq_luigi.errors import ConfigError
 from ztoq_luigi.kinds import Entity, Phase
 from ztoq_luigi.mapping.custom_fields import USER, FieldSurvey

@@ -12,8 +12,8 @@ made per case.
 
 import luigi
 
-from ztoq_luigi.db.entities import count_extracted, extracted, level_sizes, mapped, transformed
-from ztoq_luigi.db.executions import transformed_in
+from ztoq_luigi.db.entities import (count_extracted, count_loaded, extracted, extracted_ids, level_sizes, loaded_ids,
+                                   mapped, transformed, transformed_ids)
 from ztoq_luigi.db.issues import confirm, replace_issues
 from ztoq_luigi.db.readback import ids_by_key, read_all, read_by_key
 from ztoq_luigi.kinds import LOADED, Entity, Phase, Snapshot
@@ -123,10 +123,9 @@ class ValidateDesignCensus(PipelineTask):
 
     def work(self, ctx):
         key, rules = self.project_key, ctx.validation()
-        sources = (read_all(key, Snapshot.ZEPHYR_TEST_CASE) if against_source(ctx)
-                   else extracted(key, Entity.TEST_CASE).values())
-        expected = frozenset(case["key"] for case in sources)
-        loaded = {sid for sid, row in mapped(key, Entity.TEST_CASE).items() if row.state in LOADED}
+        expected = frozenset(case["key"] for case in read_all(key, Snapshot.ZEPHYR_TEST_CASE)) if against_source(
+            ctx) else frozenset(extracted_ids(key, Entity.TEST_CASE))
+        loaded = loaded_ids(key, Entity.TEST_CASE)
         found = {case_key: ids for case_key, ids in ids_by_key(key, Snapshot.QTEST_TEST_CASE).items()
                  if ours(case_key, key)}
         issues = rules.check(Census(Entity.TEST_CASE, expected, found, frozenset(expected - loaded)))
@@ -196,10 +195,9 @@ class ValidateTestDesign(Group):
 def reads(group):
     """Every bulk read the validation needs; the execution group yields the same tasks, so each runs once."""
     key = group.project_key
-    runs = transformed_in(key, Entity.TEST_RUN)
     work = [group.clone(ReadQTestTrees)]
     work += page_reads(group, Snapshot.QTEST_TEST_CASE, count_extracted(key, Entity.TEST_CASE))
-    work += page_reads(group, Snapshot.QTEST_TEST_RUN, len(runs))
-    work += page_reads(group, Snapshot.QTEST_TEST_LOG, sum(len(run["logs"]) for run in runs.values()))
+    work += page_reads(group, Snapshot.QTEST_TEST_RUN, len(transformed_ids(key, Entity.TEST_RUN)))
+    work += page_reads(group, Snapshot.QTEST_TEST_LOG, count_loaded(key, Entity.TEST_LOG))
     return work + zephyr_reads(group)
 

@@ -13,7 +13,7 @@ tree with Zephyr's.
 from dataclasses import replace
 
 from ztoq_luigi.clients.qtest import listed_run_name
-from ztoq_luigi.db.entities import extracted, mapped
+from ztoq_luigi.db.entities import extracted, loaded_ids, mapped, stream_extracted, transformed_ids
 from ztoq_luigi.db.executions import transformed_in
 from ztoq_luigi.db.issues import confirm, replace_issues
 from ztoq_luigi.db.readback import ids_by_key, read_all, read_by_id, read_by_key
@@ -32,6 +32,9 @@ from ztoq_luigi.tasks.validate.source import against_source
 from ztoq_luigi.validation.rules import Census, Comparison, at_or_above
 
 
+READ_WINDOW = 100  # runs whose read-back (with their logs' step logs) a batch holds at once
+
+
 class ValidateRuns(BatchTask):
     phase = Phase.VALIDATE
 
@@ -46,12 +49,13 @@ class ValidateRuns(BatchTask):
                        for sid, row in mapped(key, Entity.TEST_CASE, {r["case"] for r in runs.values()}).items()}
         self._statuses = {status["name"]: status["id"] for status in qtest.execution_statuses()}
         self._steps = CaseSteps(key, qtest, read_case=self._case_read_back)
-        found_runs = read_by_key(key, Snapshot.QTEST_TEST_RUN, runs)
-        found_logs = read_by_key(key, Snapshot.QTEST_TEST_LOG,
-                                 [log["execution"] for run in runs.values() for log in run["logs"]])
-        issues, confirmed = [], []
+        issues, confirmed, logs_found = [], [], 0
         threshold = at_or_above(ctx.settings.fail_on)
-        for run_key, payload in self.tracked(runs.items(), "test runs"):
+        run_keys = list(runs)
+        for n, (run_key, payload) in enumerate(self.tracked(runs.items(), "test runs")):
+            if n % READ_WINDOW == 0:
+                found_runs, found_logs = _read_back(key, {k: runs[k] for k in run_keys[n:n + READ_WINDOW]})
+            logs_found += sum(len(found_logs.get(log["execution"], [])) for log in payload["logs"])
             found = found_runs.get(run_key, [])
             if len(found) != 1:
                 continue  # the census reports a run missing or duplicated
@@ -67,9 +71,7 @@ class ValidateRuns(BatchTask):
             replace_issues(key, self.marker_name(), issues)
             confirm(key, Entity.TEST_RUN, confirmed)
             confirm(key, Entity.TEST_LOG, [log["execution"] for run_key in confirmed for log in runs[run_key]["logs"]])
-            self.mark_done(item_count=sum(len(found_logs.get(log["execution"], [])) for run in runs.values()
-                                          for log in run["logs"]),
-                           failed_count=len(runs) - len(confirmed), entity_type=Entity.TEST_RUN,
+            self.mark_done(item_count=logs_found, failed_count=len(runs) - len(confirmed), entity_type=Entity.TEST_RUN,
                            batch_no=self.batch_no)
 
     def _case_read_back(self, case_id):
@@ -102,6 +104,13 @@ class ValidateRuns(BatchTask):
                                    "run_id": run_id})
 
 
+def _read_back(project_key, runs):
+    """What qTest holds for these runs and their logs, by key: a window of a batch, so memory stays flat."""
+    return (read_by_key(project_key, Snapshot.QTEST_TEST_RUN, runs),
+            read_by_key(project_key, Snapshot.QTEST_TEST_LOG,
+                        [log["execution"] for run in runs.values() for log in run["logs"]]))
+
+
 class ValidateExecutionCensus(PipelineTask):
     """Cycles, runs and logs in qTest by key: each Zephyr one exactly once, nothing unexplained; the cycle tree."""
 
@@ -124,7 +133,7 @@ class ValidateExecutionCensus(PipelineTask):
         nodes = {str(node["id"]): node for node in read_all(key, Snapshot.QTEST_CYCLE)}
         issues += rules.check(tree_view(Entity.CYCLE, module_paths(plan), cycles, nodes))
         issues += rules.check(self._census(Entity.TEST_RUN, Snapshot.QTEST_TEST_RUN,
-                                           set(transformed_in(key, Entity.TEST_RUN))))
+                                           transformed_ids(key, Entity.TEST_RUN)))
         issues += rules.check(self._census(Entity.TEST_LOG, Snapshot.QTEST_TEST_LOG, loggable(key, ctx.rules)))
         with self.atomic():
             replace_issues(key, self.marker_name(), issues)
@@ -132,7 +141,7 @@ class ValidateExecutionCensus(PipelineTask):
 
     def _census(self, entity_type, kind, expected):
         key = self.project_key
-        loaded = {sid for sid, row in mapped(key, entity_type).items() if row.state in LOADED}
+        loaded = loaded_ids(key, entity_type)
         found = {found_key: ids for found_key, ids in ids_by_key(key, kind).items() if ours(found_key, key)}
         return Census(entity_type, frozenset(expected), found, frozenset(set(expected) - loaded))
 
@@ -141,7 +150,7 @@ def loggable(project_key, rules):
     """The executions that must have a test log: executed, with a mapped status and an end date."""
     statuses = {s["id"]: s["name"] for s in extracted(project_key, Entity.EXECUTION_STATUS).values()}
     found = set()
-    for execution in extracted(project_key, Entity.EXECUTION).values():
+    for execution in stream_extracted(project_key, Entity.EXECUTION):
         status = statuses.get((execution.get("testExecutionStatus") or {}).get("id"))
         if status != NOT_EXECUTED and rules.execution_status(status) and execution.get("actualEndDate"):
             found.add(execution_key(execution))
