@@ -20,6 +20,24 @@ def count_extracted_in(project_key, entity_type, ordinals):
         & ExtractedEntity.ordinal.between(ordinals[0], ordinals[1] - 1)).count()
 
 
+def extracted_per_unit(project_key, entity_type, ordinals):
+    """{ordinal: extracted rows} of one type in the range [start, stop): what a batch's windows are cut from."""
+    return _rows_per_ordinal(ExtractedEntity, project_key, entity_type, ordinals)
+
+
+def transformed_per_unit(project_key, entity_type, ordinals):
+    """{ordinal: transformed rows} of one type in the range [start, stop)."""
+    return _rows_per_ordinal(TransformedEntity, project_key, entity_type, ordinals)
+
+
+def _rows_per_ordinal(model, project_key, entity_type, ordinals):
+    query = (model.select(model.ordinal, peewee.fn.COUNT(model.id))
+             .where((model.project_key == project_key) & (model.entity_type == entity_type)
+                    & model.ordinal.between(ordinals[0], ordinals[1] - 1))
+             .group_by(model.ordinal).tuples())
+    return dict(query)
+
+
 def transformed_in(project_key, entity_type, ordinals=None):
     """{source_id: payload} of the transformed rows in an ordinal range (all when None), by source id."""
     query = TransformedEntity.select(TransformedEntity.source_id, TransformedEntity.payload).where(

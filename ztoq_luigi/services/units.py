@@ -14,6 +14,7 @@ from ztoq_luigi.db.entities import count_extracted
 from ztoq_luigi.kinds import Entity
 
 ADHOC_BUCKETS = 8
+WINDOW = 100  # executions or runs a batch task holds at once
 EXECUTION_UNITS = "extract/executions"  # the scope of their batch layout, shared by the four phases
 TEST_CASE_BATCHES = "extract"  # the scope of the test cases' batches by listing ordinal (extract, transform)
 
@@ -26,3 +27,22 @@ def unit_count(project_key):
 def adhoc_unit(cycle_count, case_key):
     """The bucket of an ad-hoc execution: stable across runs and processes (crc32, not hash())."""
     return cycle_count + zlib.crc32(case_key.encode("utf-8")) % ADHOC_BUCKETS
+
+
+def windows(ordinals, rows, limit=WINDOW):
+    """Cut a batch's range of units into consecutive ranges of at most `limit` rows (`rows`: {ordinal: count}).
+
+    A batch of units can hold thousands of executions (50 cycles of a large
+    project hold 1,850), and eight of them run at once; a task that reads,
+    maps or loads them a window at a time keeps memory flat whatever the
+    size of the project. A unit is never split (a run's executions all sit
+    in it), so a unit larger than `limit` is a window of its own.
+    """
+    start, held = ordinals[0], 0
+    for ordinal in sorted(n for n in rows if ordinals[0] <= n < ordinals[1]):
+        if held and held + rows[ordinal] > limit:
+            yield start, ordinal
+            start, held = ordinal, 0
+        held += rows[ordinal]
+    if held:
+        yield start, ordinals[1]

@@ -129,20 +129,34 @@ class BatchTask(PipelineTask):
     def tracked(self, items, what):
         """Yield `items`, telling the scheduler (luigid's UI) how far the batch is, at most once a second."""
         items = list(items)
-        reported = 0.0
-        for done, item in enumerate(items):
-            now = time.monotonic()
-            if now - reported >= PROGRESS_INTERVAL_SECONDS:
-                self._report(done, len(items), what)
-                reported = now
-            yield item
-        self._report(len(items), len(items), what)
+        return self.progress(len(items), what).over(items)
+
+    def progress(self, total, what):
+        """A progress report over `total` items that arrive in several parts (a batch read window by window)."""
+        return _Progress(self, total, what)
 
     def _report(self, done, total, what):
         """Luigi binds the reporters only while it runs the task; a task's work run directly reports nowhere."""
         if self.set_progress_percentage is not None:
             self.set_progress_percentage(100 if not total else round(100 * done / total))
             self.set_status_message(f"{done}/{total} {what}")
+
+
+class _Progress:
+    def __init__(self, task, total, what):
+        self.task, self.total, self.what = task, total, what
+        self.done, self.reported = 0, 0.0
+
+    def over(self, items):
+        for item in items:
+            now = time.monotonic()
+            if now - self.reported >= PROGRESS_INTERVAL_SECONDS:
+                self.task._report(self.done, self.total, self.what)
+                self.reported = now
+            yield item
+            self.done += 1
+        if self.done >= self.total:
+            self.task._report(self.done, self.total, self.what)
 
 
 class Group(PipelineTask):

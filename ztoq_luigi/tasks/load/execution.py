@@ -16,7 +16,7 @@ is an error of its execution, never a shortened log.
 
 from ztoq_luigi.clients.errors import NotFoundError, RequestRejectedError
 from ztoq_luigi.db.entities import mapped, mark_created, mark_pending
-from ztoq_luigi.db.executions import transformed_in
+from ztoq_luigi.db.executions import transformed_in, transformed_per_unit
 from ztoq_luigi.kinds import LOADED, Entity, Phase
 from ztoq_luigi.mapping.attachments import log_files, rewrite_log
 from ztoq_luigi.mapping.executions import log_body, statuses_used
@@ -24,7 +24,7 @@ from ztoq_luigi.mapping.run_steps import Unplaceable
 from ztoq_luigi.services.case_steps import CaseSteps
 from ztoq_luigi.services.fields import find_run_key_field
 from ztoq_luigi.services.lookups import find_container, find_log, find_run
-from ztoq_luigi.services.units import EXECUTION_UNITS
+from ztoq_luigi.services.units import EXECUTION_UNITS, windows
 from ztoq_luigi.services.uploads import upload_files
 from ztoq_luigi.services.writes import create_once
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
@@ -103,24 +103,27 @@ class LoadRuns(BatchTask):
 
     def work(self, ctx):
         key, qtest, rules = self.project_key, ctx.qtest(), ctx.rules
-        runs = transformed_in(key, Entity.TEST_RUN, self.ordinals)
         cycles = {sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items() if row.state in LOADED}
-        cases = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, {r["case"] for r in runs.values()}).items()
-                 if row.state in LOADED}
         self._field = find_run_key_field(qtest, rules)
         self._statuses = {status["name"]: status["id"] for status in qtest.execution_statuses()}
         self._steps = CaseSteps(key, qtest)
+        rows = transformed_per_unit(key, Entity.TEST_RUN, self.ordinals)
+        progress = self.progress(sum(rows.values()), "test runs")
         loaded = failed = 0
-        for run_key, payload in self.tracked(runs.items(), "test runs"):
-            try:
-                logs_failed = self._load_run(ctx, run_key, payload, cycles, cases)
-                loaded += 1
-                failed += logs_failed
-            except (_NotLoadable, RequestRejectedError) as problem:
-                failed += 1
-                self.error(f"test run {run_key} and its {len(payload['logs'])} logs not loaded: {problem}",
-                           entity_type=Entity.TEST_RUN, entity_key=run_key, http_status=getattr(problem, "status", None),
-                           excerpt=getattr(problem, "excerpt", None))
+        for window in windows(self.ordinals, rows):
+            runs = transformed_in(key, Entity.TEST_RUN, window)
+            needed = {run["case"] for run in runs.values()}
+            cases = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, needed).items()
+                     if row.state in LOADED}
+            for run_key, payload in progress.over(runs.items()):
+                try:
+                    failed += self._load_run(ctx, run_key, payload, cycles, cases)
+                    loaded += 1
+                except (_NotLoadable, RequestRejectedError) as problem:
+                    failed += 1
+                    self.error(f"test run {run_key} and its {len(payload['logs'])} logs not loaded: {problem}",
+                               entity_type=Entity.TEST_RUN, entity_key=run_key,
+                               http_status=getattr(problem, "status", None), excerpt=getattr(problem, "excerpt", None))
         with self.atomic():
             self.mark_done(item_count=loaded, failed_count=failed, entity_type=Entity.TEST_RUN, batch_no=self.batch_no)
 

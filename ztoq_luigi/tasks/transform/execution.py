@@ -2,16 +2,18 @@
 
 A run batch covers the same units (cycles, ad-hoc buckets) as its extract
 batch, so it needs exactly that batch's executions plus the reference data;
-every pair's executions sit in one unit, so no run is split across batches.
+every pair's executions sit in one unit, so no run is split across batches
+(nor across the windows of units a batch is mapped in, to keep memory flat).
 """
 
+from dataclasses import replace
 
 from ztoq_luigi.db.entities import content_hash, extracted, save_transformed
-from ztoq_luigi.db.executions import count_extracted_in, delete_transformed_in
+from ztoq_luigi.db.executions import count_extracted_in, delete_transformed_in, extracted_per_unit
 from ztoq_luigi.kinds import Entity, Phase
 from ztoq_luigi.mapping.cycles import ADHOC, cycle_plan, plan_targets, release_plan
 from ztoq_luigi.mapping.executions import ExecutionContext, case_of, map_runs, user_label
-from ztoq_luigi.services.units import ADHOC_BUCKETS, EXECUTION_UNITS, adhoc_unit, unit_count
+from ztoq_luigi.services.units import ADHOC_BUCKETS, EXECUTION_UNITS, adhoc_unit, unit_count, windows
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.extract.design import ExtractReference, ExtractTestCaseList
 from ztoq_luigi.tasks.extract.execution import (
@@ -73,33 +75,42 @@ class TransformRuns(BatchTask):
 
     def work(self, ctx):
         key = self.project_key
-        executions = extracted(key, Entity.EXECUTION, ordinals=self.ordinals)
-        steps = extracted(key, Entity.EXECUTION_STEPS, source_ids=executions)
-        executions = [execution for source_id, execution in executions.items() if source_id in steps]
         cycles = extracted(key, Entity.TEST_CYCLE)
         units = {cycle["key"]: n for n, cycle in enumerate(cycles.values())}
-        case_keys = {case_of(execution)[0] for execution in executions}
-        mapping_context = ExecutionContext(
+        context = ExecutionContext(
             rules=ctx.rules, statuses=_names(key, "TEST_EXECUTION"),
             environments={e["id"]: e["name"] for e in extracted(key, Entity.ENVIRONMENT).values()},
-            cycles={cycle["id"]: cycle["key"] for cycle in cycles.values()},
-            case_names={k: case["name"] for k, case in extracted(key, Entity.TEST_CASE, source_ids=case_keys).items()},
-        )
-        runs, errors, notices = map_runs(executions, steps, mapping_context)
-        rows = [(run.source_id, run.payload, content_hash(run.payload), [run.payload["case"]],
-                 units[run.payload["cycle"]] if run.payload["cycle"] != ADHOC
-                 else adhoc_unit(len(cycles), run.payload["case"])) for run in runs]
-        errors += [error for run in runs for error in run.errors]
-        notices += [notice for run in runs for notice in run.notices]
+            cycles={cycle["id"]: cycle["key"] for cycle in cycles.values()}, case_names={})
         with self.atomic():
             delete_transformed_in(key, Entity.TEST_RUN, self.ordinals)
-            save_transformed(key, Entity.TEST_RUN, rows)
+        saved, errors, notices = 0, [], []
+        for window in windows(self.ordinals, extracted_per_unit(key, Entity.EXECUTION, self.ordinals)):
+            runs, window_errors, window_notices = self._map_window(window, context)
+            rows = [(run.source_id, run.payload, content_hash(run.payload), [run.payload["case"]],
+                     units[run.payload["cycle"]] if run.payload["cycle"] != ADHOC
+                     else adhoc_unit(len(cycles), run.payload["case"])) for run in runs]
+            with self.atomic():
+                save_transformed(key, Entity.TEST_RUN, rows)
+            saved += len(rows)
+            errors += window_errors + [error for run in runs for error in run.errors]
+            notices += window_notices + [notice for run in runs for notice in run.notices]
+        with self.atomic():
             for execution, message in errors:
                 self.error(message, entity_type=Entity.TEST_EXECUTION, entity_key=execution)
-            self.mark_done(item_count=len(rows), failed_count=len(errors), entity_type=Entity.TEST_RUN,
+            self.mark_done(item_count=saved, failed_count=len(errors), entity_type=Entity.TEST_RUN,
                            batch_no=self.batch_no)
         for execution, notice in notices:
             self.warn(notice, batch_no=self.batch_no, entity_key=execution)
+
+    def _map_window(self, window, context):
+        """The runs of the executions of a window of units (each window saved before the next is read)."""
+        key = self.project_key
+        executions = extracted(key, Entity.EXECUTION, ordinals=window)
+        steps = extracted(key, Entity.EXECUTION_STEPS, source_ids=executions)
+        executions = [execution for source_id, execution in executions.items() if source_id in steps]
+        case_keys = {case_of(execution)[0] for execution in executions}
+        names = {k: case["name"] for k, case in extracted(key, Entity.TEST_CASE, source_ids=case_keys).items()}
+        return map_runs(executions, steps, replace(context, case_names=names))
 
 
 class TransformTestExecution(Group):

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from ztoq_luigi.clients.qtest import listed_run_name
 from ztoq_luigi.db.entities import extracted, loaded_ids, mapped, stream_extracted, transformed_ids
-from ztoq_luigi.db.executions import transformed_in
+from ztoq_luigi.db.executions import transformed_in, transformed_per_unit
 from ztoq_luigi.db.issues import confirm, replace_issues
 from ztoq_luigi.db.readback import ids_by_key, read_all, read_by_id, read_by_key
 from ztoq_luigi.kinds import LOADED, Entity, Phase, Snapshot
@@ -23,16 +23,13 @@ from ztoq_luigi.mapping.executions import NOT_EXECUTED, execution_key, log_body
 from ztoq_luigi.mapping.folders import module_paths
 from ztoq_luigi.mapping.run_steps import Unplaceable
 from ztoq_luigi.services.case_steps import CaseSteps
-from ztoq_luigi.services.units import EXECUTION_UNITS, unit_count
+from ztoq_luigi.services.units import EXECUTION_UNITS, unit_count, windows
 from ztoq_luigi.services.uploads import uploaded_links
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.load.execution import LoadTestExecution
 from ztoq_luigi.tasks.validate.design import ours, reads, tree_view
 from ztoq_luigi.tasks.validate.source import against_source
 from ztoq_luigi.validation.rules import Census, Comparison, at_or_above
-
-
-READ_WINDOW = 100  # runs whose read-back (with their logs' step logs) a batch holds at once
 
 
 class ValidateRuns(BatchTask):
@@ -43,36 +40,44 @@ class ValidateRuns(BatchTask):
 
     def work(self, ctx):
         key, rules, qtest = self.project_key, ctx.validation(), ctx.qtest()
-        runs = transformed_in(key, Entity.TEST_RUN, self.ordinals)
         self._cycles = {sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items() if row.state in LOADED}
-        self._cases = {sid: row.target_id
-                       for sid, row in mapped(key, Entity.TEST_CASE, {r["case"] for r in runs.values()}).items()}
         self._statuses = {status["name"]: status["id"] for status in qtest.execution_statuses()}
         self._steps = CaseSteps(key, qtest, read_case=self._case_read_back)
-        issues, confirmed, logs_found = [], [], 0
         threshold = at_or_above(ctx.settings.fail_on)
-        run_keys = list(runs)
-        for n, (run_key, payload) in enumerate(self.tracked(runs.items(), "test runs")):
-            if n % READ_WINDOW == 0:
-                found_runs, found_logs = _read_back(key, {k: runs[k] for k in run_keys[n:n + READ_WINDOW]})
-            logs_found += sum(len(found_logs.get(log["execution"], [])) for log in payload["logs"])
-            found = found_runs.get(run_key, [])
-            if len(found) != 1:
-                continue  # the census reports a run missing or duplicated
-            run_issues = rules.check(self._run_view(run_key, payload, found[0]))
-            for log in payload["logs"]:
-                logs = found_logs.get(log["execution"], [])
-                if len(logs) == 1:
-                    run_issues += rules.check(self._log_view(ctx, payload, log, logs[0], found[0]["id"]))
-            issues += run_issues
-            if not [issue for issue in run_issues if issue["severity"] in threshold]:
-                confirmed.append(run_key)
+        rows = transformed_per_unit(key, Entity.TEST_RUN, self.ordinals)
+        progress = self.progress(sum(rows.values()), "test runs")
+        issues, confirmed_runs, confirmed_logs, logs_found = [], [], [], 0
+        for window in windows(self.ordinals, rows):
+            runs = transformed_in(key, Entity.TEST_RUN, window)
+            self._cases = {sid: row.target_id
+                           for sid, row in mapped(key, Entity.TEST_CASE, {r["case"] for r in runs.values()}).items()}
+            found_runs, found_logs = _read_back(key, runs)
+            for run_key, payload in progress.over(runs.items()):
+                logs_found += sum(len(found_logs.get(log["execution"], [])) for log in payload["logs"])
+                run_issues = self._check_run(ctx, rules, run_key, payload, found_runs.get(run_key, []), found_logs)
+                if run_issues is None:
+                    continue  # the census reports a run missing or duplicated
+                issues += run_issues
+                if not [issue for issue in run_issues if issue["severity"] in threshold]:
+                    confirmed_runs.append(run_key)
+                    confirmed_logs += [log["execution"] for log in payload["logs"]]
         with self.atomic():
             replace_issues(key, self.marker_name(), issues)
-            confirm(key, Entity.TEST_RUN, confirmed)
-            confirm(key, Entity.TEST_LOG, [log["execution"] for run_key in confirmed for log in runs[run_key]["logs"]])
-            self.mark_done(item_count=logs_found, failed_count=len(runs) - len(confirmed), entity_type=Entity.TEST_RUN,
-                           batch_no=self.batch_no)
+            confirm(key, Entity.TEST_RUN, confirmed_runs)
+            confirm(key, Entity.TEST_LOG, confirmed_logs)
+            self.mark_done(item_count=logs_found, failed_count=sum(rows.values()) - len(confirmed_runs),
+                           entity_type=Entity.TEST_RUN, batch_no=self.batch_no)
+
+    def _check_run(self, ctx, rules, run_key, payload, found, found_logs):
+        """The issues of one run and its logs, or None when it is missing or duplicated."""
+        if len(found) != 1:
+            return None
+        issues = rules.check(self._run_view(run_key, payload, found[0]))
+        for log in payload["logs"]:
+            logs = found_logs.get(log["execution"], [])
+            if len(logs) == 1:
+                issues += rules.check(self._log_view(ctx, payload, log, logs[0], found[0]["id"]))
+        return issues
 
     def _case_read_back(self, case_id):
         return read_by_id(self.project_key, Snapshot.QTEST_TEST_CASE, [case_id]).get(str(case_id))
