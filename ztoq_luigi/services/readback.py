@@ -42,15 +42,19 @@ def paged_listings(key_field):
 
 
 def read_pages(qtest, listing, first, last):
-    """(triples, pages read) from page `first` up to `last` inclusive, or to the end when `last` is None."""
-    triples, page = [], first
+    """Yield the triples of each page from `first` up to `last` inclusive, or to the end when `last` is None.
+
+    Page by page, so that the caller stores each before the next is read:
+    the batch that reads on to the end may read many pages when qTest holds
+    more than the migration explains.
+    """
+    page = first
     while last is None or page <= last:
         items, more = listing.read(qtest, page)
-        triples += [(item["id"], listing.keyed(item), item) for item in items]
+        yield [(item["id"], listing.keyed(item), item) for item in items]
         if not more:
-            break
+            return
         page += 1
-    return triples
 
 
 def module_triples(qtest):

@@ -3,7 +3,8 @@
 A paged listing is cut into one batch per page the migration explains (the
 runs, logs or cases it loaded, a hundred a page); the last batch reads on
 to the listing's end, so objects nobody expected (duplicates, strays) are
-read too. A finished page is not read again on a resume. The module and
+read too, and stored page by page. A finished batch is not read again on a
+resume; one interrupted mid-way stores its pages again (rows are upserted). The module and
 cycle trees are one request each.
 """
 
@@ -30,10 +31,13 @@ class ReadQTestPages(BatchTask):
     def work(self, ctx):
         listing = paged_listings(ctx.rules.key_field)[self.listing]
         page = self.batch_no + 1
-        triples = read_pages(ctx.qtest(), listing, page, None if self.last else page)
+        read = 0
+        for triples in read_pages(ctx.qtest(), listing, page, None if self.last else page):
+            with self.atomic():
+                save_read(self.project_key, self.listing, triples)
+            read += len(triples)
         with self.atomic():
-            save_read(self.project_key, self.listing, triples)
-            self.mark_done(item_count=len(triples), batch_no=self.batch_no)
+            self.mark_done(item_count=read, batch_no=self.batch_no)
 
 
 class ReadQTestTrees(PipelineTask):
