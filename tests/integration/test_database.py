@@ -11,8 +11,8 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 from ztoq_luigi.config import load_settings
 from ztoq_luigi.db.connection import open_database
 from ztoq_luigi.db.connection import close_all
-from ztoq_luigi.db.models import (ALL_MODELS, BatchLayout, Event, Marker, ReadBack, RunLock, SchemaVersion, WorkflowRun,
-                                  database_proxy)
+from ztoq_luigi.db.models import (ALL_MODELS, BatchLayout, Event, Marker, ReadBack, RunHost, RunLock, SchemaVersion,
+                                  WorkflowRun, database_proxy)
 from ztoq_luigi.db.schema import STEPS, current_version, ensure_schema, latest_version
 from ztoq_luigi.errors import DatabaseError
 
@@ -51,9 +51,10 @@ def test_upgrade_step_runs_once_and_keeps_data(database):
 def _as_version_1(database):
     """Turn a fresh database back into what version 1 of the schema created (no run lock, untyped markers,
     no read-back, issues without the task that found them)."""
-    database.drop_tables([RunLock, BatchLayout, ReadBack])
+    database.drop_tables([RunLock, RunHost, BatchLayout, ReadBack])
     migrator = (PostgresqlMigrator if isinstance(database, peewee.PostgresqlDatabase) else SqliteMigrator)(database)
     migrate(migrator.drop_column("ztoq_marker", "kind"), migrator.drop_column("ztoq_marker", "retryable"),
+            migrator.drop_column("ztoq_marker", "done_by"),
             migrator.drop_column("ztoq_validation_issue", "found_by"),
             migrator.drop_index("ztoq_event", "ztoq_event_project_key_level_kind_subject"),
             migrator.drop_index("ztoq_entity_map", "ztoq_entity_map_project_key_source_type_state"),
@@ -78,7 +79,8 @@ def test_a_version_1_database_is_upgraded_with_its_markers_typed(database):
     WorkflowRun.create(project_key="OLD", command="run", phases="extract")
     _as_version_1(database)
     assert ensure_schema(database) == latest_version() >= 4
-    assert {RunLock._meta.table_name, ReadBack._meta.table_name} <= set(database.get_tables())
+    assert {RunLock._meta.table_name, ReadBack._meta.table_name, RunHost._meta.table_name} <= set(database.get_tables())
+    assert "done_by" in {column.name for column in database.get_columns("ztoq_marker")}
     assert "found_by" in {column.name for column in database.get_columns("ztoq_validation_issue")}
     markers = {marker.name: (marker.kind, marker.retryable) for marker in Marker.select()}
     assert markers == {"phase/extract": ("phase", False), "group/load/test-design": ("group", False),

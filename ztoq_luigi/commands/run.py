@@ -52,13 +52,18 @@ def _execute(settings, env, command, phases):
     progress = Progress(settings.project_key, env.stdout, phases)
     outcome = _recorded(settings, lambda: workflow.execute(settings, command, phases, progress=progress))
     report_path = outputs.report_path(settings)
-    render.write(report_data.gather(settings.project_key, describe(settings)), report_path, "html")
+    if outcome.ended_run:
+        render.write(report_data.gather(settings.project_key, describe(settings)), report_path, "html")
     for note in outcome.notes:
         env.note(note)
     if outcome.problems:
         more = len(outcome.problems) - 1
         env.error(outcome.problems[0] + (f" (and {more} more problem(s); see the report)" if more else ""))
     verdict = "done" if outcome.status == ExitStatus.SUCCESS else "finished with problems"
+    if not outcome.ended_run:
+        env.say(f"{command} {settings.project_key}: this host's part of run #{outcome.run_id} is {verdict}; "
+                f"log: {outcome.log_path}")
+        return outcome.status
     env.say(f"{command} {settings.project_key} {verdict} (run #{outcome.run_id}); report: {report_path}; "
             f"log: {outcome.log_path}")
     return outcome.status

@@ -186,13 +186,13 @@ def mark_created(project_key, source_type, source_id, target_id, state=WriteStat
 
 
 def write_marker(project_key, name, phase, *, kind, retryable=False, entity_type=None, batch_no=None, item_count=0,
-                 failed_count=0, run_id=None, started_at=None):
+                 failed_count=0, run_id=None, started_at=None, done_by=None):
     (Marker.insert(project_key=project_key, name=name, phase=phase, kind=kind, retryable=retryable,
                    entity_type=entity_type, batch_no=batch_no, item_count=item_count, failed_count=failed_count,
-                   run=run_id, started_at=started_at, completed_at=utcnow())
+                   run=run_id, started_at=started_at, completed_at=utcnow(), done_by=done_by)
      .on_conflict(conflict_target=[Marker.project_key, Marker.name],
                   preserve=[Marker.item_count, Marker.failed_count, Marker.run, Marker.started_at,
-                            Marker.completed_at]).execute())
+                            Marker.completed_at, Marker.done_by]).execute())
 
 
 def marker_exists(project_key, name):

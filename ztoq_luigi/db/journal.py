@@ -26,7 +26,9 @@ def start_run(project_key, command, phases, settings):
 
 
 def finish_run(run_id, status, message=None):
-    WorkflowRun.update(status=status, finished_at=utcnow(), message=message).where(WorkflowRun.id == run_id).execute()
+    """Close a run once; when two hosts of a run leave at the same moment, both may try."""
+    (WorkflowRun.update(status=status, finished_at=utcnow(), message=message)
+     .where((WorkflowRun.id == run_id) & (WorkflowRun.status == RUNNING)).execute())
 
 
 def latest_run_id(project_key):
@@ -70,6 +72,12 @@ def record_error(project_key, phase, message, *, entity_type=None, entity_key=No
     ErrorRecord.create(project_key=project_key, run=current_run_id(project_key), phase=phase,
                        entity_type=entity_type, entity_key=entity_key, http_status=http_status, message=message,
                        response_excerpt=excerpt, attempt=attempt, fatal_status=fatal_status)
+
+
+def run_failed(project_key, run_id):
+    """A task of the run failed outright (not an entity error): every host stops taking work."""
+    return (ErrorRecord.select().where((ErrorRecord.project_key == project_key) & (ErrorRecord.run == run_id)
+                                       & ErrorRecord.fatal_status.is_null(False)).exists())
 
 
 def errors_of_run(project_key, run_id):

@@ -143,6 +143,7 @@ class Marker(BaseModel):
     run = peewee.ForeignKeyField(WorkflowRun, null=True, on_delete="SET NULL", backref="markers")
     started_at = peewee.DateTimeField(null=True)
     completed_at = peewee.DateTimeField(default=utcnow)
+    done_by = peewee.CharField(max_length=255, null=True)
 
     class Meta:
         table_name = "ztoq_marker"
@@ -266,7 +267,33 @@ class RunLock(BaseModel):
         table_name = "ztoq_run_lock"
 
 
+class RunHost(BaseModel):
+    """A process working on a project's run, and when it last said so: the hosts that share a run.
+
+    Every process that holds or joins the run lock has a row under the
+    lock's token; the lock stays held while one of them lives, and each
+    host takes its share of the configured request rates from how many
+    rows are live. `migration` and `scheduler` say what a host works on
+    and through which luigid, so that a host with other settings cannot join.
+    """
+
+    token = peewee.CharField(max_length=32, primary_key=True)
+    project_key = peewee.CharField(max_length=64)
+    lock_token = peewee.CharField(max_length=32)
+    host = peewee.CharField(max_length=255)
+    pid = peewee.IntegerField()
+    migration = peewee.CharField(max_length=255)
+    scheduler = peewee.CharField(max_length=255, default="")
+    run_id = peewee.IntegerField(null=True)
+    joined_at = peewee.DateTimeField(default=utcnow)
+    heartbeat_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "ztoq_run_host"
+        indexes = ((("project_key", "lock_token"), False),)
+
+
 PROJECT_TABLES = (
     ReadBack, Event, ErrorRecord, ValidationIssue, BatchLayout, Marker, EntityMap, TransformedEntity, ExtractedEntity, WorkflowRun,
 )
-ALL_MODELS = (SchemaVersion,) + tuple(reversed(PROJECT_TABLES)) + (RunLock,)
+ALL_MODELS = (SchemaVersion,) + tuple(reversed(PROJECT_TABLES)) + (RunLock, RunHost)

@@ -1,10 +1,13 @@
-"""One `run` or `resume` of a project per state database at a time.
+"""One run of a project per state database at a time, worked on by one host or by several through luigid.
 
 Two runs of one project would each create what the other is creating. The
 lock is a row in the state database, the one thing every host of a run
-shares. Its holder refreshes a heartbeat; a holder that crashed is
-recognised by its heartbeat expiring, or at once when it ran on this host
-and its process is gone, and its lock is taken over with a note.
+shares. Every process working on the run has a row in the hosts table
+under the lock's token and refreshes its heartbeat and the lock's; a host
+given the same luigid joins the run instead of being refused, since luigid
+hands each task to one host only. The lock is held while one of its hosts
+lives: a lock whose hosts all stopped (heartbeats expired, or processes on
+this host gone) is taken over with a note.
 """
 
 import datetime
@@ -17,11 +20,16 @@ from dataclasses import dataclass
 import peewee
 
 from ztoq_luigi.db.connection import close_all, write_transaction
-from ztoq_luigi.db.models import RunLock, utcnow
+from ztoq_luigi.db.models import RunHost, RunLock, utcnow
 from ztoq_luigi.errors import RunLocked
 
-HEARTBEAT_SECONDS = 10.0
+HEARTBEAT_SECONDS = 2.0
 EXPIRY_SECONDS = 60.0
+
+
+def identity():
+    """How markers and messages name this process: its host and pid."""
+    return f"{socket.gethostname()} pid {os.getpid()}"
 
 
 @dataclass
@@ -36,57 +44,140 @@ class Holder:
 
 
 class HeldLock:
-    """A lock this process holds: a heartbeat thread keeps it alive until release()."""
+    """This process's part in the run: it holds the lock (or joined its hosts) until release().
 
-    def __init__(self, project_key, token, taken_over=None, heartbeat=HEARTBEAT_SECONDS):
-        self.project_key = project_key
-        self.token = token
-        self.taken_over = taken_over
+    A heartbeat thread keeps its host row and the lock alive and tells
+    `on_hosts` how many hosts are live, so the request rates are shared.
+    """
+
+    def __init__(self, project_key, lock_token, token, *, joined=False, taken_over=None, expiry=EXPIRY_SECONDS,
+                 heartbeat=HEARTBEAT_SECONDS, on_hosts=None):
+        self.project_key, self.lock_token, self.token = project_key, lock_token, token
+        self.joined, self.taken_over = joined, taken_over
+        self.ends_run = False
+        self._expiry, self._on_hosts = expiry, on_hosts
+        self._others = None
         self._stop = threading.Event()
+        self._share()
         self._thread = threading.Thread(target=self._beat, args=(heartbeat,), name="ztoq-run-lock", daemon=True)
         self._thread.start()
 
     def _beat(self, interval):
         try:
             while not self._stop.wait(interval):
-                (RunLock.update(heartbeat_at=utcnow())
-                 .where((RunLock.project_key == self.project_key) & (RunLock.token == self.token)).execute())
+                now = utcnow()
+                RunHost.update(heartbeat_at=now).where(RunHost.token == self.token).execute()
+                (RunLock.update(heartbeat_at=now)
+                 .where((RunLock.project_key == self.project_key) & (RunLock.token == self.lock_token)).execute())
+                self._share()
         finally:
             close_all()
 
+    def _share(self):
+        if self._on_hosts is not None:
+            self._on_hosts(max(1, len(live_hosts(self.project_key, self.lock_token, self._expiry))))
+
+    def attach(self, run_id):
+        """Record the run this process works on, where the hosts that join find it."""
+        RunHost.update(run_id=run_id).where(RunHost.token == self.token).execute()
+
+    def run_id(self):
+        """The run the other hosts work on (None until its holder has recorded it)."""
+        return (RunHost.select(RunHost.run_id).where((RunHost.lock_token == self.lock_token)
+                                                     & RunHost.run_id.is_null(False)).scalar())
+
+    def others(self):
+        """The other live hosts of the run (after leave(): those that were live when this one left)."""
+        if self._others is not None:
+            return self._others
+        return [row for row in live_hosts(self.project_key, self.lock_token, self._expiry) if row.token != self.token]
+
+    def leave(self):
+        """Stop working on the run; returns the hosts still on it, so that the last one out ends the run."""
+        if self._others is None:
+            self._stop.set()
+            self._thread.join()
+            RunHost.delete().where(RunHost.token == self.token).execute()
+            self._others = self.others()
+        return self._others
+
     def release(self):
-        self._stop.set()
-        self._thread.join()
-        RunLock.delete().where((RunLock.project_key == self.project_key) & (RunLock.token == self.token)).execute()
+        """Leave; the lock goes with the host that ended the run, or with the last host out."""
+        others = self.leave()
+        if self.ends_run or not others:
+            (RunLock.delete().where((RunLock.project_key == self.project_key)
+                                    & (RunLock.token == self.lock_token)).execute())
 
 
-def acquire(project_key, command, expiry=EXPIRY_SECONDS, heartbeat=HEARTBEAT_SECONDS):
-    """Take the project's lock or raise RunLocked naming its holder; returns a HeldLock."""
+def acquire(project_key, command, *, migration="", scheduler="", expiry=EXPIRY_SECONDS, heartbeat=HEARTBEAT_SECONDS,
+            on_hosts=None):
+    """Take the project's lock, join the hosts holding it (same luigid and migration), or raise RunLocked."""
     token = secrets.token_hex(16)
     host, pid = socket.gethostname(), os.getpid()
+    member = {"token": token, "project_key": project_key, "host": host, "pid": pid, "migration": migration,
+              "scheduler": scheduler}
+    settings = {"expiry": expiry, "heartbeat": heartbeat, "on_hosts": on_hosts}
+    _forget_stopped_hosts(project_key, expiry)
     try:
         with write_transaction():
             RunLock.create(project_key=project_key, token=token, host=host, pid=pid, command=command)
-        return HeldLock(project_key, token, heartbeat=heartbeat)
+            RunHost.create(lock_token=token, **member)
+        return HeldLock(project_key, token, token, **settings)
     except peewee.IntegrityError:
         pass
     current = RunLock.get_or_none(RunLock.project_key == project_key)
     if current is None:
-        return acquire(project_key, command, expiry, heartbeat)
+        return acquire(project_key, command, migration=migration, scheduler=scheduler, **settings)
     holder = Holder(current.host, current.pid, current.command, current.acquired_at)
-    if not _abandoned(current, host, expiry):
-        raise RunLocked(f"{project_key} is being migrated with this state database: {holder.describe()}; "
-                        "expected one run or resume of a project at a time (wait for it, or stop it)")
-    taken = (RunLock.update(token=token, host=host, pid=pid, command=command, acquired_at=utcnow(),
-                            heartbeat_at=utcnow())
-             .where((RunLock.project_key == project_key) & (RunLock.token == current.token)).execute())
+    hosts = live_hosts(project_key, current.token, expiry)
+    if not _abandoned(current, hosts, host, expiry):
+        if not (scheduler and hosts and all(row.scheduler == scheduler and row.migration == migration
+                                            for row in hosts)):
+            raise RunLocked(_refusal(project_key, holder, hosts, scheduler))
+        with write_transaction():
+            RunHost.create(lock_token=current.token, **member)
+        return HeldLock(project_key, current.token, token, joined=True, **settings)
+    with write_transaction():
+        taken = (RunLock.update(token=token, host=host, pid=pid, command=command, acquired_at=utcnow(),
+                                heartbeat_at=utcnow())
+                 .where((RunLock.project_key == project_key) & (RunLock.token == current.token)).execute())
+        if taken:
+            RunHost.create(lock_token=token, **member)
     if not taken:
-        return acquire(project_key, command, expiry, heartbeat)
-    return HeldLock(project_key, token, taken_over=holder, heartbeat=heartbeat)
+        return acquire(project_key, command, migration=migration, scheduler=scheduler, **settings)
+    return HeldLock(project_key, token, token, taken_over=holder, **settings)
 
 
-def _abandoned(lock, host, expiry):
-    """The holder has stopped: its heartbeat is too old, or it ran here and its process no longer exists."""
+def live_hosts(project_key, lock_token, expiry=EXPIRY_SECONDS):
+    """The hosts of a run that still beat: heartbeat within `expiry`, and, on this host, a process that exists."""
+    here = socket.gethostname()
+    recent = utcnow() - datetime.timedelta(seconds=expiry)
+    rows = RunHost.select().where((RunHost.project_key == project_key) & (RunHost.lock_token == lock_token)
+                                  & (RunHost.heartbeat_at >= recent)).order_by(RunHost.joined_at)
+    return [row for row in rows if row.host != here or _process_exists(row.pid)]
+
+
+def _forget_stopped_hosts(project_key, expiry):
+    recent = utcnow() - datetime.timedelta(seconds=expiry)
+    RunHost.delete().where((RunHost.project_key == project_key) & (RunHost.heartbeat_at < recent)).execute()
+
+
+def _refusal(project_key, holder, hosts, scheduler):
+    if scheduler and hosts:
+        return (f"{project_key} is being migrated with this state database by {holder.describe()}, through "
+                f"{hosts[0].scheduler or 'a local scheduler'} for {hosts[0].migration}; expected the same "
+                "--scheduler-host and --scheduler-port, qTest project and state database on every host that joins")
+    return (f"{project_key} is being migrated with this state database: {holder.describe()}; expected one run or "
+            "resume of a project at a time (wait for it, or stop it; to work on it from several hosts, start them "
+            "all with the same --scheduler-host and --scheduler-port)")
+
+
+def _abandoned(lock, hosts, host, expiry):
+    """Every host of the run has stopped; a lock without host rows is judged by its own heartbeat and pid."""
+    if hosts:
+        return False
+    if RunHost.select().where(RunHost.lock_token == lock.token).exists():
+        return True
     if utcnow() - lock.heartbeat_at > datetime.timedelta(seconds=expiry):
         return True
     return lock.host == host and not _process_exists(lock.pid)

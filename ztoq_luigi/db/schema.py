@@ -12,8 +12,8 @@ import re
 import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
-from ztoq_luigi.db.models import (ALL_MODELS, BatchLayout, EntityMap, Event, Marker, ReadBack, RunLock, SchemaVersion,
-                                  ValidationIssue)
+from ztoq_luigi.db.models import (ALL_MODELS, BatchLayout, EntityMap, Event, Marker, ReadBack, RunHost, RunLock,
+                                  SchemaVersion, ValidationIssue)
 from ztoq_luigi.errors import DatabaseError
 from ztoq_luigi.kinds import MarkerKind
 
@@ -76,6 +76,12 @@ def _entity_counts_index(database, migrator):
     migrate(migrator.add_index(EntityMap._meta.table_name, ("project_key", "source_type", "state"), False))
 
 
+def _add_run_hosts(database, migrator):
+    """Several hosts on one run: who works on it (for the lock and the shared rates) and who did each task."""
+    database.create_tables([RunHost])
+    migrate(migrator.add_column(Marker._meta.table_name, "done_by", Marker.done_by))
+
+
 # (version, description, step(database, migrator)) for databases created by an older release.
 STEPS = (
     (2, "run lock: one run or resume of a project at a time", _add_run_lock),
@@ -83,6 +89,7 @@ STEPS = (
     (4, "validation read-back (what validation read in bulk) and the task that found each issue", _add_read_back),
     (5, "events: a warning's kind, subject and entity as columns", _event_columns),
     (6, "entity map: an index for counts per type and state", _entity_counts_index),
+    (7, "scale-out: the hosts working on a run, and which host did each task", _add_run_hosts),
 )
 
 _UPGRADE_LOCK_ID = 0x5A544F51  # "ZTOQ": serialises concurrent upgrades on PostgreSQL.

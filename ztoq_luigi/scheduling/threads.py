@@ -110,14 +110,22 @@ class LockedScheduler:
 
 
 class ThreadWorkerFactory(luigi.interface._WorkerSchedulerFactory):
-    """What `luigi.build` uses to make its scheduler and worker; it keeps the worker for signals."""
+    """What `luigi.build` uses to make its scheduler and worker; it keeps the worker for signals.
 
-    def __init__(self):
+    `worker_class` (a ThreadWorker) and its extra keyword arguments choose
+    the worker: scheduling.shared.SharedRunWorker works on a migration
+    together with the workers of other hosts connected to the same luigid.
+    """
+
+    def __init__(self, worker_class=None, **worker_kwargs):
         self.worker = None
+        self.worker_class = worker_class or ThreadWorker
+        self.worker_kwargs = worker_kwargs
 
     def create_local_scheduler(self):
         return LockedScheduler(super().create_local_scheduler())
 
     def create_worker(self, scheduler, worker_processes, assistant=False):
-        self.worker = ThreadWorker(scheduler=scheduler, worker_processes=worker_processes, assistant=assistant)
+        self.worker = self.worker_class(scheduler=scheduler, worker_processes=worker_processes, assistant=assistant,
+                                        **self.worker_kwargs)
         return self.worker

@@ -38,6 +38,7 @@ class RunContext:
         self.budgets = {"Zephyr": RateBudget(settings.zephyr_rate_limit, stop=self.stop),
                         "qTest": RateBudget(settings.qtest_rate_limit, stop=self.stop)}
         self.qtest_access_token = None
+        self.completed_here = threading.Event()
         self._database = None
         self._lock = threading.Lock()
         self._per_thread = threading.local()
@@ -58,6 +59,11 @@ class RunContext:
         state = describe(settings) if settings.db_type == "postgresql" else os.path.abspath(settings.db_path)
         digest = hashlib.sha256(f"{settings.project_key}|{target}|{state}".encode("utf-8")).hexdigest()[:8]
         return f"{settings.project_key}>{target}#{digest}"
+
+    def share_rates(self, hosts):
+        """Each of `hosts` live hosts of the run takes its share of the configured request rates."""
+        for budget in self.budgets.values():
+            budget.share(hosts)
 
     def validation(self):
         """The validation rules the settings choose (validation/registry.py), loaded once per run."""

@@ -16,7 +16,7 @@ import time
 
 import luigi
 
-from ztoq_luigi.db import journal
+from ztoq_luigi.db import journal, run_lock
 from ztoq_luigi.db.connection import write_transaction
 from ztoq_luigi.db.entities import marker_exists, write_marker
 from ztoq_luigi.db.models import BatchLayout, utcnow
@@ -73,7 +73,7 @@ class PipelineTask(luigi.Task):
         write_marker(self.project_key, self.marker_name(), self.phase, kind=self.kind,
                      retryable=self.retryable, entity_type=entity_type, batch_no=batch_no, item_count=item_count,
                      failed_count=failed_count, run_id=journal.current_run_id(self.project_key),
-                     started_at=getattr(self, "_started_at", None))
+                     started_at=getattr(self, "_started_at", None), done_by=run_lock.identity())
 
     def event(self, message, level="INFO", batch_no=None, **details):
         journal.record_event(self.project_key, message, phase=self.phase, batch_no=batch_no, level=level, **details)

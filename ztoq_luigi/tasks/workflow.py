@@ -9,6 +9,7 @@ ExitStatus. Luigi's own `build` returns success even when tasks failed, so
 the outcome is read from its detailed summary and from the journal.
 """
 
+import json
 import logging
 import os
 import time
@@ -22,11 +23,12 @@ from ztoq_luigi.db import journal, run_lock
 from ztoq_luigi.db.connection import open_database, write_transaction
 from ztoq_luigi.db.issues import forget_issues
 from ztoq_luigi.db.markers import forget_phase, has_failures, phase_done, reopen_failed
-from ztoq_luigi.db.models import ValidationIssue
+from ztoq_luigi.db.models import ValidationIssue, WorkflowRun
 from ztoq_luigi.db.readback import forget_read
-from ztoq_luigi.errors import ConfigError, ExitStatus
+from ztoq_luigi.errors import ConfigError, ExitStatus, RunLocked
 from ztoq_luigi.kinds import PHASES, Phase, WarningKind
 from ztoq_luigi.mapping.rules import load_rules
+from ztoq_luigi.scheduling.shared import SharedRunWorker
 from ztoq_luigi.scheduling.stop import StopOnSignal
 from ztoq_luigi.scheduling.threads import ThreadWorkerFactory
 from ztoq_luigi.services import context
@@ -48,6 +50,10 @@ class MigrateProject(luigi.WrapperTask):
     def requires(self):
         return [self.clone(PHASE_TASKS[phase]) for phase in self.phases]
 
+    def run(self):
+        """Runs on the one host that saw every phase finish: that host ends the run (see execute)."""
+        context.current().completed_here.set()
+
 
 @dataclass
 class Outcome:
@@ -57,6 +63,7 @@ class Outcome:
     log_path: str = None
     stopped: bool = False
     notes: list = field(default_factory=list)
+    ended_run: bool = True
 
 
 def execute(settings, command, phases, progress=None):
@@ -67,7 +74,8 @@ def execute(settings, command, phases, progress=None):
     if Phase.VALIDATE in phases:
         ctx.validation()
     open_database(settings)
-    lock = run_lock.acquire(key, command)
+    lock = run_lock.acquire(key, command, migration=ctx.migration(), scheduler=_scheduler_address(settings),
+                            on_hosts=ctx.share_rates)
     try:
         return _execute_locked(ctx, command, phases, progress, stop, lock)
     finally:
@@ -76,24 +84,15 @@ def execute(settings, command, phases, progress=None):
 
 def _execute_locked(ctx, command, phases, progress, stop, lock):
     settings, key = ctx.settings, ctx.project_key
-    _check_inputs(key, phases)
-    if Phase.VALIDATE in phases and has_failures(key, Phase.VALIDATE):
-        forget_validation(key)
-    reopened = reopen_failed(key, phases[0])
-    ctx.preflight([phase for phase in phases if not phase_done(key, phase)])
-    run = journal.start_run(key, command, phases, settings.public())
-    notes = []
-    if lock.taken_over:
-        notes.append(f"took over the run lock of {lock.taken_over.describe()}, which has stopped")
-        journal.record_event(key, notes[-1], level="WARNING", kind=WarningKind.RUN_LOCK_TAKEN_OVER,
-                             subject=lock.taken_over.host)
-    if reopened:
-        journal.record_event(key, f"reopened {reopened} batches that had failures, to retry them")
+    if lock.joined:
+        run, phases, batch_size, notes = _join(ctx, phases, stop, lock)
+    else:
+        run, notes = _start(ctx, command, phases, lock)
+        batch_size = settings.batch_size
     log_path = _configure_logging(settings, run.id)
     _tune_workers()
-    task = MigrateProject(project_key=key, migration=ctx.migration(), batch_size=settings.batch_size,
-                          phases=list(phases))
-    factory = ThreadWorkerFactory()
+    task = MigrateProject(project_key=key, migration=ctx.migration(), batch_size=batch_size, phases=list(phases))
+    factory = _worker_factory(ctx, run.id)
     stop.on_stop = lambda: factory.worker and factory.worker.stop_taking_work()
     if progress:
         progress.start()
@@ -108,12 +107,88 @@ def _execute_locked(ctx, command, phases, progress, stop, lock):
     if stop.signum is not None:
         outcome = _interrupted(key, run.id, stop)
     else:
-        outcome = _outcome(key, run.id, result.status, phases, settings.fail_on)
+        outcome = _outcome(key, run.id, result.status, phases, settings.fail_on, finished=task.complete())
     outcome.log_path, outcome.notes = log_path, notes
+    _end_or_leave(ctx, lock, run.id, outcome, stop)
+    return outcome
+
+
+def _start(ctx, command, phases, lock):
+    """Open a run: this process holds the project's lock (other hosts may join it later)."""
+    settings, key = ctx.settings, ctx.project_key
+    _check_inputs(key, phases)
+    if Phase.VALIDATE in phases and has_failures(key, Phase.VALIDATE):
+        forget_validation(key)
+    reopened = reopen_failed(key, phases[0])
+    ctx.preflight([phase for phase in phases if not phase_done(key, phase)])
+    run = journal.start_run(key, command, phases, settings.public())
+    lock.attach(run.id)
+    notes = []
+    if lock.taken_over:
+        notes.append(f"took over the run lock of {lock.taken_over.describe()}, which has stopped")
+        journal.record_event(key, notes[-1], level="WARNING", kind=WarningKind.RUN_LOCK_TAKEN_OVER,
+                             subject=lock.taken_over.host)
+    if reopened:
+        journal.record_event(key, f"reopened {reopened} batches that had failures, to retry them")
+    return run, notes
+
+
+def _join(ctx, phases, stop, lock):
+    """Work on the run other hosts are running through the same luigid: its phases, its batch size."""
+    settings, key = ctx.settings, ctx.project_key
+    run = _run_to_join(key, stop, lock)
+    recorded = json.loads(run.settings or "{}")
+    run_phases = tuple(run.phases.split())
+    batch_size = int(recorded.get("batch_size") or settings.batch_size)
+    ctx.preflight([phase for phase in run_phases if not phase_done(key, phase)])
+    lock.attach(run.id)
+    hosts = ", ".join(f"{row.host} pid {row.pid}" for row in lock.others()) or "a host that has stopped"
+    notes = [f"joined run #{run.id} of {key} ({hosts}) through luigid at {_scheduler_address(settings)}"]
+    if run_phases != tuple(phases) or batch_size != settings.batch_size:
+        notes.append(f"this host follows the run's phases ({' '.join(run_phases)}) and batch size ({batch_size})")
+    journal.record_event(key, f"{run_lock.identity()} joined the run")
+    if settings.zephyr_rate_limit or settings.qtest_rate_limit:
+        stop.event.wait(run_lock.HEARTBEAT_SECONDS * 1.5)
+    return run, run_phases, batch_size, notes
+
+
+def _run_to_join(key, stop, lock):
+    """The run whose lock this host joined, once its holder has recorded it (it checks its inputs first)."""
+    deadline = time.monotonic() + run_lock.EXPIRY_SECONDS
+    while time.monotonic() < deadline and not stop.event.is_set():
+        run_id = lock.run_id()
+        run = WorkflowRun.get_or_none(WorkflowRun.id == run_id) if run_id else None
+        if run is not None and run.status == journal.RUNNING:
+            return run
+        if run is not None or not lock.others():
+            break
+        stop.event.wait(0.2)
+    raise RunLocked(f"the run of {key} this host was to join ended before it could join; expected a run in "
+                    "progress (run the command again to start or join the next one)")
+
+
+def _worker_factory(ctx, run_id):
+    """A worker of this process alone on the local scheduler; under luigid, one that shares the migration."""
+    if not _scheduler_address(ctx.settings):
+        return ThreadWorkerFactory()
+    key = ctx.project_key
+    return ThreadWorkerFactory(SharedRunWorker, migration=ctx.migration(),
+                               run_failed=lambda: journal.run_failed(key, run_id))
+
+
+def _end_or_leave(ctx, lock, run_id, outcome, stop):
+    """The host that completed MigrateProject ends the run, or the last host out; the others leave it running."""
+    others = lock.leave()
+    lock.ends_run = ctx.completed_here.is_set() or not others
+    outcome.ended_run = lock.ends_run
+    if not lock.ends_run:
+        hosts = ", ".join(f"{row.host} pid {row.pid}" for row in others)
+        outcome.notes.append(f"run #{run_id} goes on on {hosts}; the host that finishes it ends it and writes "
+                             "the report")
+        return
     succeeded = outcome.status == ExitStatus.SUCCESS
     state = journal.INTERRUPTED if stop.signum is not None else journal.SUCCEEDED if succeeded else journal.FAILED
-    journal.finish_run(run.id, state, None if succeeded else outcome.problems[0])
-    return outcome
+    journal.finish_run(run_id, state, None if succeeded else outcome.problems[0])
 
 
 def _wait_for_tasks_in_flight(worker):
@@ -161,6 +236,19 @@ def _scheduler(settings):
     return {"local_scheduler": True}
 
 
+def _scheduler_address(settings):
+    """Where luigid is, as the settings spell it ('' for the local scheduler): hosts of a run must agree."""
+    arguments = _scheduler(settings)
+    if arguments.get("local_scheduler"):
+        return ""
+    if arguments:
+        return f"{arguments['scheduler_host']}:{arguments['scheduler_port']}"
+    config = luigi.configuration.get_config()
+    return config.get("core", "default-scheduler-url", None) or (
+        f"{config.get('core', 'default-scheduler-host', 'localhost')}:"
+        f"{config.get('core', 'default-scheduler-port', '8082')}")
+
+
 def _tune_workers():
     """Poll the scheduler every 0.1 s instead of Luigi's 1 s, unless luigi.cfg says otherwise.
 
@@ -196,11 +284,13 @@ def _configure_logging(settings, run_id):
     return path
 
 
-def _outcome(key, run_id, luigi_status, phases, fail_on):
+def _outcome(key, run_id, luigi_status, phases, fail_on, finished=False):
+    """`finished`: every phase asked for is done, whichever host did it (under luigid, Luigi's summary of
+    this worker counts the tasks other hosts ran as never run)."""
     errors = journal.errors_of_run(key, run_id)
     fatal = [error for error in errors if error.fatal_status is not None]
     entity_errors = [error for error in errors if error.fatal_status is None]
-    if luigi_status not in SUCCESS_CODES or fatal:
+    if (luigi_status not in SUCCESS_CODES and not finished) or fatal:
         status = ExitStatus(fatal[0].fatal_status) if fatal else ExitStatus.FAILED
         problems = [error.message for error in fatal] or [f"the pipeline did not finish ({luigi_status.name})"]
         return Outcome(status, run_id, list(dict.fromkeys(problems)), stopped=True)

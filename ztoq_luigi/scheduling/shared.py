@@ -1,0 +1,99 @@
+"""A Luigi worker that shares one migration with the workers of other hosts through luigid.
+
+luigid hands a task only to the workers that scheduled it, and a group's
+batches are scheduled by the worker that ran the group (they are dynamic
+dependencies). So a worker that finds nothing to do asks luigid for the
+migration's pending tasks that it has not scheduled and schedules them
+itself (Luigi's own `add`: their markers are checked first); luigid still
+runs each task on one worker at a time. A task that luigid failed because
+its worker stopped answering (killed, or interrupted) is forgiven and
+scheduled here, unless the run recorded a real failure: then every host
+stops taking work. A worker stays while the migration has tasks it could
+still run, since those may be running on another host.
+"""
+
+import logging
+import time
+
+import luigi.task_register
+from luigi.scheduler import FAILED, PENDING
+
+from ztoq_luigi.scheduling.threads import ThreadWorker
+
+log = logging.getLogger(__name__)
+
+ADOPT_INTERVAL_SECONDS = 1.0
+FAILURE_CHECK_SECONDS = 1.0
+MAX_FORGIVEN = 3
+
+
+class SharedRunWorker(ThreadWorker):
+    """`migration` is the MigrateProject parameter that tells this migration's tasks apart in luigid;
+    `run_failed()` says whether the run recorded a real failure."""
+
+    def __init__(self, *args, migration, run_failed, clock=time.monotonic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._migration = migration
+        self._run_failed = run_failed
+        self._clock = clock
+        self._adopted_at = None
+        self._checked_at, self._failed = None, False
+        self._forgiven = {}
+
+    def _get_work(self):
+        response = super()._get_work()
+        if response.task_id is None and not self._stop_requesting_work and self._adoption_due():
+            if self.adopt():
+                response = super()._get_work()
+        return response
+
+    def _keep_alive(self, get_work_response):
+        """Stay while a task of the migration could still come our way; leave when the run failed."""
+        return get_work_response.n_pending_tasks > 0 and not self.run_failed()
+
+    def run_failed(self):
+        now = self._clock()
+        if not self._failed and (self._checked_at is None or now - self._checked_at >= FAILURE_CHECK_SECONDS):
+            self._checked_at, self._failed = now, bool(self._run_failed())
+        return self._failed
+
+    def _adoption_due(self):
+        now = self._clock()
+        if self._adopted_at is not None and now - self._adopted_at < ADOPT_INTERVAL_SECONDS:
+            return False
+        self._adopted_at = now
+        return True
+
+    def adopt(self):
+        """Schedule here the migration's pending tasks of other workers, and those of dead workers; how many."""
+        adopted = 0
+        for task_id, listed in self._listed(PENDING).items():
+            if self._id not in listed.get("workers", ()):
+                adopted += self._schedule(task_id, listed)
+        if self.run_failed():
+            return adopted
+        for task_id, listed in self._listed(FAILED).items():
+            if self._forgiven.get(task_id, 0) >= MAX_FORGIVEN:
+                continue
+            self._forgiven[task_id] = self._forgiven.get(task_id, 0) + 1
+            log.info("%s failed with no failure recorded (its worker stopped); running it here", task_id)
+            self._scheduler.forgive_failures(task_id=task_id)
+            adopted += self._schedule(task_id, listed)
+        return adopted
+
+    def _listed(self, status):
+        listed = self._scheduler.task_list(status=status, upstream_status="", limit=False,
+                                           search=f"migration={self._migration}")
+        return {task_id: task for task_id, task in (listed or {}).items()
+                if isinstance(task, dict) and task.get("params", {}).get("migration") == self._migration}
+
+    def _schedule(self, task_id, listed):
+        try:
+            task = luigi.task_register.Register.get_task_cls(listed["name"]).from_str_params(listed["params"])
+        except (luigi.task_register.TaskClassException, KeyError, ValueError) as error:
+            log.warning("cannot schedule %s here: %s", task_id, error)
+            return 0
+        if task.task_id != task_id:
+            return 0
+        self.add(task)
+        return 1
