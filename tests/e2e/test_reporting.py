@@ -21,7 +21,9 @@ def test_status_json_for_scripts(run_cli, sandbox, migrated):
     status = json.loads(result.stdout)
     cases = len(sandbox.dataset.testcases)
     assert status["entities"]["testcase"] == {"name": "Test cases", "extracted": cases, "transformed": cases,
-                                              "loaded": cases, "pending": 0, "confirmed": cases, "failed": 0}
+                                              "loaded": cases, "adopted": 0, "pending": 0, "confirmed": cases,
+                                              "failed": 0}
+    assert status["adopted"] == {}, "a first migration adopts nothing"
     assert status["finished_phases"] == ["extract", "transform", "load", "validate"]
     assert status["latest_run"]["status"] == "succeeded"
     assert all(status["timings"][phase]["tasks"] > 0 for phase in status["finished_phases"])

@@ -58,6 +58,8 @@ def _as_version_1(database):
             migrator.drop_column("ztoq_validation_issue", "found_by"),
             migrator.drop_index("ztoq_event", "ztoq_event_project_key_level_kind_subject"),
             migrator.drop_index("ztoq_entity_map", "ztoq_entity_map_project_key_source_type_state"),
+            migrator.drop_index("ztoq_entity_map", "ztoq_entity_map_project_key_adopted_source_type"),
+            migrator.drop_column("ztoq_entity_map", "adopted"),
             *(migrator.drop_column("ztoq_event", name) for name in ("kind", "subject", "entity_key")))
     SchemaVersion.delete().execute()
     SchemaVersion.create(version=1, description="initial schema")
@@ -82,6 +84,7 @@ def test_a_version_1_database_is_upgraded_with_its_markers_typed(database):
     assert {RunLock._meta.table_name, ReadBack._meta.table_name, RunHost._meta.table_name} <= set(database.get_tables())
     assert "done_by" in {column.name for column in database.get_columns("ztoq_marker")}
     assert "found_by" in {column.name for column in database.get_columns("ztoq_validation_issue")}
+    assert "adopted" in {column.name for column in database.get_columns("ztoq_entity_map")}
     markers = {marker.name: (marker.kind, marker.retryable) for marker in Marker.select()}
     assert markers == {"phase/extract": ("phase", False), "group/load/test-design": ("group", False),
                        "load/testcases/b50/0/3": ("batch", True), "transform/testcases/b50/1": ("batch", False),

@@ -14,8 +14,9 @@ from ztoq_luigi.clients.http import HttpClient
 from ztoq_luigi.clients.paging import QTestPages, paginate
 from ztoq_luigi.schemas.base import check
 from ztoq_luigi.schemas.qtest import (
-    AllowedValueResponseSchema, AttachmentSchema, ContainerSchema, FieldSchema, ListedRunSchema, ModuleSchema,
-    OAuthResponseSchema, PagedResultSchema, ProjectSchema, StatusSchema, TestCaseSchema, TestLogSchema, UserSchema,
+    AllowedValueResponseSchema, AttachmentSchema, ContainerSchema, FieldSchema, ListedAttachmentSchema, ListedRunSchema,
+    ModuleSchema, OAuthResponseSchema, PagedResultSchema, ProjectSchema, StatusSchema, TestCaseSchema, TestLogSchema,
+    UserSchema,
 )
 
 LIST_PAGE_SIZE = 100
@@ -203,6 +204,12 @@ class QTestClient(HttpClient):
 
     def attachments(self, object_type, object_id):
         return list(self._listing(f"/{object_type}/{object_id}/attachments", WHOLE, schema=AttachmentSchema()))
+
+    def attachments_of(self, object_type, object_ids):
+        """Every attachment of the given objects of one type, in pages (GET attachments: one listing, not one per object)."""
+        return self._listing("/attachments", ENVELOPE, params={"type": object_type,
+                                                               "ids": ",".join(str(i) for i in object_ids)},
+                             schema=ListedAttachmentSchema())
 
     def download_attachment(self, object_type, object_id, attachment_id, destination):
         """Stream an attachment to disk; returns (sha256, content type, size).

@@ -31,8 +31,8 @@ def run(args, settings, env):
         targets.append(f"{rows} rows from the {describe(settings)}")
     if has_files:
         targets.append(f"the attachments in {attachments}")
-    question = (f"Delete {' and '.join(targets)} for project {key}? qTest and Zephyr are not touched, and a later "
-                "migration into the same qTest project will create everything again.")
+    question = (f"Delete {' and '.join(targets)} for project {key}? qTest and Zephyr are not touched; a later "
+                "migration into the same qTest project adopts what qTest still holds instead of creating it again.")
     if not args.yes and not env.confirm(question):
         env.say("cleanup cancelled; nothing was deleted (use --yes to skip the question)")
         return ExitStatus.FAILED

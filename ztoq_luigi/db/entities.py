@@ -156,6 +156,12 @@ def mapped(project_key, source_type, source_ids=None):
     return found
 
 
+def mapped_ids(project_key, source_type):
+    """The source ids of one type that have a row in the entity map, whatever its state."""
+    return {source_id for (source_id,) in EntityMap.select(EntityMap.source_id).where(
+        (EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)).tuples()}
+
+
 def loaded_ids(project_key, source_type):
     """The source ids of one type that qTest holds (created or confirmed), without loading the map's rows."""
     return {source_id for (source_id,) in EntityMap.select(EntityMap.source_id).where(
@@ -183,6 +189,31 @@ def mark_created(project_key, source_type, source_id, target_id, state=WriteStat
     (EntityMap.update(target_id=str(target_id), state=state, updated_at=utcnow())
      .where((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
             & (EntityMap.source_id == str(source_id))).execute())
+
+
+def mark_adopted(project_key, source_type, target_type, found):
+    """Record {source_id: target_id} found in qTest as created and adopted; an existing row is left as it is."""
+    now = utcnow()
+    rows = [{"project_key": project_key, "source_type": source_type, "source_id": str(source_id),
+             "target_type": target_type, "target_id": str(target_id), "state": WriteState.CREATED, "adopted": True,
+             "updated_at": now} for source_id, target_id in found.items()]
+    for start in range(0, len(rows), CHUNK):
+        EntityMap.insert_many(rows[start:start + CHUNK]).on_conflict_ignore().execute()
+
+
+def adopted_ids(project_key, source_type):
+    """{source_id: qTest id} of the objects of one type adopted from qTest."""
+    return dict(EntityMap.select(EntityMap.source_id, EntityMap.target_id).where(
+        (EntityMap.project_key == project_key) & (EntityMap.adopted == True)  # noqa: E712
+        & (EntityMap.source_type == source_type)).tuples())
+
+
+def adopted_counts(project_key):
+    """{source type: objects adopted from qTest}, read from the (project, adopted, type) index."""
+    query = (EntityMap.select(EntityMap.source_type, peewee.fn.COUNT(EntityMap.id))
+             .where((EntityMap.project_key == project_key) & (EntityMap.adopted == True))  # noqa: E712
+             .group_by(EntityMap.source_type).tuples())
+    return dict(query)
 
 
 def write_marker(project_key, name, phase, *, kind, retryable=False, entity_type=None, batch_no=None, item_count=0,

@@ -104,6 +104,9 @@ class EntityMap(BaseModel):
     A write is recorded as `pending` before it is sent, `created` once qTest
     answered with an id, `confirmed` once validation read it back. A pending
     row after a crash means: look the object up in qTest before creating it.
+    `adopted` marks an object the load found in qTest instead of creating it
+    (left there by a lost, cleaned or other state database); it stays when
+    the row is confirmed, so status and the report can say how much was adopted.
     """
 
     project_key = peewee.CharField(max_length=64)
@@ -112,6 +115,7 @@ class EntityMap(BaseModel):
     target_type = peewee.CharField(max_length=32)
     target_id = peewee.CharField(max_length=64, null=True)
     state = peewee.CharField(max_length=16, default=WriteState.PENDING.value)
+    adopted = peewee.BooleanField(default=False)
     updated_at = peewee.DateTimeField(default=utcnow)
 
     class Meta:
@@ -120,6 +124,7 @@ class EntityMap(BaseModel):
             (("project_key", "source_type", "source_id"), True),
             (("project_key", "state"), False),
             (("project_key", "source_type", "state"), False),
+            (("project_key", "adopted", "source_type"), False),
         )
 
 

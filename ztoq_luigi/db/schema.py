@@ -82,6 +82,13 @@ def _add_run_hosts(database, migrator):
     migrate(migrator.add_column(Marker._meta.table_name, "done_by", Marker.done_by))
 
 
+def _adopted_column(database, migrator):
+    """Objects found in qTest instead of created are flagged, and counted per type by status and the report."""
+    table = EntityMap._meta.table_name
+    migrate(migrator.add_column(table, "adopted", EntityMap.adopted),
+            migrator.add_index(table, ("project_key", "adopted", "source_type"), False))
+
+
 # (version, description, step(database, migrator)) for databases created by an older release.
 STEPS = (
     (2, "run lock: one run or resume of a project at a time", _add_run_lock),
@@ -90,6 +97,7 @@ STEPS = (
     (5, "events: a warning's kind, subject and entity as columns", _event_columns),
     (6, "entity map: an index for counts per type and state", _entity_counts_index),
     (7, "scale-out: the hosts working on a run, and which host did each task", _add_run_hosts),
+    (8, "entity map: objects adopted from qTest instead of created", _adopted_column),
 )
 
 _UPGRADE_LOCK_ID = 0x5A544F51  # "ZTOQ": serialises concurrent upgrades on PostgreSQL.

@@ -12,6 +12,7 @@ import peewee
 
 from ztoq_luigi.config import SEVERITY_NAMES
 from ztoq_luigi.db.connection import write_transaction
+from ztoq_luigi.db.entities import adopted_counts
 from ztoq_luigi.db.models import (
     PROJECT_TABLES, EntityMap, ErrorRecord, Event, ExtractedEntity, Marker, TransformedEntity, ValidationIssue,
     WorkflowRun,
@@ -27,6 +28,7 @@ class EntityCounts:
     created: int = 0
     confirmed: int = 0
     failed: int = 0
+    adopted: int = 0
 
     @property
     def loaded(self):
@@ -70,6 +72,8 @@ def summarize(project_key, recent=5):
     )
     for entity_type, state, total in by_state:
         setattr(counts(entity_type), state, total)
+    for entity_type, total in adopted_counts(project_key).items():
+        counts(entity_type).adopted = total
     failures = (ErrorRecord.select(ErrorRecord.entity_type, peewee.fn.COUNT(ErrorRecord.id))
                 .where((ErrorRecord.project_key == project_key) & ErrorRecord.entity_type.is_null(False)
                        & ErrorRecord.fatal_status.is_null())
@@ -157,6 +161,7 @@ class ProgressCounts:
     transformed: dict = field(default_factory=dict)
     loaded: dict = field(default_factory=dict)
     confirmed: dict = field(default_factory=dict)
+    adopted: dict = field(default_factory=dict)
     steps: dict = field(default_factory=dict)
     batch_items: dict = field(default_factory=dict)
     errors: int = 0
@@ -173,6 +178,7 @@ def progress_counts(project_key):
             counts.loaded[entity_type] = counts.loaded.get(entity_type, 0) + total
         if state == WriteState.CONFIRMED:
             counts.confirmed[entity_type] = total
+    counts.adopted = adopted_counts(project_key)
     steps = (Marker.select(Marker.name, Marker.item_count)
              .where((Marker.project_key == project_key) & Marker.batch_no.is_null()).tuples())
     counts.steps = dict(steps)

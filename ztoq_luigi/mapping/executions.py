@@ -66,6 +66,12 @@ def run_key(cycle_source_id, case_key):
     return f"{ADHOC_RUN_PREFIX if cycle_source_id == ADHOC else cycle_source_id}/{case_key}"
 
 
+def run_cycle(key):
+    """The cycle source id of a run key (the inverse of run_key's first half)."""
+    cycle = key.rsplit("/", 1)[0]
+    return ADHOC if cycle == ADHOC_RUN_PREFIX else cycle
+
+
 def log_marker(note):
     """The execution key named in a log's note (the last marker line), or None."""
     found = _LOG_MARKER.findall(note or "")

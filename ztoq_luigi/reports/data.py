@@ -55,6 +55,8 @@ def gather(project_key, database_description):
         "verdict": verdict(summary, runs[-1] if runs else None),
         "summary": {
             "migrated": migrated,
+            "adopted": {name: summary.entities[name].adopted for name in in_display_order(summary.entities)
+                        if summary.entities[name].adopted},
             "duration_seconds": round(duration, 1),
             "throughput_per_minute": _throughput(migrated, timings.get("load")),
             "runs": len(runs),
@@ -64,7 +66,8 @@ def gather(project_key, database_description):
                   "duration_seconds": round(_seconds(run.started_at, run.finished_at), 1) if run.finished_at
                   else None, "message": run.message} for run in reversed(runs[-RECENT_RUNS:])],
         "entities": {name: {"name": display_name(name), "extracted": c.extracted, "transformed": c.transformed,
-                            "loaded": c.loaded, "confirmed": c.confirmed, "pending": c.pending, "failed": c.failed}
+                            "loaded": c.loaded, "adopted": c.adopted, "confirmed": c.confirmed, "pending": c.pending,
+                            "failed": c.failed}
                      for name, c in ((name, summary.entities[name]) for name in in_display_order(summary.entities))},
         "completed_tasks": summary.markers,
         "finished_phases": [phase for phase in PHASES if phase in summary.phases_done],

@@ -30,7 +30,7 @@ from rich.text import Text
 from ztoq_luigi.db.connection import close_all
 from ztoq_luigi.db.state import progress_counts
 from ztoq_luigi.kinds import PHASES
-from ztoq_luigi.reports.names import PHASE_NAMES, display_name
+from ztoq_luigi.reports.names import PHASE_NAMES, display_name, in_display_order
 
 LOADED_TYPES = ("testcase-field", "module", "testcase", "release", "cycle", "testrun")
 VALIDATED_TYPES = ("testcase", "testrun", "testlog", "embedded-file")
@@ -134,6 +134,7 @@ class Progress:
         self._last_line_at = None
         self._finished_phases, self._new_phases = set(), set()
         self._errors = 0
+        self._adopted = {}
 
     def start(self):
         if self.interactive:
@@ -163,6 +164,7 @@ class Progress:
         except Exception:
             return
         self.update(bars(counts, self.phases), counts.errors, counts.phases_done)
+        self._announce_adopted(counts.adopted)
         if self.interactive:
             self.board.refresh()
         else:
@@ -183,6 +185,21 @@ class Progress:
         self._new_phases = finished_phases - self._finished_phases
         self._finished_phases = set(finished_phases)
         self.board.footer = f"{self.project_key}: {errors} could not be migrated so far" if errors else ""
+
+    def _announce_adopted(self, adopted):
+        """A line whenever the load adopts more of what qTest held that the state database did not know."""
+        if adopted == self._adopted:
+            return
+        self._adopted = dict(adopted)
+        listed = ", ".join(f"{adopted[name]} {display_name(name).lower()}" for name in in_display_order(adopted))
+        line = (f"{self.project_key}: qTest already held {listed} that this state database did not know: "
+                "adopted, not created again")
+        if self.interactive:
+            self.board.console.print(line, highlight=False)
+        else:
+            stamp = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+            self.stream.write(f"{stamp} {line}\n")
+            self.stream.flush()
 
     def _fold(self, phase, phase_bars):
         if not phase_bars or phase not in self.phases:

@@ -7,8 +7,9 @@ from ztoq_luigi.config import PHASES
 from ztoq_luigi.reports.names import display_name, in_display_order, is_reference
 
 ZEPHYR_COLUMNS = (("Extracted", "extracted"),)
-QTEST_COLUMNS = (("Ready", "transformed"), ("In qTest", "loaded"), ("Validated", "confirmed"), ("Pending", "pending"),
-                 ("Failed", "failed"))
+QTEST_COLUMNS = (("Ready", "transformed"), ("In qTest", "loaded"), ("Adopted", "adopted"), ("Validated", "confirmed"),
+                 ("Pending", "pending"), ("Failed", "failed"))
+OPTIONAL_COLUMNS = ("Adopted", "Pending")  # shown only when some row has them
 
 
 def render_status(summary):
@@ -52,7 +53,7 @@ def _entity_tables(entities):
     for title, all_columns in (("Read from Zephyr", ZEPHYR_COLUMNS), ("Written to qTest", QTEST_COLUMNS)):
         rows = [name for name in names if any(getattr(entities[name], column) for _, column in all_columns)]
         columns = [(header, column) for header, column in all_columns
-                   if header != "Pending" or any(entities[name].pending for name in rows)]
+                   if header not in OPTIONAL_COLUMNS or any(getattr(entities[name], column) for name in rows)]
         if rows:
             lines += ["", *_table(title, [(display_name(name), entities[name]) for name in rows], columns)]
     reference = [f"{entities[name].extracted} {display_name(name).lower()}" for name in in_display_order(entities)
@@ -93,9 +94,10 @@ def status_json(summary):
             "started_at": _time(run.started_at), "finished_at": _time(run.finished_at), "message": run.message},
         "runs": summary.run_count,
         "entities": {name: {"name": display_name(name), "extracted": c.extracted, "transformed": c.transformed,
-                            "loaded": c.loaded,
+                            "loaded": c.loaded, "adopted": c.adopted,
                             "pending": c.pending, "confirmed": c.confirmed, "failed": c.failed}
                      for name, c in summary.entities.items()},
+        "adopted": {name: c.adopted for name, c in summary.entities.items() if c.adopted},
         "finished_phases": [phase for phase in PHASES if phase in summary.phases_done],
         "completed_tasks": summary.markers,
         "timings": summary.timings,

@@ -116,6 +116,12 @@ class AttachmentSchema(LenientSchema):
     name = fields.String(required=True)
 
 
+class ListedAttachmentSchema(AttachmentSchema):
+    """An attachment as GET attachments lists those of many objects: `artifact_id` says whose it is."""
+
+    artifact_id = fields.Integer(required=True)
+
+
 class PagedResultSchema(LenientSchema):
     """The `{links, page, page_size, total, items}` envelope of runs, logs, search and attachments."""
 

@@ -64,6 +64,22 @@ def upload_files(qtest, project_key, object_type, object_id, owner_key, urls):
     return links
 
 
+def planned_uploads(project_key, owner_key, object_type, object_id, urls):
+    """[(entity-map source id, file name, sha256)] of the fetched files among `urls` that go to one qTest object.
+
+    What upload_files would attach, for a survey that looks for them among
+    the object's attachments before anything is uploaded.
+    """
+    records = files_by_id(project_key, [url_id(url) for url in urls])
+    prefix = _upload_prefix(owner_key, object_type, object_id)
+    planned = {}
+    for url in urls:
+        record = records.get(url_id(url))
+        if record and record.get("sha256"):
+            planned[prefix + url_id(url)] = (file_name(url, record["content_type"]), record["sha256"])
+    return [(source_id, name, sha256) for source_id, (name, sha256) in planned.items()]
+
+
 def uploaded_links(qtest, project_key, owner_key, object_type, object_id):
     """{Zephyr URL: qTest link} of the files uploaded to one qTest object for one owner, from the state database.
 

@@ -6,10 +6,14 @@ whether the write took effect. `create_once` adds the durable part for
 objects: the intent (`pending`) is recorded before sending and the id
 (`created`) after the answer, so a pending row found after a crash means
 the answer was lost and the object is looked up before anything is sent.
+`adopt` is the third case: an object without any row that a survey found
+in qTest all the same (the state database was lost or is another one,
+services/adoption.py) is recorded as created, flagged adopted, and
+nothing is sent; create_once then finds it loaded like any other.
 """
 
 from ztoq_luigi.clients.errors import AmbiguousWriteError
-from ztoq_luigi.db.entities import mark_created, mark_pending
+from ztoq_luigi.db.entities import mark_adopted, mark_created, mark_pending
 from ztoq_luigi.kinds import LOADED
 
 WRITE_ATTEMPTS = 4
@@ -54,3 +58,13 @@ def create_once(project_key, source_type, target_type, source_id, existing, crea
     target_id = reconcile(create, find)
     mark_created(project_key, source_type, source_id, target_id)
     return str(target_id)
+
+
+def adopt(project_key, source_type, target_type, found):
+    """Record {source_id: qTest id} that qTest already holds as adopted; returns how many.
+
+    Only objects without a row are recorded: a pending row is the
+    protocol's own write, which create_once settles by its look-up.
+    """
+    mark_adopted(project_key, source_type, target_type, found)
+    return len(found)

@@ -51,6 +51,15 @@ def compare_test_case(expected, actual, id_lists=frozenset()):
     return findings
 
 
+def same_log_texts(log, actual):
+    """Whether a qTest log shows the note and step results of a transformed log (texts as a user reads them)."""
+    def steps(rows):
+        return sorted((row.get("order") or 0, normalise_html(row.get("actual_result"))) for row in rows or [])
+
+    return (normalise_html(log["note"]) == normalise_html(actual.get("note"))
+            and steps(log["steps"]) == steps(actual.get("test_step_logs")))
+
+
 def _norm(value):
     if value is None or value == "":
         return ""

@@ -23,8 +23,9 @@ from ztoq_luigi.kinds import LOADED, Entity, Phase
 from ztoq_luigi.mapping.attachments import payload_files, rewrite_payload
 from ztoq_luigi.mapping.qtest_body import MappingProblem, create_case_body, unlink_calls
 from ztoq_luigi.services.fields import test_case_fields
-from ztoq_luigi.services.uploads import upload_files
-from ztoq_luigi.services.writes import reconcile
+from ztoq_luigi.services.adoption import survey_uploads
+from ztoq_luigi.services.uploads import planned_uploads, upload_files, uploaded_links
+from ztoq_luigi.services.writes import adopt, reconcile
 from ztoq_luigi.tasks.base import BatchTask, Group
 from ztoq_luigi.tasks.load.design import LoadTestDesign
 from ztoq_luigi.validation.compare import compare_test_case
@@ -43,8 +44,10 @@ class UploadEmbeddedFiles(BatchTask):
         owners = owners_of_downloads(key, Entity.TEST_CASE)[self.ordinals[0]:self.ordinals[1]]
         cases = mapped(key, Entity.TEST_CASE, owners)
         payloads = transformed_by_key(key, Entity.TEST_CASE, owners)
-        rewritten = mapped(key, Entity.CASE_TEXTS, owners)
         self._catalog = self._modules = None
+        self._adopt(ctx, {case_key: row.target_id for case_key, row in cases.items()
+                          if row.adopted and row.state in LOADED}, payloads)
+        rewritten = mapped(key, Entity.CASE_TEXTS, owners)
         uploaded = failed = 0
         for case_key in self.tracked(owners, "test cases with files"):
             row, payload = cases.get(case_key), payloads[case_key]
@@ -65,6 +68,34 @@ class UploadEmbeddedFiles(BatchTask):
                            excerpt=getattr(problem, "excerpt", None))
         with self.atomic():
             self.mark_done(item_count=uploaded, failed_count=failed, entity_type=Entity.FILE, batch_no=self.batch_no)
+
+    def _adopt(self, ctx, cases, payloads):
+        """Adopt what an earlier run did for cases adopted from qTest: the files already attached to them, then
+        the rewritten texts where qTest already shows them pointing at those files.
+
+        Both are surveyed for the whole batch: one attachment listing, and
+        one test-case listing per module of a case whose texts need checking.
+        """
+        key, qtest, base = self.project_key, ctx.qtest(), ctx.settings.zephyr_base_url
+        if not cases:
+            return
+        planned = {case_id: planned_uploads(key, case_key, "test-cases", case_id, payload_files(payloads[case_key], base))
+                   for case_key, case_id in cases.items()}
+        known = mapped(key, Entity.FILE, [source_id for files in planned.values() for source_id, _, _ in files])
+        planned = {case_id: [file for file in files if file[0] not in known] for case_id, files in planned.items()}
+        adopt(key, Entity.FILE, "attachment", survey_uploads(qtest, "test-cases", {i: f for i, f in planned.items() if f}))
+        done = mapped(key, Entity.CASE_TEXTS, cases)
+        bodies = {}
+        for case_key, case_id in cases.items():
+            links = uploaded_links(qtest, key, case_key, "test-cases", case_id)
+            new_payload = rewrite_payload(payloads[case_key], links, base)
+            if case_key not in done and links and new_payload != payloads[case_key]:
+                bodies[case_key] = (case_id, self._body(ctx, new_payload))
+        listed = {str(case["id"]): case for module_id in {body["parent_id"] for _, body in bodies.values()}
+                  for case in qtest.test_cases(module_id)}
+        adopt(key, Entity.CASE_TEXTS, "test-case",
+              {case_key: case_id for case_key, (case_id, body) in bodies.items()
+               if str(case_id) in listed and not compare_test_case(body, listed[str(case_id)])})
 
     def _rewrite(self, ctx, case_key, case_id, payload, new_payload, existing):
         """PUT the case with its new texts once: pending is recorded first, and a pending PUT is checked first.

@@ -22,6 +22,7 @@ from ztoq_luigi.services.parallel import map_in_threads
 from ztoq_luigi.services.writes import create_once
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.load.fields import PrepareTestCaseFields
+from ztoq_luigi.tasks.load.survey import SurveyTestDesign
 from ztoq_luigi.tasks.transform.design import TransformModules, TransformTestDesign
 
 
@@ -29,13 +30,14 @@ class LoadModules(PipelineTask):
     """The module tree, one depth at a time so every parent exists before its children.
 
     It waits for the field check, which may stop the load: nothing is
-    created in qTest before the mapping is known to fit the target.
+    created in qTest before the mapping is known to fit the target; and for
+    the survey, which adopts what qTest already holds.
     """
 
     phase = Phase.LOAD
 
     def requires(self):
-        return [self.clone(TransformModules), self.clone(PrepareTestCaseFields)]
+        return [self.clone(TransformModules), self.clone(PrepareTestCaseFields), self.clone(SurveyTestDesign)]
 
     def marker_name(self):
         return "load/modules"

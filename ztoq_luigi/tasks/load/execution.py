@@ -21,6 +21,7 @@ from ztoq_luigi.kinds import LOADED, Entity, Phase
 from ztoq_luigi.mapping.attachments import log_files, rewrite_log
 from ztoq_luigi.mapping.executions import log_body, statuses_used
 from ztoq_luigi.mapping.run_steps import Unplaceable
+from ztoq_luigi.services.adoption import adopt_log_files
 from ztoq_luigi.services.case_steps import CaseSteps
 from ztoq_luigi.services.fields import find_run_key_field
 from ztoq_luigi.services.lookups import find_container, find_log, find_run
@@ -31,6 +32,7 @@ from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.extract.execution import unit_count
 from ztoq_luigi.tasks.load.attachments import LoadEmbeddedFiles
 from ztoq_luigi.tasks.load.fields import PrepareRunFields
+from ztoq_luigi.tasks.load.survey import SurveyTestExecution
 from ztoq_luigi.tasks.transform.execution import TransformCycles, TransformTestExecution
 
 
@@ -40,7 +42,7 @@ class LoadReleases(PipelineTask):
     phase = Phase.LOAD
 
     def requires(self):
-        return self.clone(TransformCycles)
+        return [self.clone(TransformCycles), self.clone(SurveyTestExecution)]
 
     def marker_name(self):
         return "load/releases"
@@ -112,6 +114,7 @@ class LoadRuns(BatchTask):
         loaded = failed = 0
         for window in windows(self.ordinals, rows):
             runs = transformed_in(key, Entity.TEST_RUN, window)
+            adopt_log_files(qtest, key, runs, ctx.settings.zephyr_base_url)
             needed = {run["case"] for run in runs.values()}
             cases = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, needed).items()
                      if row.state in LOADED}

@@ -1,0 +1,143 @@
+"""Surveying qTest in bulk for what an earlier load created that the state database does not know.
+
+A state database can be lost, cleaned, or be another one (another output
+directory, cron started elsewhere) while qTest keeps everything the earlier
+runs created. Before the load creates anything, each area is surveyed with
+listings and Data Queries read in pages, never one request per object; what
+is found is adopted (services/writes.py `adopt`) instead of created again.
+The surveys cost little when qTest holds nothing of ours: the module tree,
+the releases and the cycle tree are one listing each, and test cases, runs
+and logs are only searched for where those listings show that qTest holds
+content this state database did not create.
+"""
+
+from ztoq_luigi.clients.qtest import property_value
+from ztoq_luigi.db.entities import mapped
+from ztoq_luigi.kinds import LOADED, Entity
+from ztoq_luigi.mapping.attachments import log_files, rewrite_log
+from ztoq_luigi.mapping.identity import container_score, flat_matches, keyed_matches, log_matches, module_score, \
+    tree_matches
+from ztoq_luigi.services.readback import LOG_QUERY
+from ztoq_luigi.services.uploads import attachment_checksum, planned_uploads, uploaded_links
+from ztoq_luigi.services.writes import adopt
+from ztoq_luigi.validation.compare import same_log_texts
+
+SEARCH_CHUNK = 100  # keys per Data Query: one page of answers each, and a query of a few kilobytes
+
+
+def tree_ids(roots, children_key):
+    """The ids of every node of a listed tree, as strings."""
+    ids, stack = set(), list(roots)
+    while stack:
+        node = stack.pop()
+        ids.add(str(node["id"]))
+        stack.extend(node.get(children_key) or [])
+    return ids
+
+
+def survey_modules(qtest, plan, known, own):
+    """({source_id: qTest id} of planned modules qTest holds that `known` lacks, whether qTest holds only `own`).
+
+    `own` are the ids of the modules this state database created itself:
+    when the tree holds nothing else, no test case this state does not
+    know can be in qTest, since every qTest test case lies in a module.
+    """
+    tree = qtest.module_tree()
+    return tree_matches(plan, tree, "children", known, module_score), tree_ids(tree, "children") <= set(own)
+
+
+def survey_keyed(qtest, object_type, key_field, keys):
+    """{key: qTest id} of the test cases or runs (`object_type`) whose key field holds one of `keys`.
+
+    One Data Query per SEARCH_CHUNK keys, each read in pages; the query's
+    `=` ignores case, so the key read back is compared exactly.
+    """
+    keys, found = sorted(keys), {}
+    for start in range(0, len(keys), SEARCH_CHUNK):
+        chunk = keys[start:start + SEARCH_CHUNK]
+        query = " or ".join(f"'{key_field}' = '{key}'" for key in chunk)
+        found.update(keyed_matches(qtest.search(object_type, query), lambda item: property_value(item, key_field),
+                                   set(chunk)))
+    return found
+
+
+def survey_releases(qtest, plan, known):
+    """{source_id: qTest id} of planned releases qTest holds (closed ones too) that `known` lacks."""
+    return flat_matches(plan, qtest.releases(), known, container_score)
+
+
+def survey_cycles(qtest, plan, known):
+    """{source_id: qTest id} of planned test cycles qTest holds at their place that `known` lacks."""
+    return tree_matches(plan, qtest.test_cycle_tree(), "test-cycles", known, container_score)
+
+
+def survey_logs(qtest, runs):
+    """{execution key: qTest log id} of the logs of `runs` ({execution key: its run's qTest id}) qTest holds,
+    among every log of the project read by one Data Query in pages."""
+    return log_matches(qtest.search("test-logs", LOG_QUERY), runs) if runs else {}
+
+
+def survey_uploads(qtest, object_type, planned):
+    """{upload source id: attachment id} of planned files already attached to their object.
+
+    `planned`: {qTest object id: [(source id, file name, sha256)]}. The
+    attachments of all the objects are listed together, SEARCH_CHUNK objects
+    a request; a file is its object's attachment of the same name, and only
+    when several share the name are their bytes read to tell them apart.
+    """
+    ids, listed = sorted(planned, key=int), {}
+    for start in range(0, len(ids), SEARCH_CHUNK):
+        for attachment in qtest.attachments_of(object_type, ids[start:start + SEARCH_CHUNK]):
+            listed.setdefault(str(attachment["artifact_id"]), []).append(attachment)
+    found = {}
+    for object_id, files in planned.items():
+        found.update(_attached(files, listed.get(str(object_id), []),
+                               lambda attachment_id: attachment_checksum(qtest, object_type, object_id, attachment_id)))
+    return found
+
+
+def _attached(files, attachments, checksum):
+    found, taken = {}, set()
+    for source_id, name, sha256 in files:
+        candidates = [item for item in attachments if item["name"] == name and str(item["id"]) not in taken]
+        if len(candidates) > 1:
+            candidates = [item for item in candidates if checksum(item["id"]) == sha256]
+        if candidates:
+            chosen = str(min(candidates, key=lambda item: int(item["id"]))["id"])
+            found[source_id] = chosen
+            taken.add(chosen)
+    return found
+
+
+def adopt_log_files(qtest, project_key, runs, zephyr_base_url):
+    """For the logs of `runs` ({run key: payload}) adopted from qTest: adopt the files already attached to
+    them, then their rewritten texts where qTest already shows them pointing at those files.
+
+    One attachment listing for the logs, and one log listing per run whose
+    texts need checking; logs this state created are left to the load.
+    """
+    owners = {log["execution"]: (run_key, log) for run_key, payload in runs.items() for log in payload["logs"]
+              if log_files(log, zephyr_base_url)}
+    logs = {execution: row.target_id for execution, row in mapped(project_key, Entity.TEST_LOG, owners).items()
+            if row.adopted and row.state in LOADED}
+    if not logs:
+        return
+    planned = {log_id: planned_uploads(project_key, execution, "test-logs", log_id,
+                                       log_files(owners[execution][1], zephyr_base_url))
+               for execution, log_id in logs.items()}
+    known = mapped(project_key, Entity.FILE, [source for files in planned.values() for source, _, _ in files])
+    planned = {log_id: [file for file in files if file[0] not in known] for log_id, files in planned.items()}
+    adopt(project_key, Entity.FILE, "attachment", survey_uploads(qtest, "test-logs", {i: f for i, f in planned.items()
+                                                                                       if f}))
+    done = mapped(project_key, Entity.LOG_TEXTS, logs)
+    texts = {}
+    for execution, log_id in logs.items():
+        links = uploaded_links(qtest, project_key, execution, "test-logs", log_id)
+        if execution not in done and links:
+            texts[execution] = (log_id, rewrite_log(owners[execution][1], links, zephyr_base_url))
+    run_ids = {row.target_id for row in mapped(project_key, Entity.TEST_RUN,
+                                               {owners[execution][0] for execution in texts}).values()}
+    listed = {str(log["id"]): log for run_id in run_ids for log in qtest.test_logs(int(run_id))}
+    adopt(project_key, Entity.LOG_TEXTS, "test-log",
+          {execution: log_id for execution, (log_id, log) in texts.items()
+           if str(log_id) in listed and same_log_texts(log, listed[str(log_id)])})
