@@ -23,7 +23,9 @@ from tests.e2e.conftest import ZTOQ
 from tests.e2e.interrupt import settled_writes
 from tests.e2e.test_executions import executions_canonical
 from tests.e2e.test_migration import check_cases, check_modules, rendered
+from tests.e2e import test_process_control as process_control
 from tests.e2e.test_process_control import assert_identical, group_is_empty
+from tests.e2e.test_rate_limits import SERVICES, Arrivals
 from tests.e2e.oracle import AttachedView, canonical
 from tests.e2e.test_scheduling import free_port
 from ztoq_luigi.kinds import Phase
@@ -36,6 +38,7 @@ pytestmark = pytest.mark.skipif(BACKEND != "postgresql", reason="hosts share a r
 
 SIZE, SEED = "tiny", 17
 DISCONNECT_DELAY = 3
+LIMIT = 12
 
 
 @pytest.fixture
@@ -93,9 +96,9 @@ def rows(db_args, sql):
         database.close()
 
 
-def start_host(sandbox, tmp_path, db_args, port, name):
+def start_host(sandbox, tmp_path, db_args, port, name, *extra):
     command = [ZTOQ, "workflow", "run", *sandbox.workflow_args(tmp_path / name), *db_args, "--max-workers", "2",
-               "--batch-size", "2", "--scheduler-host", "127.0.0.1", "--scheduler-port", str(port)]
+               "--batch-size", "2", "--scheduler-host", "127.0.0.1", "--scheduler-port", str(port), *extra]
     return subprocess.Popen(command, env=dict(os.environ, **sandbox.environment()), cwd=tmp_path,
                             start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -169,6 +172,36 @@ def test_two_hosts_share_a_run_and_the_survivor_finishes_the_batches_of_the_kill
         problems = check_modules(dataset, state) + check_cases(dataset, state)
         assert not problems, "\n".join(problems[:20])
         assert_identical(sandbox, expected)
+    finally:
+        for host in hosts:
+            if host.poll() is None:
+                os.killpg(host.pid, signal.SIGKILL)
+                host.wait()
+        sandbox.stop()
+
+
+def test_two_hosts_given_the_rate_limit_share_it_and_stay_under_it(run_cli, tmp_path, fresh_db_args, luigid):
+    """Each host alone would send up to the limit; together they must not send more than one host would."""
+    expected = process_control.reference(run_cli, tmp_path)
+    sandbox = start_sandbox(size=process_control.SIZE, seed=process_control.SEED, rate_limit=LIMIT)
+    arrivals = Arrivals(sandbox)
+    limits = ("--zephyr-rate-limit", str(LIMIT), "--qtest-rate-limit", str(LIMIT), "--max-workers", "8")
+    hosts = []
+    try:
+        hosts.append(start_host(sandbox, tmp_path, fresh_db_args, luigid, "first", *limits))
+        wait_for(lambda: rows(fresh_db_args, "SELECT 1 FROM ztoq_run_host WHERE run_id IS NOT NULL"), 60,
+                 "the first host never started its run")
+        hosts.append(start_host(sandbox, tmp_path, fresh_db_args, luigid, "second", *limits))
+        outputs = [host.communicate(timeout=300) for host in hosts]
+        assert [host.returncode for host in hosts] == [0, 0], outputs
+        endings = [out for out, _ in outputs if "run SBX done (run #1)" in out]
+        assert len(endings) == 1, outputs
+        assert [out for out, _ in outputs if "this host's part of run #1 is done" in out], outputs
+        assert set(batches_by_pid(fresh_db_args)) == {host.pid for host in hosts}
+        assert_identical(sandbox, expected)
+        for service in SERVICES:
+            assert arrivals.busiest_second(service) <= LIMIT + 1, service
+            assert arrivals.throttled(service) <= 3, (service, arrivals.throttled(service), arrivals.total(service))
     finally:
         for host in hosts:
             if host.poll() is None:

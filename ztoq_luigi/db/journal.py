@@ -31,6 +31,10 @@ def finish_run(run_id, status, message=None):
      .where((WorkflowRun.id == run_id) & (WorkflowRun.status == RUNNING)).execute())
 
 
+def is_running(run_id):
+    return WorkflowRun.select().where((WorkflowRun.id == run_id) & (WorkflowRun.status == RUNNING)).exists()
+
+
 def latest_run_id(project_key):
     run = (WorkflowRun.select(WorkflowRun.id).where(WorkflowRun.project_key == project_key)
            .order_by(WorkflowRun.id.desc()).first())

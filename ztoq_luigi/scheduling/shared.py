@@ -9,14 +9,15 @@ runs each task on one worker at a time. A task that luigid failed because
 its worker stopped answering (killed, or interrupted) is forgiven and
 scheduled here, unless the run recorded a real failure: then every host
 stops taking work. A worker stays while the migration has tasks it could
-still run, since those may be running on another host.
+still run, since those may be running on another host, and leaves when
+nothing has run anywhere for a while.
 """
 
 import logging
 import time
 
 import luigi.task_register
-from luigi.scheduler import FAILED, PENDING
+from luigi.scheduler import FAILED, PENDING, RUNNING
 
 from ztoq_luigi.scheduling.threads import ThreadWorker
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 ADOPT_INTERVAL_SECONDS = 1.0
 FAILURE_CHECK_SECONDS = 1.0
 MAX_FORGIVEN = 3
+STALL_SECONDS = 30.0
 
 
 class SharedRunWorker(ThreadWorker):
@@ -39,23 +41,43 @@ class SharedRunWorker(ThreadWorker):
         self._adopted_at = None
         self._checked_at, self._failed = None, False
         self._forgiven = {}
+        self._stalled_since, self._running_checked_at, self._running = None, None, False
 
     def _get_work(self):
         response = super()._get_work()
         if response.task_id is None and not self._stop_requesting_work and self._adoption_due():
             if self.adopt():
                 response = super()._get_work()
+        if response.task_id is not None:
+            self._stalled_since = None
         return response
 
     def _keep_alive(self, get_work_response):
-        """Stay while a task of the migration could still come our way; leave when the run failed."""
-        return get_work_response.n_pending_tasks > 0 and not self.run_failed()
+        """Stay while a task of the migration could still come our way; leave when the run failed.
+
+        Tasks wait here while others run elsewhere; when nothing of the
+        migration has run anywhere for STALL_SECONDS and nothing could be
+        taken over, what is left can never run (a task failed too often
+        without a failure recorded): leaving beats waiting forever.
+        """
+        if get_work_response.n_pending_tasks == 0 or self.run_failed():
+            return False
+        now = self._clock()
+        if self._stalled_since is None or self._running_anywhere():
+            self._stalled_since = now
+        return now - self._stalled_since < STALL_SECONDS
 
     def run_failed(self):
         now = self._clock()
         if not self._failed and (self._checked_at is None or now - self._checked_at >= FAILURE_CHECK_SECONDS):
             self._checked_at, self._failed = now, bool(self._run_failed())
         return self._failed
+
+    def _running_anywhere(self):
+        now = self._clock()
+        if self._running_checked_at is None or now - self._running_checked_at >= FAILURE_CHECK_SECONDS:
+            self._running_checked_at, self._running = now, bool(self._listed(RUNNING))
+        return self._running
 
     def _adoption_due(self):
         now = self._clock()
@@ -70,6 +92,8 @@ class SharedRunWorker(ThreadWorker):
         for task_id, listed in self._listed(PENDING).items():
             if self._id not in listed.get("workers", ()):
                 adopted += self._schedule(task_id, listed)
+        if adopted:
+            self._stalled_since = None
         if self.run_failed():
             return adopted
         for task_id, listed in self._listed(FAILED).items():
@@ -79,6 +103,7 @@ class SharedRunWorker(ThreadWorker):
             log.info("%s failed with no failure recorded (its worker stopped); running it here", task_id)
             self._scheduler.forgive_failures(task_id=task_id)
             adopted += self._schedule(task_id, listed)
+            self._stalled_since = None
         return adopted
 
     def _listed(self, status):

@@ -177,15 +177,29 @@ def _worker_factory(ctx, run_id):
 
 
 def _end_or_leave(ctx, lock, run_id, outcome, stop):
-    """The host that completed MigrateProject ends the run, or the last host out; the others leave it running."""
-    others = lock.leave()
-    lock.ends_run = ctx.completed_here.is_set() or not others
+    """The host that completed MigrateProject ends the run, else the last host out if nobody has.
+
+    The host that completed it ends the run before it leaves, so a host
+    leaving at the same moment finds either it still on the run or the run
+    ended; the others leave the run to the hosts still on it.
+    """
+    if ctx.completed_here.is_set():
+        _finish(run_id, outcome, stop)
+        lock.ends_run = True
+        lock.leave()
+    else:
+        others = lock.leave()
+        lock.ends_run = not others and journal.is_running(run_id)
+        if lock.ends_run:
+            _finish(run_id, outcome, stop)
+        elif others:
+            hosts = ", ".join(f"{row.host} pid {row.pid}" for row in others)
+            outcome.notes.append(f"run #{run_id} goes on on {hosts}; the host that finishes it ends it and "
+                                 "writes the report")
     outcome.ended_run = lock.ends_run
-    if not lock.ends_run:
-        hosts = ", ".join(f"{row.host} pid {row.pid}" for row in others)
-        outcome.notes.append(f"run #{run_id} goes on on {hosts}; the host that finishes it ends it and writes "
-                             "the report")
-        return
+
+
+def _finish(run_id, outcome, stop):
     succeeded = outcome.status == ExitStatus.SUCCESS
     state = journal.INTERRUPTED if stop.signum is not None else journal.SUCCEEDED if succeeded else journal.FAILED
     journal.finish_run(run_id, state, None if succeeded else outcome.problems[0])

@@ -6,7 +6,7 @@ import luigi
 import luigi.scheduler
 from luigi.scheduler import DONE, FAILED, PENDING, RUNNING
 
-from ztoq_luigi.scheduling.shared import SharedRunWorker
+from ztoq_luigi.scheduling.shared import STALL_SECONDS, SharedRunWorker
 
 DONE_WORK = {}
 LOCK = threading.Lock()
@@ -114,6 +114,14 @@ def test_a_task_failed_by_a_dead_worker_is_run_again_unless_the_run_failed():
     assert "M/1" in DONE_WORK
 
 
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
 def test_a_worker_stays_while_it_could_still_get_work_and_leaves_when_the_run_failed():
     scheduler = luigi.scheduler.Scheduler()
     waiting = worker(scheduler, "waiting")
@@ -121,3 +129,21 @@ def test_a_worker_stays_while_it_could_still_get_work_and_leaves_when_the_run_fa
     idle = type("Response", (), {"n_pending_tasks": 0})()
     assert waiting._keep_alive(pending) and not waiting._keep_alive(idle)
     assert not worker(scheduler, "failing", failed=True)._keep_alive(pending)
+
+
+def test_a_worker_waits_for_tasks_running_elsewhere_but_not_forever_for_tasks_that_cannot_run():
+    scheduler, clock = luigi.scheduler.Scheduler(), Clock()
+    pending = type("Response", (), {"n_pending_tasks": 1})()
+    waiting = SharedRunWorker(scheduler=scheduler, worker_id="waiting", worker_processes=1, migration="M",
+                              run_failed=lambda: False, clock=clock)
+    elsewhere = Piece(migration="M", number=3)
+    worker(scheduler, "busy").add(elsewhere)
+    scheduler.get_work(worker="busy")
+    for _ in range(100):
+        clock.now += 1.0
+        assert waiting._keep_alive(pending), "a task runs on another host: wait for it"
+    scheduler.add_task(worker="busy", task_id=elsewhere.task_id, status=FAILED)
+    clock.now += 1.0
+    assert waiting._keep_alive(pending)
+    clock.now += STALL_SECONDS + 1.0
+    assert not waiting._keep_alive(pending), "nothing runs anywhere: leave instead of waiting forever"
