@@ -42,11 +42,17 @@ def run_until_killed(sandbox, hook, tmp_path, db_args):
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     hook.pid = process.pid
     try:
-        process.wait(timeout=180)
+        process.wait(timeout=300)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     return process
+
+
+def never_killed(process):
+    """Why the kill point was not reached: the run ended (its exit code and last words) or ran out of time."""
+    stderr = process.stderr.read().decode("utf-8", "replace").strip().splitlines()[-5:]
+    return f"the migration never reached the kill point (exit {process.returncode}): {stderr}"
 
 
 def kill_then_resume(run_cli, sandbox, route, nth, tmp_path, db_args):
@@ -54,7 +60,7 @@ def kill_then_resume(run_cli, sandbox, route, nth, tmp_path, db_args):
     hook = SignalAfterCreate(route, nth)
     sandbox.qtest.add_write_hook(hook)
     process = run_until_killed(sandbox, hook, tmp_path, db_args)
-    assert hook.fired.is_set(), "the migration never reached the kill point"
+    assert hook.fired.is_set(), never_killed(process)
     assert process.returncode == -signal.SIGKILL
     sandbox.qtest.clear_write_hooks()
     return run_cli("workflow", "resume", *sandbox.workflow_args(tmp_path / "out"), *db_args,
@@ -83,8 +89,8 @@ def test_sigkill_and_resume_under_the_flaky_fault_profile(run_cli, tmp_path, fre
     try:
         hook = SignalAfterCreate(TEST_CASES, 9)
         sandbox.qtest.add_write_hook(hook)
-        run_until_killed(sandbox, hook, tmp_path, fresh_db_args)
-        assert hook.fired.is_set(), "the migration never reached the kill point"
+        process = run_until_killed(sandbox, hook, tmp_path, fresh_db_args)
+        assert hook.fired.is_set(), never_killed(process)
         sandbox.qtest.clear_write_hooks()
         resumed = run_cli("workflow", "resume", *sandbox.workflow_args(tmp_path / "out"), *fresh_db_args,
                           environ=sandbox.environment())
