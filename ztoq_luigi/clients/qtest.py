@@ -144,10 +144,12 @@ class QTestClient(HttpClient):
         return self._json("GET", f"/test-cases/{test_case_id}", params={"expand": "teststep"},
                           schema=TestCaseSchema())
 
-    def test_cases(self, parent_id):
-        """Every test case directly in a module, steps included."""
-        return self._listing("/test-cases", ARRAY_BY_SIZE, params={"parentId": parent_id, "expandSteps": "true"},
-                             schema=TestCaseSchema())
+    def test_cases(self, parent_id=None, steps=True):
+        """Every test case directly in a module, or of the whole project without one; steps only when asked."""
+        params = {"expandSteps": "true" if steps else "false"}
+        if parent_id is not None:
+            params["parentId"] = parent_id
+        return self._listing("/test-cases", ARRAY_BY_SIZE, params=params, schema=TestCaseSchema())
 
     def search(self, object_type, query):
         """Every item matching a Data Query, across pages (a POST that only reads, so it is retried)."""

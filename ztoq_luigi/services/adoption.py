@@ -7,7 +7,7 @@ listings and Data Queries read in pages, never one request per object; what
 is found is adopted (services/writes.py `adopt`) instead of created again.
 The surveys cost little when qTest holds nothing of ours: the module tree,
 the releases and the cycle tree are one listing each, and test cases, runs
-and logs are only searched for where those listings show that qTest holds
+and logs are only looked for where those listings show that qTest holds
 content this state database did not create.
 """
 
@@ -22,7 +22,7 @@ from ztoq_luigi.services.uploads import attachment_checksum, planned_uploads, up
 from ztoq_luigi.services.writes import adopt
 from ztoq_luigi.validation.compare import same_log_texts
 
-SEARCH_CHUNK = 100  # keys per Data Query: one page of answers each, and a query of a few kilobytes
+CHUNK = 100  # objects whose attachments one request lists
 
 
 def tree_ids(roots, children_key):
@@ -46,18 +46,28 @@ def survey_modules(qtest, plan, known, own):
     return tree_matches(plan, tree, "children", known, module_score), tree_ids(tree, "children") <= set(own)
 
 
-def survey_keyed(qtest, object_type, key_field, keys):
-    """{key: qTest id} of the test cases or runs (`object_type`) whose key field holds one of `keys`.
+def survey_test_cases(qtest, key_field, keys):
+    """{case key: qTest id} of the given cases qTest holds, from the project's test-case listing in pages.
 
-    One Data Query per SEARCH_CHUNK keys, each read in pages; the query's
-    `=` ignores case, so the key read back is compared exactly.
+    A listing rather than a Data Query: the search index may lag behind
+    cases created just before the state was lost (a crash, then a rerun),
+    and a listing costs no more than one query per hundred keys would.
     """
-    keys, found = sorted(keys), {}
-    for start in range(0, len(keys), SEARCH_CHUNK):
-        chunk = keys[start:start + SEARCH_CHUNK]
-        query = " or ".join(f"'{key_field}' = '{key}'" for key in chunk)
-        found.update(keyed_matches(qtest.search(object_type, query), lambda item: property_value(item, key_field),
-                                   set(chunk)))
+    if not keys:
+        return {}
+    return keyed_matches(qtest.test_cases(steps=False), lambda item: property_value(item, key_field), set(keys))
+
+
+def survey_test_runs(qtest, key_field, cycles):
+    """{run key: qTest id} of the runs qTest holds in their cycles; `cycles`: {qTest cycle id: run keys wanted}.
+
+    One listing of each cycle in pages: a run only ever lies in the cycle
+    its key names.
+    """
+    found = {}
+    for cycle_id, keys in cycles.items():
+        found.update(keyed_matches(qtest.test_runs(int(cycle_id)), lambda run: property_value(run, key_field),
+                                   set(keys)))
     return found
 
 
@@ -81,13 +91,13 @@ def survey_uploads(qtest, object_type, planned):
     """{upload source id: attachment id} of planned files already attached to their object.
 
     `planned`: {qTest object id: [(source id, file name, sha256)]}. The
-    attachments of all the objects are listed together, SEARCH_CHUNK objects
+    attachments of all the objects are listed together, CHUNK objects
     a request; a file is its object's attachment of the same name, and only
     when several share the name are their bytes read to tell them apart.
     """
     ids, listed = sorted(planned, key=int), {}
-    for start in range(0, len(ids), SEARCH_CHUNK):
-        for attachment in qtest.attachments_of(object_type, ids[start:start + SEARCH_CHUNK]):
+    for start in range(0, len(ids), CHUNK):
+        for attachment in qtest.attachments_of(object_type, ids[start:start + CHUNK]):
             listed.setdefault(str(attachment["artifact_id"]), []).append(attachment)
     found = {}
     for object_id, files in planned.items():

@@ -13,7 +13,7 @@ from ztoq_luigi.db.entities import adopted_counts, mapped, mark_created, mark_pe
 from ztoq_luigi.db.journal import start_run
 from ztoq_luigi.db.models import Event
 from ztoq_luigi.kinds import Entity, WriteState
-from ztoq_luigi.services.adoption import SEARCH_CHUNK, survey_keyed, survey_uploads
+from ztoq_luigi.services.adoption import CHUNK, survey_uploads
 from ztoq_luigi.tasks.load.survey import SurveyTestDesign, SurveyTestExecution
 from tests.unit.tasks.conftest import KEY, FakeContext
 
@@ -40,12 +40,17 @@ class SurveyedQTest:
         self.calls.append(("releases",))
         return self._releases
 
+    def test_cases(self, parent_id=None, steps=True):
+        self.calls.append(("test_cases", parent_id, steps))
+        return self.cases
+
+    def test_runs(self, parent_id, parent_type="test-cycle"):
+        self.calls.append(("test_runs", parent_id))
+        return [run for run in self.runs if run["parent_id"] == parent_id]
+
     def search(self, object_type, query):
         self.calls.append(("search", object_type, query))
-        items = {"test-cases": self.cases, "test-runs": self.runs, "test-logs": self.logs}[object_type]
-        if object_type == "test-logs":
-            return items
-        return [item for item in items if f"= '{item['properties'][0]['field_value']}'" in query]
+        return self.logs
 
     def attachments_of(self, object_type, object_ids):
         self.calls.append(("attachments_of", object_type, tuple(object_ids)))
@@ -89,7 +94,7 @@ def test_a_lost_state_adopts_the_modules_and_cases_qtest_holds_and_says_how_many
         "PROJ-T1": ("900", WriteState.CREATED, True), "PROJ-T3": ("901", WriteState.CREATED, True)}
     assert {key: row.target_id for key, row in mapped(KEY, Entity.MODULE).items()} == {"10": "500", "11": "501"}
     assert adopted_counts(KEY) == {"module": 2, "testcase": 2}
-    assert [call[0] for call in qtest.calls] == ["module_tree", "search"]
+    assert qtest.calls == [("module_tree",), ("test_cases", None, False)]
     assert "qTest already holds 2 modules, 2 test cases of the test design" in Event.select().order_by(
         Event.id.desc()).first().message
 
@@ -111,7 +116,7 @@ def test_a_pending_row_is_left_to_the_write_protocol(settings, database):
     survey(SurveyTestDesign, settings, qtest)
     row = mapped(KEY, Entity.TEST_CASE)["PROJ-T1"]
     assert (row.state, row.adopted) == (WriteState.PENDING, False)
-    assert not any(call[0] == "search" for call in qtest.calls)
+    assert not any(call[0] == "test_cases" for call in qtest.calls)
 
 
 def test_runs_are_searched_only_in_adopted_cycles_and_logs_only_in_adopted_runs(settings, database):
@@ -131,23 +136,20 @@ def test_runs_are_searched_only_in_adopted_cycles_and_logs_only_in_adopted_runs(
         releases=[{"id": 40, "name": "Plan", "description": "Zephyr key: PROJ-P1"}],
         cycles=[{"id": 60, "name": "Sprint", "description": "Zephyr key: PROJ-R1"},
                 {"id": 61, "name": "Mine", "description": "Zephyr key: PROJ-R2"}],
-        runs=[keyed(70, "PROJ-R1/PROJ-T1")],
+        runs=[dict(keyed(70, "PROJ-R1/PROJ-T1"), parent_id=60), dict(keyed(71, "PROJ-R2/PROJ-T1"), parent_id=61)],
         logs=[{"id": 80, "test_run_id": 70, "note": "Zephyr execution PROJ-E1"},
               {"id": 81, "test_run_id": 12, "note": "Zephyr execution PROJ-E2"}])
     survey(SurveyTestExecution, settings, qtest)
     assert adopted_counts(KEY) == {"release": 1, "cycle": 1, "testrun": 1, "testlog": 1}
     assert mapped(KEY, Entity.TEST_LOG)["PROJ-E1"].target_id == "80"
-    searches = [call for call in qtest.calls if call[0] == "search"]
-    assert [call[1] for call in searches] == ["test-runs", "test-logs"]
-    assert searches[0][2] == "'Zephyr Key' = 'PROJ-R1/PROJ-T1'"
+    assert [call for call in qtest.calls if call[0] in ("test_runs", "search")] == [
+        ("test_runs", 60), ("search", "test-logs", "Name is 'not empty'")]
 
 
-def test_keys_are_searched_in_chunks_of_one_query_each():
-    qtest = SurveyedQTest(cases=[keyed(1, "PROJ-T1")])
-    keys = {f"PROJ-T{n}" for n in range(1, SEARCH_CHUNK + 2)}
-    assert survey_keyed(qtest, "test-cases", "Zephyr Key", keys) == {"PROJ-T1": "1"}
-    assert len(qtest.calls) == 2
-    assert qtest.calls[0][2].count(" or ") == SEARCH_CHUNK - 1
+def test_attachments_are_listed_for_many_objects_a_request():
+    qtest = SurveyedQTest()
+    survey_uploads(qtest, "test-logs", {str(n): [("k", "a.png", "sha")] for n in range(1, CHUNK + 2)})
+    assert [len(call[2]) for call in qtest.calls] == [CHUNK, 1]
 
 
 def test_files_are_found_by_name_and_only_namesakes_are_downloaded_to_tell_them_apart():

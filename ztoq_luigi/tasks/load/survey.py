@@ -13,7 +13,9 @@ from ztoq_luigi.db.executions import transformed_in
 from ztoq_luigi.kinds import LOADED, Entity, Phase
 from ztoq_luigi.mapping.executions import run_cycle
 from ztoq_luigi.reports.names import display_name
-from ztoq_luigi.services.adoption import survey_cycles, survey_keyed, survey_logs, survey_modules, survey_releases
+from ztoq_luigi.services.adoption import (
+    survey_cycles, survey_logs, survey_modules, survey_releases, survey_test_cases, survey_test_runs,
+)
 from ztoq_luigi.services.writes import adopt
 from ztoq_luigi.tasks.base import PipelineTask
 from ztoq_luigi.tasks.load.fields import PrepareRunFields, PrepareTestCaseFields
@@ -46,8 +48,8 @@ class _Survey(PipelineTask):
 class SurveyTestDesign(_Survey):
     """Modules at their place in the tree, then test cases by their key field, unless the tree proves there are none.
 
-    It runs once the key field exists in qTest (the field check), since the
-    Data Query names it; the test cases it looks for are transformed, since
+    It runs after the field check, which may stop the load before anything
+    is read; the test cases it looks for are transformed, since
     LoadTestDesign, the only group that reaches it, requires their transform.
     """
 
@@ -66,7 +68,7 @@ class SurveyTestDesign(_Survey):
         cases = {}
         if not clean:
             unknown = transformed_ids(key, Entity.TEST_CASE) - mapped_ids(key, Entity.TEST_CASE)
-            cases = survey_keyed(qtest, "test-cases", ctx.rules.key_field, unknown)
+            cases = survey_test_cases(qtest, ctx.rules.key_field, unknown)
         with self.atomic():
             counts = {Entity.MODULE: adopt(key, Entity.MODULE, Entity.MODULE, modules),
                       Entity.TEST_CASE: adopt(key, Entity.TEST_CASE, "test-case", cases)}
@@ -75,7 +77,7 @@ class SurveyTestDesign(_Survey):
 
 
 class SurveyTestExecution(_Survey):
-    """Releases and the cycle tree, then the runs of adopted cycles by their key field, then the logs of adopted runs.
+    """Releases and the cycle tree, then the runs of each adopted cycle by their key field, then the logs of adopted runs.
 
     A cycle this state created held no run it does not know, and a run it
     created no such log, so a project qTest held nothing of is surveyed
@@ -96,10 +98,12 @@ class SurveyTestExecution(_Survey):
         cycles = survey_cycles(qtest, list(transformed_in(key, Entity.CYCLE).values()), _known(cycle_rows))
         releases = {source_id: target for source_id, target in releases.items() if source_id not in release_rows}
         cycles = {source_id: target for source_id, target in cycles.items() if source_id not in cycle_rows}
-        adopted_cycles = set(cycles) | set(adopted_ids(key, Entity.CYCLE))
-        unknown = {run for run in transformed_ids(key, Entity.TEST_RUN) - mapped_ids(key, Entity.TEST_RUN)
-                   if run_cycle(run) in adopted_cycles}
-        runs = survey_keyed(qtest, "test-runs", ctx.rules.key_field, unknown) if unknown else {}
+        adopted_cycles = dict(adopted_ids(key, Entity.CYCLE), **cycles)
+        unknown = {}
+        for run in transformed_ids(key, Entity.TEST_RUN) - mapped_ids(key, Entity.TEST_RUN):
+            if run_cycle(run) in adopted_cycles:
+                unknown.setdefault(adopted_cycles[run_cycle(run)], set()).add(run)
+        runs = survey_test_runs(qtest, ctx.rules.key_field, unknown)
         logs = survey_logs(qtest, self._unknown_logs(runs))
         with self.atomic():
             counts = {Entity.RELEASE: adopt(key, Entity.RELEASE, Entity.RELEASE, releases),
