@@ -39,22 +39,20 @@ class ValidateRuns(BatchTask):
         return f"validate/testruns/b{self.batch_size}/{self.batch_no}"
 
     def work(self, ctx):
-        key, rules, qtest = self.project_key, ctx.validation(), ctx.qtest()
-        self._cycles = {sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items() if row.state in LOADED}
-        self._statuses = {status["name"]: status["id"] for status in qtest.execution_statuses()}
-        self._steps = CaseSteps(key, qtest, read_case=self._case_read_back)
+        key, rules = self.project_key, ctx.validation()
+        expected = _ExpectedRuns(ctx, key)
         threshold = at_or_above(ctx.settings.fail_on)
         rows = transformed_per_unit(key, Entity.TEST_RUN, self.ordinals)
         progress = self.progress(sum(rows.values()), "test runs")
         issues, confirmed_runs, confirmed_logs, logs_found = [], [], [], 0
         for window in windows(self.ordinals, rows):
             runs = transformed_in(key, Entity.TEST_RUN, window)
-            self._cases = {sid: row.target_id
-                           for sid, row in mapped(key, Entity.TEST_CASE, {r["case"] for r in runs.values()}).items()}
+            expected.cases = {sid: row.target_id for sid, row in
+                              mapped(key, Entity.TEST_CASE, {r["case"] for r in runs.values()}).items()}
             found_runs, found_logs = _read_back(key, runs)
             for run_key, payload in progress.over(runs.items()):
                 logs_found += sum(len(found_logs.get(log["execution"], [])) for log in payload["logs"])
-                run_issues = self._check_run(ctx, rules, run_key, payload, found_runs.get(run_key, []), found_logs)
+                run_issues = expected.check(rules, run_key, payload, found_runs.get(run_key, []), found_logs)
                 if run_issues is None:
                     continue  # the census reports a run missing or duplicated
                 issues += run_issues
@@ -68,7 +66,24 @@ class ValidateRuns(BatchTask):
             self.mark_done(item_count=logs_found, failed_count=sum(rows.values()) - len(confirmed_runs),
                            entity_type=Entity.TEST_RUN, batch_no=self.batch_no)
 
-    def _check_run(self, ctx, rules, run_key, payload, found, found_logs):
+
+class _ExpectedRuns:
+    """What one batch's runs and logs should be in qTest, built for the batch and dropped with it.
+
+    Not kept on the task: Luigi's worker holds every task it scheduled until
+    the run ends, so whatever a batch kept on itself (the steps of its cases
+    above all) would add up over every finished batch.
+    """
+
+    def __init__(self, ctx, project_key):
+        self.ctx, self.project_key = ctx, project_key
+        self.cycles = {sid: row.target_id for sid, row in mapped(project_key, Entity.CYCLE).items()
+                       if row.state in LOADED}
+        self.statuses = {status["name"]: status["id"] for status in ctx.qtest().execution_statuses()}
+        self.steps = CaseSteps(project_key, ctx.qtest(), read_case=self._case_read_back)
+        self.cases = {}
+
+    def check(self, rules, run_key, payload, found, found_logs):
         """The issues of one run and its logs, or None when it is missing or duplicated."""
         if len(found) != 1:
             return None
@@ -76,34 +91,34 @@ class ValidateRuns(BatchTask):
         for log in payload["logs"]:
             logs = found_logs.get(log["execution"], [])
             if len(logs) == 1:
-                issues += rules.check(self._log_view(ctx, payload, log, logs[0], found[0]["id"]))
+                issues += rules.check(self._log_view(payload, log, logs[0], found[0]["id"]))
         return issues
 
     def _case_read_back(self, case_id):
         return read_by_id(self.project_key, Snapshot.QTEST_TEST_CASE, [case_id]).get(str(case_id))
 
     def _run_view(self, run_key, payload, run):
-        expected = {"name": payload["name"], "test_case_id": self._cases.get(payload["case"]),
-                    "parent_id": self._cycles.get(payload["cycle"])}
+        expected = {"name": payload["name"], "test_case_id": self.cases.get(payload["case"]),
+                    "parent_id": self.cycles.get(payload["cycle"])}
         actual = {"name": listed_run_name(run), "test_case_id": (run.get("test_case") or {}).get("id")
                   or run.get("testCaseId"), "parent_id": run.get("parentId")}
         return Comparison(Entity.TEST_RUN, run_key, expected, actual, source=payload)
 
-    def _log_view(self, ctx, payload, log, actual, run_id):
+    def _log_view(self, payload, log, actual, run_id):
         """The log the execution should have, built on the steps of its case as qTest holds them."""
-        base = ctx.settings.zephyr_base_url
+        base = self.ctx.settings.zephyr_base_url
         if log_files(log, base):
-            log = rewrite_log(log, uploaded_links(ctx.qtest(), self.project_key, log["execution"], "test-logs",
+            log = rewrite_log(log, uploaded_links(self.ctx.qtest(), self.project_key, log["execution"], "test-logs",
                                                   actual["id"]), base)
-        steps = self._steps.of(payload["case"])
+        steps = self.steps.of(payload["case"])
         version_id = steps.version_id
         steps = replace(steps, version_id=version_id or actual.get("test_case_version_id") or 0)
         problem = None
         try:
-            body = log_body(log, steps, self._statuses)
+            body = log_body(log, steps, self.statuses)
         except Unplaceable as unplaceable:
             problem = str(unplaceable)
-            body = log_body(dict(log, steps=[], step_results=0), steps, self._statuses)
+            body = log_body(dict(log, steps=[], step_results=0), steps, self.statuses)
         return Comparison(Entity.TEST_LOG, log["execution"], body, actual, source=log,
                           context={"status": log["status"], "version_id": version_id, "unplaceable": problem,
                                    "run_id": run_id})
