@@ -9,6 +9,8 @@ import json
 import os
 import signal
 
+import pytest
+
 from tests.e2e.oracle import canonical, qtest_cases_by_key
 from tests.e2e.test_executions import executions_canonical
 from tests.e2e.test_resume import run_until_killed
@@ -65,6 +67,9 @@ def assert_adopted_everything(run_cli, sandbox, expected, output_dir, db_args, r
     assert report.code == 0, report
     summary = json.loads((output_dir / "report.json").read_text())["summary"]
     assert summary["adopted"] == adopted
+    events = run_cli("workflow", "events", *sandbox.workflow_args(output_dir), *db_args,
+                     environ=sandbox.environment())
+    assert f"qTest already holds {adopted['module']} modules, {cases} test cases of the test design" in events.stdout
     html = next((output_dir / "reports").glob("*.html")).read_text()
     assert f"{sum(adopted.values())}</b> adopted from qTest" in html
 
@@ -93,7 +98,11 @@ def test_cleanup_then_run_creates_nothing_again(run_cli, sandbox, tmp_path):
     assert_adopted_everything(run_cli, sandbox, expected, tmp_path / "out", db_args, rerun)
 
 
-def test_a_partly_loaded_project_whose_state_is_lost_gets_the_rest_once(run_cli, tmp_path):
+@pytest.mark.parametrize("route, nth, adopted_type", [
+    ("/api/v3/projects/{projectId}/test-cases", 9, "testcase"),
+    ("/api/v3/projects/{projectId}/test-runs/{testRunId}/test-logs", 6, "testlog"),
+], ids=["mid-test-cases", "mid-test-logs"])
+def test_a_partly_loaded_project_whose_state_is_lost_gets_the_rest_once(run_cli, tmp_path, route, nth, adopted_type):
     reference = start_sandbox(size="tiny", seed=5)
     try:
         migrate(run_cli, reference, tmp_path / "reference", ["--db-path", str(tmp_path / "reference.db")])
@@ -103,7 +112,7 @@ def test_a_partly_loaded_project_whose_state_is_lost_gets_the_rest_once(run_cli,
     sandbox = start_sandbox(size="tiny", seed=5)
     try:
         db_args = ["--db-path", str(tmp_path / "state.db")]
-        hook = SignalAfterCreate("/api/v3/projects/{projectId}/test-cases", 9)
+        hook = SignalAfterCreate(route, nth)
         sandbox.qtest.add_write_hook(hook)
         process = run_until_killed(sandbox, hook, tmp_path, db_args)
         assert hook.fired.is_set() and process.returncode == -signal.SIGKILL
@@ -112,6 +121,6 @@ def test_a_partly_loaded_project_whose_state_is_lost_gets_the_rest_once(run_cli,
         migrate(run_cli, sandbox, tmp_path / "out", db_args)
         assert qtest_as_is(sandbox) == expected
         assert all(len(cases) == 1 for cases in qtest_cases_by_key(sandbox.qtest.state).values())
-        assert adopted_status(run_cli, sandbox, tmp_path / "out", db_args)["testcase"] >= 9
+        assert adopted_status(run_cli, sandbox, tmp_path / "out", db_args)[adopted_type] >= nth
     finally:
         sandbox.stop()
