@@ -77,6 +77,7 @@ WORKFLOW_COMMANDS = {
     "events": ("list the events a migration recorded, filtered by phase, level and time", events.run),
     "report": ("write a report of the migration (json, html or text)", report.run),
     "validate": ("check that qTest holds what Zephyr held, even after a run without validation", run.validate),
+    "worker": ("join the project's run in progress on other hosts through luigid (never start one)", run.worker),
     "cleanup": ("remove a project's migration state and attachments, for a fresh migration", cleanup.run),
     "plan": ("extract and transform, then show what a load would create, without writing to qTest", plan.run),
 }

@@ -14,7 +14,7 @@ SEED_FLAGS = [
     "--qtest-project-id", "--phases", "--batch-size", "--max-workers", "--no-validation", "--attachments-dir",
     "--output-dir", "--qtest-api-token", "--config",
 ]
-COMMANDS = ["run", "resume", "status", "events", "report", "validate", "cleanup"]
+COMMANDS = ["run", "resume", "status", "events", "report", "validate", "cleanup", "worker"]
 
 
 def test_workflow_help_lists_the_six_commands(run_cli):
@@ -79,6 +79,18 @@ def test_resume_without_a_recorded_run_says_what_to_do(run_cli, db_cli_args, dat
     result = run_cli("workflow", "resume", "--project-key", "PROJ", *db_cli_args)
     assert result.code == 2
     assert result.stderr.startswith("ztoq: error: nothing to resume for PROJ: no workflow recorded")
+
+
+def test_worker_needs_a_luigid_and_has_nothing_to_do_without_a_run_in_progress(run_cli, db_cli_args, database):
+    alone = run_cli("workflow", "worker", "--project-key", "PROJ", *db_cli_args)
+    assert alone.code == 2
+    assert alone.stderr == ("ztoq: error: 'ztoq workflow worker' joins a run through luigid; expected "
+                            "--scheduler-host and --scheduler-port (the luigid of the run)\n")
+    idle = run_cli("workflow", "worker", "--project-key", "PROJ", *db_cli_args, "--scheduler-host", "127.0.0.1",
+                   "--scheduler-port", "9")
+    assert idle.code == 0, idle
+    assert "no run of PROJ is in progress with this state database; nothing to join" in idle.stderr
+    assert WorkflowRun.select().count() == 0
 
 
 def test_report_without_a_database_file(run_cli, tmp_path):

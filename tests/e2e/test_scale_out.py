@@ -96,8 +96,8 @@ def rows(db_args, sql):
         database.close()
 
 
-def start_host(sandbox, tmp_path, db_args, port, name, *extra):
-    command = [ZTOQ, "workflow", "run", *sandbox.workflow_args(tmp_path / name), *db_args, "--max-workers", "2",
+def start_host(sandbox, tmp_path, db_args, port, name, *extra, command="run"):
+    command = [ZTOQ, "workflow", command, *sandbox.workflow_args(tmp_path / name), *db_args, "--max-workers", "2",
                "--batch-size", "2", "--scheduler-host", "127.0.0.1", "--scheduler-port", str(port), *extra]
     return subprocess.Popen(command, env=dict(os.environ, **sandbox.environment()), cwd=tmp_path,
                             start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -181,7 +181,8 @@ def test_two_hosts_share_a_run_and_the_survivor_finishes_the_batches_of_the_kill
 
 
 def test_two_hosts_given_the_rate_limit_share_it_and_stay_under_it(run_cli, tmp_path, fresh_db_args, luigid):
-    """Each host alone would send up to the limit; together they must not send more than one host would."""
+    """Each host alone would send up to the limit; together they must not send more than one host would.
+    The second host is a `ztoq workflow worker`: it joins the run, it never starts one."""
     expected = process_control.reference(run_cli, tmp_path)
     sandbox = start_sandbox(size=process_control.SIZE, seed=process_control.SEED, rate_limit=LIMIT)
     arrivals = Arrivals(sandbox)
@@ -191,12 +192,12 @@ def test_two_hosts_given_the_rate_limit_share_it_and_stay_under_it(run_cli, tmp_
         hosts.append(start_host(sandbox, tmp_path, fresh_db_args, luigid, "first", *limits))
         wait_for(lambda: rows(fresh_db_args, "SELECT 1 FROM ztoq_run_host WHERE run_id IS NOT NULL"), 60,
                  "the first host never started its run")
-        hosts.append(start_host(sandbox, tmp_path, fresh_db_args, luigid, "second", *limits))
+        hosts.append(start_host(sandbox, tmp_path, fresh_db_args, luigid, "second", *limits, command="worker"))
         outputs = [host.communicate(timeout=300) for host in hosts]
         assert [host.returncode for host in hosts] == [0, 0], outputs
-        endings = [out for out, _ in outputs if "run SBX done (run #1)" in out]
+        endings = [out for out, _ in outputs if "SBX done (run #1); report: " in out]
         assert len(endings) == 1, outputs
-        assert [out for out, _ in outputs if "this host's part of run #1 is done" in out], outputs
+        assert [out for out, _ in outputs if "part of run #1 is done" in out], outputs
         assert set(batches_by_pid(fresh_db_args)) == {host.pid for host in hosts}
         assert_identical(sandbox, expected)
         for service in SERVICES:

@@ -35,8 +35,16 @@ def resume(args, settings, env):
 def validate(args, settings, env):
     settings.require("project_key", reason="to choose which migration to validate")
     open_database(settings)
-    workflow.forget_validation(settings.project_key)
     return _execute(settings, env, "validate", ("validate",))
+
+
+def worker(args, settings, env):
+    """Join the run of the project that other hosts are running through luigid; never start one."""
+    settings.require("project_key", reason="to choose which run to join")
+    if not workflow.scheduler_address(settings):
+        raise ConfigError("'ztoq workflow worker' joins a run through luigid; expected --scheduler-host and "
+                          "--scheduler-port (the luigid of the run)")
+    return _execute(settings, env, workflow.WORKER, _phases(settings))
 
 
 def _phases(settings):
@@ -60,6 +68,8 @@ def _execute(settings, env, command, phases):
         more = len(outcome.problems) - 1
         env.error(outcome.problems[0] + (f" (and {more} more problem(s); see the report)" if more else ""))
     verdict = "done" if outcome.status == ExitStatus.SUCCESS else "finished with problems"
+    if outcome.run_id is None:
+        return outcome.status
     if not outcome.ended_run:
         env.say(f"{command} {settings.project_key}: this host's part of run #{outcome.run_id} is {verdict}; "
                 f"log: {outcome.log_path}")

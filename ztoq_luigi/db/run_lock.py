@@ -109,43 +109,56 @@ class HeldLock:
                                     & (RunLock.token == self.lock_token)).execute())
 
 
-def acquire(project_key, command, *, migration="", scheduler="", expiry=EXPIRY_SECONDS, heartbeat=HEARTBEAT_SECONDS,
-            on_hosts=None):
-    """Take the project's lock, join the hosts holding it (same luigid and migration), or raise RunLocked."""
+def acquire(project_key, command, *, migration="", scheduler="", join_only=False, expiry=EXPIRY_SECONDS,
+            heartbeat=HEARTBEAT_SECONDS, on_hosts=None):
+    """Take the project's lock, join the hosts holding it (same luigid and migration), or raise RunLocked.
+
+    With `join_only` (`ztoq workflow worker`) only join: None when no live run holds the lock.
+    """
     token = secrets.token_hex(16)
     host, pid = socket.gethostname(), os.getpid()
     member = {"token": token, "project_key": project_key, "host": host, "pid": pid, "migration": migration,
               "scheduler": scheduler}
     settings = {"expiry": expiry, "heartbeat": heartbeat, "on_hosts": on_hosts}
     _forget_stopped_hosts(project_key, expiry)
-    try:
-        with write_transaction():
-            RunLock.create(project_key=project_key, token=token, host=host, pid=pid, command=command)
-            RunHost.create(lock_token=token, **member)
-        return HeldLock(project_key, token, token, **settings)
-    except peewee.IntegrityError:
-        pass
+    if not join_only:
+        try:
+            with write_transaction():
+                RunLock.create(project_key=project_key, token=token, host=host, pid=pid, command=command)
+                RunHost.create(lock_token=token, **member)
+            return HeldLock(project_key, token, token, **settings)
+        except peewee.IntegrityError:
+            pass
     current = RunLock.get_or_none(RunLock.project_key == project_key)
-    if current is None:
-        return acquire(project_key, command, migration=migration, scheduler=scheduler, **settings)
-    holder = Holder(current.host, current.pid, current.command, current.acquired_at)
-    hosts = live_hosts(project_key, current.token, expiry)
-    if not _abandoned(current, hosts, host, expiry):
-        if not (scheduler and hosts and all(row.scheduler == scheduler and row.migration == migration
-                                            for row in hosts)):
-            raise RunLocked(_refusal(project_key, holder, hosts, scheduler))
+    hosts = live_hosts(project_key, current.token, expiry) if current else []
+    if current is not None and not _abandoned(current, hosts, host, expiry):
+        return _join(project_key, current, hosts, member, settings)
+    if join_only:
+        return None
+    if current is not None:
         with write_transaction():
-            RunHost.create(lock_token=current.token, **member)
-        return HeldLock(project_key, current.token, token, joined=True, **settings)
-    with write_transaction():
-        taken = (RunLock.update(token=token, host=host, pid=pid, command=command, acquired_at=utcnow(),
-                                heartbeat_at=utcnow())
-                 .where((RunLock.project_key == project_key) & (RunLock.token == current.token)).execute())
+            taken = (RunLock.update(token=token, host=host, pid=pid, command=command, acquired_at=utcnow(),
+                                    heartbeat_at=utcnow())
+                     .where((RunLock.project_key == project_key) & (RunLock.token == current.token)).execute())
+            if taken:
+                RunHost.create(lock_token=token, **member)
         if taken:
-            RunHost.create(lock_token=token, **member)
-    if not taken:
-        return acquire(project_key, command, migration=migration, scheduler=scheduler, **settings)
-    return HeldLock(project_key, token, token, taken_over=holder, **settings)
+            return HeldLock(project_key, token, token, taken_over=_holder(current), **settings)
+    return acquire(project_key, command, migration=migration, scheduler=scheduler, **settings)
+
+
+def _join(project_key, current, hosts, member, settings):
+    """Join the live hosts of the run when they use the same luigid for the same migration."""
+    scheduler, migration = member["scheduler"], member["migration"]
+    if not (scheduler and hosts and all(row.scheduler == scheduler and row.migration == migration for row in hosts)):
+        raise RunLocked(_refusal(project_key, _holder(current), hosts, scheduler))
+    with write_transaction():
+        RunHost.create(lock_token=current.token, **member)
+    return HeldLock(project_key, current.token, member["token"], joined=True, **settings)
+
+
+def _holder(lock):
+    return Holder(lock.host, lock.pid, lock.command, lock.acquired_at)
 
 
 def live_hosts(project_key, lock_token, expiry=EXPIRY_SECONDS):

@@ -36,6 +36,7 @@ from ztoq_luigi.tasks.phases import PHASE_TASKS
 from ztoq_luigi.validation.rules import at_or_above
 SUCCESS_CODES = (LuigiStatusCode.SUCCESS, LuigiStatusCode.SUCCESS_WITH_RETRY)
 IN_FLIGHT_WAIT_SECONDS = 90
+WORKER = "worker"
 
 
 class MigrateProject(luigi.WrapperTask):
@@ -74,8 +75,11 @@ def execute(settings, command, phases, progress=None):
     if Phase.VALIDATE in phases:
         ctx.validation()
     open_database(settings)
-    lock = run_lock.acquire(key, command, migration=ctx.migration(), scheduler=_scheduler_address(settings),
-                            on_hosts=ctx.share_rates)
+    lock = run_lock.acquire(key, command, migration=ctx.migration(), scheduler=scheduler_address(settings),
+                            join_only=command == WORKER, on_hosts=ctx.share_rates)
+    if lock is None:
+        return Outcome(ExitStatus.SUCCESS, None, ended_run=False,
+                       notes=[f"no run of {key} is in progress with this state database; nothing to join"])
     try:
         return _execute_locked(ctx, command, phases, progress, stop, lock)
     finally:
@@ -117,7 +121,7 @@ def _start(ctx, command, phases, lock):
     """Open a run: this process holds the project's lock (other hosts may join it later)."""
     settings, key = ctx.settings, ctx.project_key
     _check_inputs(key, phases)
-    if Phase.VALIDATE in phases and has_failures(key, Phase.VALIDATE):
+    if command == "validate" or (Phase.VALIDATE in phases and has_failures(key, Phase.VALIDATE)):
         forget_validation(key)
     reopened = reopen_failed(key, phases[0])
     ctx.preflight([phase for phase in phases if not phase_done(key, phase)])
@@ -143,7 +147,7 @@ def _join(ctx, phases, stop, lock):
     ctx.preflight([phase for phase in run_phases if not phase_done(key, phase)])
     lock.attach(run.id)
     hosts = ", ".join(f"{row.host} pid {row.pid}" for row in lock.others()) or "a host that has stopped"
-    notes = [f"joined run #{run.id} of {key} ({hosts}) through luigid at {_scheduler_address(settings)}"]
+    notes = [f"joined run #{run.id} of {key} ({hosts}) through luigid at {scheduler_address(settings)}"]
     if run_phases != tuple(phases) or batch_size != settings.batch_size:
         notes.append(f"this host follows the run's phases ({' '.join(run_phases)}) and batch size ({batch_size})")
     journal.record_event(key, f"{run_lock.identity()} joined the run")
@@ -169,7 +173,7 @@ def _run_to_join(key, stop, lock):
 
 def _worker_factory(ctx, run_id):
     """A worker of this process alone on the local scheduler; under luigid, one that shares the migration."""
-    if not _scheduler_address(ctx.settings):
+    if not scheduler_address(ctx.settings):
         return ThreadWorkerFactory()
     key = ctx.project_key
     return ThreadWorkerFactory(SharedRunWorker, migration=ctx.migration(),
@@ -224,6 +228,8 @@ def forget_validation(project_key):
 
     For `ztoq workflow validate`, and for a run or resume after a validation
     that found problems: qTest is read afresh, never compared as it was.
+    Only the host that starts the run does it: a host joining a validation
+    must not wipe what the others have read.
     """
     with write_transaction():
         forget_phase(project_key, Phase.VALIDATE)
@@ -250,7 +256,7 @@ def _scheduler(settings):
     return {"local_scheduler": True}
 
 
-def _scheduler_address(settings):
+def scheduler_address(settings):
     """Where luigid is, as the settings spell it ('' for the local scheduler): hosts of a run must agree."""
     arguments = _scheduler(settings)
     if arguments.get("local_scheduler"):
