@@ -164,6 +164,10 @@ def test_two_hosts_share_a_run_and_the_survivor_finishes_the_batches_of_the_kill
         assert rows(fresh_db_args, "SELECT count(*) FROM ztoq_run_lock") == [(0,)]
         done = batches_by_pid(fresh_db_args)
         assert set(done) == {first.pid, second.pid} and all(done.values()), done
+        status = run_cli("workflow", "status", "--project-key", "SBX", *fresh_db_args, "--output-dir",
+                         str(tmp_path / "second"))
+        shared = next(line for line in status.stdout.splitlines() if line.startswith("Batches by host in run #1: "))
+        assert all(f" pid {pid} {count}" in shared for pid, count in done.items()), shared
         finished = luigid_tasks(luigid, "DONE")
         assert set(killed_mid) <= set(finished), "a batch the killed host was running was never finished"
         assert [task["name"] for task in finished.values()].count(MigrateProject.get_task_family()) == 1

@@ -14,9 +14,10 @@ from ztoq_luigi.config import SEVERITY_NAMES
 from ztoq_luigi.db.connection import write_transaction
 from ztoq_luigi.db.entities import adopted_counts
 from ztoq_luigi.db.models import (
-    PROJECT_TABLES, EntityMap, ErrorRecord, Event, ExtractedEntity, Marker, TransformedEntity, ValidationIssue,
-    WorkflowRun,
+    PROJECT_TABLES, EntityMap, ErrorRecord, Event, ExtractedEntity, Marker, RunLock, TransformedEntity,
+    ValidationIssue, WorkflowRun,
 )
+from ztoq_luigi.db.run_lock import live_hosts
 from ztoq_luigi.kinds import PHASES, MarkerKind, WriteState
 
 
@@ -48,6 +49,8 @@ class ProjectSummary:
     recent_events: list = field(default_factory=list)
     phases_done: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
+    hosts: list = field(default_factory=list)
+    batches_by_host: dict = field(default_factory=dict)
 
     @property
     def recorded(self):
@@ -82,9 +85,10 @@ def summarize(project_key, recent=5):
         counts(entity_type).failed = total
 
     runs = WorkflowRun.select().where(WorkflowRun.project_key == project_key)
+    latest = runs.order_by(WorkflowRun.id.desc()).first()
     return ProjectSummary(
         project_key=project_key,
-        latest_run=runs.order_by(WorkflowRun.id.desc()).first(),
+        latest_run=latest,
         run_count=runs.count(),
         entities=dict(sorted(entities.items())),
         markers=dict(Marker.select(Marker.phase, peewee.fn.COUNT(Marker.id))
@@ -102,7 +106,23 @@ def summarize(project_key, recent=5):
         ),
         phases_done=phases_done(project_key),
         timings=phase_timings(project_key),
+        hosts=run_hosts(project_key),
+        batches_by_host=batches_by_host(project_key, latest.id) if latest else {},
     )
+
+
+def run_hosts(project_key):
+    """The live hosts working on the project's run now (one, or several through luigid)."""
+    lock = RunLock.get_or_none(RunLock.project_key == project_key)
+    return live_hosts(project_key, lock.token) if lock else []
+
+
+def batches_by_host(project_key, run_id):
+    """{host and pid: batches it finished} in one run: how the hosts of a run shared its batches."""
+    return dict(Marker.select(Marker.done_by, peewee.fn.COUNT(Marker.id))
+                .where((Marker.project_key == project_key) & (Marker.run == run_id)
+                       & (Marker.kind == MarkerKind.BATCH.value) & Marker.done_by.is_null(False))
+                .group_by(Marker.done_by).order_by(Marker.done_by).tuples())
 
 
 def severity_order(column):

@@ -23,6 +23,12 @@ def render_status(summary):
         )
         if run.message:
             lines.append(f"  {run.message}")
+    if summary.hosts:
+        lines.append("Hosts on the run: " + ", ".join(f"{host.host} pid {host.pid} (since {_time(host.joined_at)})"
+                                                      for host in summary.hosts))
+    if len(summary.batches_by_host) > 1:
+        lines.append(f"Batches by host in run #{run.id}: "
+                     + ", ".join(f"{host} {count}" for host, count in summary.batches_by_host.items()))
     if summary.entities:
         lines += _entity_tables(summary.entities)
     if summary.markers:
@@ -105,6 +111,8 @@ def status_json(summary):
         "recent_errors": [{"phase": e.phase, "entity_type": e.entity_type, "entity_key": e.entity_key,
                            "message": e.message} for e in summary.recent_errors],
         "validation": summary.validation,
+        "hosts": [{"host": host.host, "pid": host.pid, "since": _time(host.joined_at)} for host in summary.hosts],
+        "batches_by_host": summary.batches_by_host,
     }, indent=2, ensure_ascii=False)
 
 
