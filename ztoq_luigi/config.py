@@ -16,7 +16,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from ztoq_luigi.credentials import HostCredentials, HostCredentialsField
 from ztoq_luigi.errors import ConfigError
-from ztoq_luigi.kinds import PHASES
+from ztoq_luigi.kinds import PHASES, ZephyrDeletions
 from ztoq_luigi.secrets import MASK, Secret
 
 DB_TYPES = ("sqlite", "postgresql")
@@ -104,6 +104,9 @@ OPTIONS = (
     Option("no_create_fields", "--no-create-fields", "ZTOQ_NO_CREATE_FIELDS", "workflow.no_create_fields",
            "true or false", "do not create missing qTest fields or values; report them and stop before loading",
            switch=True),
+    Option("zephyr_deletions", "--zephyr-deletions", "ZTOQ_ZEPHYR_DELETIONS", "workflow.zephyr_deletions",
+           "report or delete", "what a sync does with qTest objects whose Zephyr entity was deleted: report them "
+           "(default) or delete them in qTest"),
     Option("attachments_dir", "--attachments-dir", "ZTOQ_ATTACHMENTS_DIR", "workflow.attachments_dir",
            "a directory path", "where attachments are stored (default OUTPUT_DIR/attachments)"),
     Option("output_dir", "--output-dir", "ZTOQ_OUTPUT_DIR", "workflow.output_dir",
@@ -188,6 +191,7 @@ class SettingsSchema(Schema):
                                     validate=validate.Range(min=0, min_inclusive=False))
     no_validation = fields.Boolean(load_default=False)
     no_create_fields = fields.Boolean(load_default=False)
+    zephyr_deletions = fields.String(load_default="report", validate=validate.OneOf([str(d) for d in ZephyrDeletions]))
     attachments_dir = fields.String(validate=validate.Length(min=1))
     output_dir = fields.String(validate=validate.Length(min=1))
     mapping = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1))
@@ -229,6 +233,7 @@ class Settings:
     qtest_rate_limit: Optional[float] = None
     no_validation: bool = False
     no_create_fields: bool = False
+    zephyr_deletions: str = "report"
     attachments_dir: Optional[str] = None
     output_dir: Optional[str] = None
     mapping: Optional[str] = None

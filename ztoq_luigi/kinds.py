@@ -74,6 +74,7 @@ class WriteState(Name):
     PENDING = "pending"
     CREATED = "created"
     CONFIRMED = "confirmed"
+    DELETED = "deleted"
 
 
 LOADED = (WriteState.CREATED, WriteState.CONFIRMED)
@@ -103,6 +104,24 @@ class WarningKind(Name):
     FIELD_AS_TEXT = "field-as-text"
     FIELD_VALUE = "field-value"
     RUN_LOCK_TAKEN_OVER = "run-lock-taken-over"
+    DELETED_IN_ZEPHYR = "deleted-in-zephyr"
+
+
+class ZephyrDeletions(Name):
+    """What a sync does with a qTest object whose Zephyr entity was deleted (--zephyr-deletions)."""
+
+    REPORT = "report"
+    DELETE = "delete"
+
+
+class SyncChange(Name):
+    """What a sync round did to the qTest objects of one type: the columns of its tallies."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    DELETED_IN_ZEPHYR = "deleted_in_zephyr"
+    DELETED = "deleted"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The state database on the backend under test (ZTOQ_TEST_DB): schema, upgrades, threads, failures."""
 
 import datetime
+import json
 import os
 import threading
 
@@ -11,8 +12,10 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 from ztoq_luigi.config import load_settings
 from ztoq_luigi.db.connection import open_database
 from ztoq_luigi.db.connection import close_all
-from ztoq_luigi.db.models import (ALL_MODELS, BatchLayout, Event, Marker, ReadBack, RunHost, RunLock, SchemaVersion,
-                                  WorkflowRun, database_proxy)
+from ztoq_luigi.db.entities import content_hash
+from ztoq_luigi.db.models import (ALL_MODELS, BatchLayout, EntityMap, Event, Marker, ReadBack, RunHost, RunLock,
+                                  SchemaVersion, SyncRound, WorkflowRun, database_proxy)
+from ztoq_luigi.db.rounds import current_round
 from ztoq_luigi.db.schema import STEPS, current_version, ensure_schema, latest_version
 from ztoq_luigi.errors import DatabaseError
 
@@ -48,11 +51,55 @@ def test_upgrade_step_runs_once_and_keeps_data(database):
     assert WorkflowRun.select().count() == 1
 
 
+def _migrator(database):
+    return (PostgresqlMigrator if isinstance(database, peewee.PostgresqlDatabase) else SqliteMigrator)(database)
+
+
+def _as_version_8(database):
+    """Turn a fresh database back into what version 8 created: no sync rounds, markers without one, no hashes."""
+    database.drop_tables([SyncRound])
+    migrator = _migrator(database)
+    migrate(migrator.drop_index("ztoq_marker", "ztoq_marker_project_key_sync_round_name"),
+            migrator.drop_column("ztoq_marker", "sync_round"),
+            migrator.add_index("ztoq_marker", ("project_key", "name"), True),
+            migrator.drop_column("ztoq_extracted_entity", "seen_round"),
+            *(migrator.drop_column("ztoq_entity_map", name)
+              for name in ("content_hash", "pending_hash", "created_round", "updated_round", "gone_round")))
+
+
+def test_a_version_8_database_gets_sync_rounds_and_the_hashes_of_what_was_loaded(database):
+    _as_version_8(database)
+    SchemaVersion.delete().execute()
+    SchemaVersion.create(version=8, description="entity map: objects adopted from qTest instead of created")
+    old_markers = peewee.Table("ztoq_marker", ("project_key", "name", "phase", "kind", "retryable", "item_count",
+                                               "failed_count", "completed_at")).bind(database)
+    old_markers.insert(project_key="OLD", name="phase/load", phase="load", kind="phase", retryable=False, item_count=0,
+                       failed_count=0, completed_at=datetime.datetime(2026, 12, 1)).execute()
+    transformed = peewee.Table("ztoq_transformed_entity", ("project_key", "entity_type", "source_id", "payload",
+                                                           "source_hash", "depends_on", "transformed_at")).bind(database)
+    old_map = peewee.Table("ztoq_entity_map", ("project_key", "source_type", "source_id", "target_type", "target_id",
+                                               "state", "updated_at")).bind(database)
+    for n in range(3):
+        transformed.insert(project_key="OLD", entity_type="testcase", source_id=f"OLD-T{n}",
+                           payload=json.dumps({"name": f"case {n}"}), source_hash="s", depends_on="",
+                           transformed_at=datetime.datetime(2026, 12, 1)).execute()
+        old_map.insert(project_key="OLD", source_type="testcase", source_id=f"OLD-T{n}", target_type="test-case",
+                       target_id=str(100 + n), state="created", updated_at=datetime.datetime(2026, 12, 1)).execute()
+    assert ensure_schema(database) == latest_version() >= 9
+    hashes = {row.source_id: row.content_hash for row in EntityMap.select()}
+    assert hashes == {f"OLD-T{n}": content_hash({"name": f"case {n}"}) for n in range(3)}
+    assert [(m.name, m.sync_round) for m in Marker.select()] == [("phase/load", 1)]
+    assert current_round("OLD") == 1
+    Marker.create(project_key="OLD", name="phase/load", phase="load", sync_round=2)
+    assert Marker.select().count() == 2, "the same task is done once per round"
+
+
 def _as_version_1(database):
     """Turn a fresh database back into what version 1 of the schema created (no run lock, untyped markers,
     no read-back, issues without the task that found them)."""
+    _as_version_8(database)
     database.drop_tables([RunLock, RunHost, BatchLayout, ReadBack])
-    migrator = (PostgresqlMigrator if isinstance(database, peewee.PostgresqlDatabase) else SqliteMigrator)(database)
+    migrator = _migrator(database)
     migrate(migrator.drop_column("ztoq_marker", "kind"), migrator.drop_column("ztoq_marker", "retryable"),
             migrator.drop_column("ztoq_marker", "done_by"),
             migrator.drop_column("ztoq_validation_issue", "found_by"),

@@ -140,9 +140,10 @@ class QTestClient(HttpClient):
     def create_test_case(self, body):
         return self._json("POST", "/test-cases", body=body, schema=TestCaseSchema())
 
-    def test_case(self, test_case_id):
-        return self._json("GET", f"/test-cases/{test_case_id}", params={"expand": "teststep"},
-                          schema=TestCaseSchema())
+    def test_case(self, test_case_id, version_id=None):
+        """A test case with its steps: its latest version, or the version `version_id` (logs keep theirs)."""
+        params = {"expand": "teststep"} if version_id is None else {"expand": "teststep", "versionId": version_id}
+        return self._json("GET", f"/test-cases/{test_case_id}", params=params, schema=TestCaseSchema())
 
     def test_cases(self, parent_id=None, steps=True):
         """Every test case directly in a module, or of the whole project without one; steps only when asked."""
@@ -159,6 +160,11 @@ class QTestClient(HttpClient):
     def update_test_case(self, test_case_id, body):
         """PUT a test case: qTest keeps the old version and answers with the new one (0.1 becomes 0.2)."""
         return self._json("PUT", f"/test-cases/{test_case_id}", body=body, schema=TestCaseSchema())
+
+    def delete_test_case(self, test_case_id):
+        """DELETE a test case (the API offers no archive for them): a 404 means it is gone already."""
+        response = self.request("DELETE", self._project(f"/test-cases/{test_case_id}"))
+        return self.decode(response, "DELETE", f"/test-cases/{test_case_id}")
 
     def users(self):
         return list(self._listing("/users", WHOLE, schema=UserSchema()))
@@ -192,6 +198,14 @@ class QTestClient(HttpClient):
     def create_test_run(self, body, parent_id, parent_type="test-cycle"):
         return self._json("POST", "/test-runs", params={"parentId": parent_id, "parentType": parent_type},
                           body=body, schema=ListedRunSchema())
+
+    def test_run(self, run_id):
+        return self._json("GET", f"/test-runs/{run_id}", schema=ListedRunSchema())
+
+    def rename_test_run(self, run_id, name):
+        """PUT a run's name: it sets the same name however often it is sent, so it is retried like a read."""
+        return self._json("PUT", f"/test-runs/{run_id}", body={"name": name}, idempotent=True,
+                          schema=ListedRunSchema())
 
     def test_logs(self, run_id):
         return self._listing(f"/test-runs/{run_id}/test-logs", ENVELOPE, schema=TestLogSchema())

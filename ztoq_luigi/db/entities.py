@@ -26,23 +26,55 @@ def _upsert(model, rows, conflict, update):
          .on_conflict(conflict_target=conflict, preserve=update).execute())
 
 
-def save_extracted(project_key, entity_type, items):
-    """Store (source_id, payload, ordinal) triples."""
+def save_extracted(project_key, entity_type, items, seen_round=1):
+    """Store (source_id, payload, ordinal) triples, listed in sync round `seen_round`."""
     now = utcnow()
     rows = [{"project_key": project_key, "entity_type": entity_type, "source_id": str(source_id),
              "ordinal": ordinal, "payload": json.dumps(payload, ensure_ascii=False),
-             "content_hash": content_hash(payload), "extracted_at": now}
+             "content_hash": content_hash(payload), "extracted_at": now, "seen_round": seen_round}
             for source_id, payload, ordinal in items]
     _upsert(ExtractedEntity, rows,
             [ExtractedEntity.project_key, ExtractedEntity.entity_type, ExtractedEntity.source_id],
             [ExtractedEntity.ordinal, ExtractedEntity.payload, ExtractedEntity.content_hash,
-             ExtractedEntity.extracted_at])
+             ExtractedEntity.extracted_at, ExtractedEntity.seen_round])
 
 
-def extracted(project_key, entity_type, source_ids=None, ordinals=None):
-    """{source_id: payload} for the given ids, or for an ordinal range (start, stop)."""
+def extracted_hashes(project_key, entity_type, source_ids):
+    """{source_id: content hash} of the stored payloads, to tell what a new listing changed."""
+    source_ids = [str(s) for s in source_ids]
+    found = {}
+    for start in range(0, len(source_ids), CHUNK):
+        found.update(ExtractedEntity.select(ExtractedEntity.source_id, ExtractedEntity.content_hash).where(
+            (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)
+            & ExtractedEntity.source_id.in_(source_ids[start:start + CHUNK])).tuples())
+    return found
+
+
+def unseen_ids(project_key, entity_type, sync_round):
+    """The source ids of a type that no listing of sync round `sync_round` returned: deleted in Zephyr."""
+    return {source_id for (source_id,) in ExtractedEntity.select(ExtractedEntity.source_id).where(
+        (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)
+        & (ExtractedEntity.seen_round < sync_round)).tuples()}
+
+
+def forget_entities(project_key, entity_types, source_ids):
+    """Delete the extracted and transformed rows of these ids (gone from Zephyr), for each of the types."""
+    source_ids = [str(s) for s in source_ids]
+    types = [str(t) for t in entity_types]
+    for start in range(0, len(source_ids), CHUNK):
+        chunk = source_ids[start:start + CHUNK]
+        for model in (ExtractedEntity, TransformedEntity):
+            model.delete().where((model.project_key == project_key) & model.entity_type.in_(types)
+                                 & model.source_id.in_(chunk)).execute()
+
+
+def extracted(project_key, entity_type, source_ids=None, ordinals=None, seen_round=None):
+    """{source_id: payload} for the given ids, or for an ordinal range (start, stop); only those listed in
+    `seen_round` when given."""
     query = ExtractedEntity.select(ExtractedEntity.source_id, ExtractedEntity.payload).where(
         (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type))
+    if seen_round is not None:
+        query = query.where(ExtractedEntity.seen_round == seen_round)
     if ordinals is not None:
         query = query.where(ExtractedEntity.ordinal.between(ordinals[0], ordinals[1] - 1))
     if source_ids is not None:
@@ -174,21 +206,68 @@ def count_loaded(project_key, source_type):
                                     & EntityMap.state.in_([state.value for state in LOADED])).count()
 
 
-def mark_pending(project_key, source_type, target_type, source_ids):
+def mark_pending(project_key, source_type, target_type, source_ids, sync_round=1):
     """Record the intent to create, before the request is sent."""
     now = utcnow()
     rows = [{"project_key": project_key, "source_type": source_type, "source_id": str(source_id),
-             "target_type": target_type, "state": WriteState.PENDING, "updated_at": now} for source_id in source_ids]
+             "target_type": target_type, "state": WriteState.PENDING, "updated_at": now, "created_round": sync_round}
+            for source_id in source_ids]
     for start in range(0, len(rows), CHUNK):
         (EntityMap.insert_many(rows[start:start + CHUNK])
          .on_conflict(conflict_target=[EntityMap.project_key, EntityMap.source_type, EntityMap.source_id],
                       preserve=[EntityMap.updated_at]).execute())
 
 
-def mark_created(project_key, source_type, source_id, target_id, state=WriteState.CREATED):
-    (EntityMap.update(target_id=str(target_id), state=state, updated_at=utcnow())
-     .where((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
-            & (EntityMap.source_id == str(source_id))).execute())
+def mark_created(project_key, source_type, source_id, target_id, state=WriteState.CREATED, content_hash=None):
+    """Record the id qTest gave, and the hash of the content it was created with when known."""
+    changes = {"target_id": str(target_id), "state": state, "updated_at": utcnow()}
+    if content_hash is not None:
+        changes["content_hash"] = content_hash
+    EntityMap.update(**changes).where(_one(project_key, source_type, source_id)).execute()
+
+
+def _one(project_key, source_type, source_id):
+    return ((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
+            & (EntityMap.source_id == str(source_id)))
+
+
+def set_content_hash(project_key, source_type, source_id, content_hash):
+    """Record what qTest holds of an object once all of it is there (a run with all its logs)."""
+    EntityMap.update(content_hash=content_hash).where(_one(project_key, source_type, source_id)).execute()
+
+
+def mark_update_pending(project_key, source_type, source_id, content_hash):
+    """Record the intent to update to `content_hash`, before the request is sent."""
+    (EntityMap.update(pending_hash=content_hash, updated_at=utcnow())
+     .where(_one(project_key, source_type, source_id)).execute())
+
+
+def mark_updated(project_key, source_type, source_id, content_hash, sync_round, state=None):
+    """qTest holds `content_hash` now (or, with state DELETED, nothing): written in sync round `sync_round`."""
+    changes = {"content_hash": content_hash, "pending_hash": None, "updated_round": sync_round,
+               "updated_at": utcnow()}
+    if state is not None:
+        changes["state"] = state
+    EntityMap.update(**changes).where(_one(project_key, source_type, source_id)).execute()
+
+
+def mark_gone(project_key, source_type, source_ids, sync_round):
+    """Note that Zephyr no longer has these entities (first noticed in `sync_round`); returns how many are new."""
+    source_ids = [str(s) for s in source_ids]
+    noticed = 0
+    for start in range(0, len(source_ids), CHUNK):
+        noticed += (EntityMap.update(gone_round=sync_round)
+                    .where((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
+                           & EntityMap.source_id.in_(source_ids[start:start + CHUNK]) & EntityMap.gone_round.is_null())
+                    .execute())
+    return noticed
+
+
+def gone(project_key, source_type):
+    """{source_id: EntityMap row} of the objects whose Zephyr entity was deleted and that qTest may still hold."""
+    return {row.source_id: row for row in EntityMap.select().where(
+        (EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
+        & EntityMap.gone_round.is_null(False) & EntityMap.state.in_([state.value for state in LOADED]))}
 
 
 def mark_adopted(project_key, source_type, target_type, found):
@@ -217,14 +296,47 @@ def adopted_counts(project_key):
 
 
 def write_marker(project_key, name, phase, *, kind, retryable=False, entity_type=None, batch_no=None, item_count=0,
-                 failed_count=0, run_id=None, started_at=None, done_by=None):
+                 failed_count=0, run_id=None, started_at=None, done_by=None, sync_round=1):
     (Marker.insert(project_key=project_key, name=name, phase=phase, kind=kind, retryable=retryable,
                    entity_type=entity_type, batch_no=batch_no, item_count=item_count, failed_count=failed_count,
-                   run=run_id, started_at=started_at, completed_at=utcnow(), done_by=done_by)
-     .on_conflict(conflict_target=[Marker.project_key, Marker.name],
+                   run=run_id, started_at=started_at, completed_at=utcnow(), done_by=done_by, sync_round=sync_round)
+     .on_conflict(conflict_target=[Marker.project_key, Marker.sync_round, Marker.name],
                   preserve=[Marker.item_count, Marker.failed_count, Marker.run, Marker.started_at,
                             Marker.completed_at, Marker.done_by]).execute())
 
 
-def marker_exists(project_key, name):
-    return Marker.select().where((Marker.project_key == project_key) & (Marker.name == name)).exists()
+def marker_exists(project_key, name, sync_round=1):
+    return Marker.select().where((Marker.project_key == project_key) & (Marker.sync_round == sync_round)
+                                 & (Marker.name == name)).exists()
+
+
+def extracted_ids_in(project_key, entity_type, source_ids):
+    """Which of these source ids have a stored row of the type."""
+    source_ids = [str(s) for s in source_ids]
+    found = set()
+    for start in range(0, len(source_ids), CHUNK):
+        found.update(source_id for (source_id,) in ExtractedEntity.select(ExtractedEntity.source_id).where(
+            (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)
+            & ExtractedEntity.source_id.in_(source_ids[start:start + CHUNK])).tuples())
+    return found
+
+
+def source_hashes(project_key, entity_type, source_ids):
+    """{source_id: hash of the Zephyr content it was transformed from}, to skip what a sync finds unchanged."""
+    source_ids = [str(s) for s in source_ids]
+    found = {}
+    for start in range(0, len(source_ids), CHUNK):
+        found.update(TransformedEntity.select(TransformedEntity.source_id, TransformedEntity.source_hash).where(
+            (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type)
+            & TransformedEntity.source_id.in_(source_ids[start:start + CHUNK])).tuples())
+    return found
+
+
+def missing_from(project_key, source_type, model, entity_type):
+    """The ids of one type qTest holds whose entity `model` (extracted or transformed rows of `entity_type`)
+    no longer has, and that are not known to be gone yet: deleted in Zephyr since they were loaded."""
+    kept = model.select(model.source_id).where((model.project_key == project_key) & (model.entity_type == entity_type))
+    return sorted(source_id for (source_id,) in EntityMap.select(EntityMap.source_id).where(
+        (EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
+        & EntityMap.state.in_([state.value for state in LOADED]) & EntityMap.gone_round.is_null()
+        & EntityMap.source_id.not_in(kept)).tuples())

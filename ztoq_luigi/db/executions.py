@@ -10,6 +10,7 @@ import json
 import peewee
 
 from ztoq_luigi.db.models import ExtractedEntity, Marker, TransformedEntity
+from ztoq_luigi.db.markers import in_round
 from ztoq_luigi.kinds import MarkerKind
 
 
@@ -57,6 +58,6 @@ def delete_transformed_in(project_key, entity_type, ordinals):
 def batch_total(project_key, phase, entity_type):
     """The sum of item_count over one phase's batch markers of one entity type (what the batches counted)."""
     total = (Marker.select(peewee.fn.SUM(Marker.item_count))
-             .where((Marker.project_key == project_key) & (Marker.kind == MarkerKind.BATCH.value)
+             .where(in_round(project_key) & (Marker.kind == MarkerKind.BATCH.value)
                     & (Marker.phase == str(phase)) & (Marker.entity_type == str(entity_type))).scalar())
     return int(total or 0)

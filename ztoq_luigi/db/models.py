@@ -62,6 +62,7 @@ class ExtractedEntity(BaseModel):
     payload = peewee.TextField()
     content_hash = peewee.CharField(max_length=64)
     extracted_at = peewee.DateTimeField(default=utcnow)
+    seen_round = peewee.IntegerField(default=1)
 
     class Meta:
         table_name = "ztoq_extracted_entity"
@@ -107,6 +108,11 @@ class EntityMap(BaseModel):
     `adopted` marks an object the load found in qTest instead of creating it
     (left there by a lost, cleaned or other state database); it stays when
     the row is confirmed, so status and the report can say how much was adopted.
+
+    `content_hash` is the hash of the payload qTest holds, so a sync round
+    sends only what changed; `pending_hash` is an update sent but not yet
+    known to be applied (compare qTest before sending it again). The rounds
+    say when the object was created, last updated, found deleted in Zephyr.
     """
 
     project_key = peewee.CharField(max_length=64)
@@ -117,6 +123,11 @@ class EntityMap(BaseModel):
     state = peewee.CharField(max_length=16, default=WriteState.PENDING.value)
     adopted = peewee.BooleanField(default=False)
     updated_at = peewee.DateTimeField(default=utcnow)
+    content_hash = peewee.CharField(max_length=64, null=True)
+    pending_hash = peewee.CharField(max_length=64, null=True)
+    created_round = peewee.IntegerField(default=1)
+    updated_round = peewee.IntegerField(null=True)
+    gone_round = peewee.IntegerField(null=True)
 
     class Meta:
         table_name = "ztoq_entity_map"
@@ -133,7 +144,9 @@ class Marker(BaseModel):
 
     `name` is the task's identity and nothing is read out of it: what kind
     of task finished is `kind`, and `retryable` says whether a rerun should
-    do it again when some of its entities failed.
+    do it again when some of its entities failed. Every sync round runs the
+    pipeline again under its own `sync_round`, so a round's markers never
+    make a task of the next one look done.
     """
 
     project_key = peewee.CharField(max_length=64)
@@ -149,10 +162,30 @@ class Marker(BaseModel):
     started_at = peewee.DateTimeField(null=True)
     completed_at = peewee.DateTimeField(default=utcnow)
     done_by = peewee.CharField(max_length=255, null=True)
+    sync_round = peewee.IntegerField(default=1)
 
     class Meta:
         table_name = "ztoq_marker"
-        indexes = ((("project_key", "name"), True),)
+        indexes = ((("project_key", "sync_round", "name"), True),)
+
+
+class SyncRound(BaseModel):
+    """One pass of the pipeline over Zephyr: the migration is round 1, every `run` after a finished one the next.
+
+    `tallies` (JSON) holds what the round did per entity type (created,
+    updated, unchanged, deleted in Zephyr, deleted in qTest), frozen when
+    its load finished; an open round is counted live from the entity map.
+    """
+
+    project_key = peewee.CharField(max_length=64)
+    number = peewee.IntegerField()
+    started_at = peewee.DateTimeField(default=utcnow)
+    finished_at = peewee.DateTimeField(null=True)
+    tallies = peewee.TextField(null=True)
+
+    class Meta:
+        table_name = "ztoq_sync_round"
+        indexes = ((("project_key", "number"), True),)
 
 
 class BatchLayout(BaseModel):
@@ -299,6 +332,6 @@ class RunHost(BaseModel):
 
 
 PROJECT_TABLES = (
-    ReadBack, Event, ErrorRecord, ValidationIssue, BatchLayout, Marker, EntityMap, TransformedEntity, ExtractedEntity, WorkflowRun,
+    SyncRound, ReadBack, Event, ErrorRecord, ValidationIssue, BatchLayout, Marker, EntityMap, TransformedEntity, ExtractedEntity, WorkflowRun,
 )
 ALL_MODELS = (SchemaVersion,) + tuple(reversed(PROJECT_TABLES)) + (RunLock, RunHost)

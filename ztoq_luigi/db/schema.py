@@ -12,8 +12,9 @@ import re
 import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
-from ztoq_luigi.db.models import (ALL_MODELS, BatchLayout, EntityMap, Event, Marker, ReadBack, RunHost, RunLock,
-                                  SchemaVersion, ValidationIssue)
+from ztoq_luigi.db.entities import content_hash
+from ztoq_luigi.db.models import (ALL_MODELS, BatchLayout, EntityMap, Event, ExtractedEntity, Marker, ReadBack, RunHost,
+                                  RunLock, SchemaVersion, SyncRound, TransformedEntity, ValidationIssue)
 from ztoq_luigi.errors import DatabaseError
 from ztoq_luigi.kinds import MarkerKind
 
@@ -89,6 +90,45 @@ def _adopted_column(database, migrator):
             migrator.add_index(table, ("project_key", "adopted", "source_type"), False))
 
 
+_SYNC_MAP_COLUMNS = ("content_hash", "pending_hash", "created_round", "updated_round", "gone_round")
+_HASH_PAGE = 500
+_RUNS = "testrun"
+
+
+def _sync_rounds(database, migrator):
+    """Sync rounds: markers per round, when each extracted row was last listed, the hash of what qTest holds.
+
+    Everything loaded so far was loaded from the transformed payloads as
+    they are now, so their hashes are what qTest holds: without them the
+    first sync would send every object again. Runs are left without one: a
+    run's hash says all its logs are in qTest, which the next load checks.
+    """
+    database.create_tables([SyncRound])
+    marker, entity_map = Marker._meta.table_name, EntityMap._meta.table_name
+    migrate(migrator.add_column(marker, "sync_round", Marker.sync_round),
+            migrator.drop_index(marker, f"{marker}_project_key_name"),
+            migrator.add_index(marker, ("project_key", "sync_round", "name"), True),
+            migrator.add_column(ExtractedEntity._meta.table_name, "seen_round", ExtractedEntity.seen_round),
+            *(migrator.add_column(entity_map, name, getattr(EntityMap, name)) for name in _SYNC_MAP_COLUMNS))
+    _hash_loaded(EntityMap, TransformedEntity)
+
+
+def _hash_loaded(entity_map, transformed):
+    """content_hash of every map row from the transformed payload of the same type and source id, page by page."""
+    after = 0
+    while True:
+        rows = list(transformed.select(transformed.id, transformed.project_key, transformed.entity_type,
+                                       transformed.source_id, transformed.payload)
+                    .where((transformed.id > after) & (transformed.entity_type != _RUNS)).order_by(transformed.id).limit(_HASH_PAGE).tuples())
+        for _, project_key, entity_type, source_id, payload in rows:
+            (entity_map.update(content_hash=content_hash(json.loads(payload)))
+             .where((entity_map.project_key == project_key) & (entity_map.source_type == entity_type)
+                    & (entity_map.source_id == source_id)).execute())
+        if len(rows) < _HASH_PAGE:
+            return
+        after = rows[-1][0]
+
+
 # (version, description, step(database, migrator)) for databases created by an older release.
 STEPS = (
     (2, "run lock: one run or resume of a project at a time", _add_run_lock),
@@ -98,6 +138,7 @@ STEPS = (
     (6, "entity map: an index for counts per type and state", _entity_counts_index),
     (7, "scale-out: the hosts working on a run, and which host did each task", _add_run_hosts),
     (8, "entity map: objects adopted from qTest instead of created", _adopted_column),
+    (9, "sync rounds: markers per round, rows last listed, content hashes of what qTest holds", _sync_rounds),
 )
 
 _UPGRADE_LOCK_ID = 0x5A544F51  # "ZTOQ": serialises concurrent upgrades on PostgreSQL.

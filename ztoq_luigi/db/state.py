@@ -18,6 +18,8 @@ from ztoq_luigi.db.models import (
     ValidationIssue, WorkflowRun,
 )
 from ztoq_luigi.db.run_lock import live_hosts
+from ztoq_luigi.db.markers import in_round
+from ztoq_luigi.db.rounds import rounds
 from ztoq_luigi.kinds import PHASES, MarkerKind, WriteState
 
 
@@ -30,6 +32,7 @@ class EntityCounts:
     confirmed: int = 0
     failed: int = 0
     adopted: int = 0
+    deleted: int = 0
 
     @property
     def loaded(self):
@@ -51,6 +54,7 @@ class ProjectSummary:
     timings: dict = field(default_factory=dict)
     hosts: list = field(default_factory=list)
     batches_by_host: dict = field(default_factory=dict)
+    rounds: list = field(default_factory=list)
 
     @property
     def recorded(self):
@@ -92,7 +96,7 @@ def summarize(project_key, recent=5):
         run_count=runs.count(),
         entities=dict(sorted(entities.items())),
         markers=dict(Marker.select(Marker.phase, peewee.fn.COUNT(Marker.id))
-                     .where(Marker.project_key == project_key)
+                     .where(in_round(project_key))
                      .group_by(Marker.phase).tuples()),
         error_count=ErrorRecord.select().where(ErrorRecord.project_key == project_key).count(),
         recent_errors=list(
@@ -108,6 +112,7 @@ def summarize(project_key, recent=5):
         timings=phase_timings(project_key),
         hosts=run_hosts(project_key),
         batches_by_host=batches_by_host(project_key, latest.id) if latest else {},
+        rounds=rounds(project_key),
     )
 
 
@@ -134,7 +139,7 @@ def phase_timings(project_key):
     """{phase: {tasks, busy_seconds, elapsed_seconds}} from the start and end of each finished task."""
     spans = {}
     rows = (Marker.select(Marker.phase, Marker.started_at, Marker.completed_at)
-            .where((Marker.project_key == project_key) & Marker.started_at.is_null(False)).tuples())
+            .where(in_round(project_key) & Marker.started_at.is_null(False)).tuples())
     for phase, started, completed in rows:
         spans.setdefault(phase, []).append((started, completed))
     return {
@@ -200,10 +205,10 @@ def progress_counts(project_key):
             counts.confirmed[entity_type] = total
     counts.adopted = adopted_counts(project_key)
     steps = (Marker.select(Marker.name, Marker.item_count)
-             .where((Marker.project_key == project_key) & Marker.batch_no.is_null()).tuples())
+             .where(in_round(project_key) & Marker.batch_no.is_null()).tuples())
     counts.steps = dict(steps)
     batches = (Marker.select(Marker.phase, Marker.entity_type, peewee.fn.SUM(Marker.item_count + Marker.failed_count))
-               .where((Marker.project_key == project_key) & Marker.batch_no.is_null(False))
+               .where(in_round(project_key) & Marker.batch_no.is_null(False))
                .group_by(Marker.phase, Marker.entity_type).tuples())
     counts.batch_items = {(phase, entity_type): int(total or 0) for phase, entity_type, total in batches}
     counts.errors = ErrorRecord.select().where(ErrorRecord.project_key == project_key).count()
@@ -214,5 +219,5 @@ def progress_counts(project_key):
 def phases_done(project_key):
     """The phases whose marker exists, in pipeline order."""
     done = {phase for (phase,) in Marker.select(Marker.phase).where(
-        (Marker.project_key == project_key) & (Marker.kind == MarkerKind.PHASE.value)).tuples()}
+        in_round(project_key) & (Marker.kind == MarkerKind.PHASE.value)).tuples()}
     return [phase for phase in PHASES if phase in done]

@@ -12,6 +12,7 @@ from ztoq_luigi.config import PHASES
 from ztoq_luigi.db.journal import other_warnings, warning_tallies
 from ztoq_luigi.db.models import ErrorRecord, Marker, ValidationIssue, WorkflowRun
 from ztoq_luigi.db.state import severity_order, summarize
+from ztoq_luigi.reports.rounds import CHANGE_NAMES, rounds_view
 from ztoq_luigi.reports.names import FAILURES_OF, MIGRATED, PHASE_NAMES, display_name, in_display_order
 from ztoq_luigi.reports.verdict import verdict
 from ztoq_luigi.reports.warnings import EXAMPLES, SUBJECTS, TITLES, group_warnings
@@ -87,6 +88,8 @@ def gather(project_key, database_description):
                                    "message": i.message} for i in issues]},
         "not_migrated": list(NOT_MIGRATED),
         "list_limit": LIST_LIMIT,
+        "sync": {"rounds": rounds_view(summary.rounds),
+                 "changes": {str(change): name for change, name in CHANGE_NAMES.items()}},
     }
 
 

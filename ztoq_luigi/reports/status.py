@@ -5,6 +5,7 @@ import textwrap
 
 from ztoq_luigi.config import PHASES
 from ztoq_luigi.reports.names import display_name, in_display_order, is_reference
+from ztoq_luigi.reports.rounds import round_lines, rounds_view
 
 ZEPHYR_COLUMNS = (("Extracted", "extracted"),)
 QTEST_COLUMNS = (("Ready", "transformed"), ("In qTest", "loaded"), ("Adopted", "adopted"), ("Validated", "confirmed"),
@@ -36,6 +37,8 @@ def render_status(summary):
         lines.append(f"\nCompleted tasks: {done}")
         finished = [phase for phase in PHASES if phase in summary.phases_done]
         lines.append(f"Finished phases: {', '.join(finished) if finished else 'none'}")
+    if len(summary.rounds) > 1:
+        lines += ["\nSync rounds (what each did in qTest):", *round_lines(summary.rounds)]
     lines.append(f"\nErrors: {summary.error_count}")
     for error in summary.recent_errors:
         where = f"{error.entity_type} {error.entity_key}" if error.entity_key else error.phase
@@ -113,6 +116,7 @@ def status_json(summary):
         "validation": summary.validation,
         "hosts": [{"host": host.host, "pid": host.pid, "since": _time(host.joined_at)} for host in summary.hosts],
         "batches_by_host": summary.batches_by_host,
+        "sync_rounds": rounds_view(summary.rounds),
     }, indent=2, ensure_ascii=False)
 
 

@@ -29,6 +29,33 @@ class CaseSteps:
                                              {key: case for key, case in cases.items() if case is not None})
         return self._runs[case_key]
 
+    def at(self, case_key, version_id):
+        """The RunSteps of an execution logged on an older version of the case, before a sync updated it.
+
+        That version's own call steps say which cases it calls; the called
+        cases are taken as they are now.
+        """
+        if (case_key, version_id) not in self._runs:
+            keys = self._reachable(case_key)
+            root = self._version(self._ids[case_key], version_id)
+            keys_by_id = {str(case_id): key for key, case_id in self._ids.items() if case_id is not None}
+            calls = dict(self._calls)
+            if root is not None:
+                calls[case_key] = [keys_by_id.get(str(step["called_test_case_id"]))
+                                   if step.get("called_test_case_id") else None
+                                   for step in sorted(root.get("test_steps") or [], key=lambda s: s.get("order") or 0)]
+            cases = {key: self._case(self._ids[key]) for key in keys if self._ids[key] is not None}
+            cases[case_key] = root
+            self._runs[(case_key, version_id)] = run_steps(case_key, calls, {key: case for key, case in cases.items()
+                                                                             if case is not None})
+        return self._runs[(case_key, version_id)]
+
+    def _version(self, case_id, version_id):
+        try:
+            return self._qtest.test_case(case_id, version_id)
+        except NotFoundError:
+            return None
+
     def _reachable(self, case_key):
         """The case and those it calls, as deep as the calls go; notes their calls and qTest ids on the way."""
         seen, frontier = set(), {case_key}

@@ -23,6 +23,7 @@ from ztoq_luigi.clients.qtest import QTestClient
 from ztoq_luigi.clients.zephyr import ZephyrClient
 from ztoq_luigi.config import load_settings
 from ztoq_luigi.db.connection import describe, open_database
+from ztoq_luigi.db.rounds import current_round
 from ztoq_luigi.mapping.rules import load_rules
 from ztoq_luigi.validation.registry import rule_set
 
@@ -43,6 +44,7 @@ class RunContext:
         self._lock = threading.Lock()
         self._per_thread = threading.local()
         self._validation = None
+        self._sync_round = None
 
     @property
     def project_key(self):
@@ -71,6 +73,16 @@ class RunContext:
             if self._validation is None:
                 self._validation = rule_set(self.settings)
             return self._validation
+
+    def sync_round(self):
+        """The sync round this run works in: chosen by `ztoq workflow`, else the project's latest (Luigi's CLI)."""
+        if self._sync_round is None:
+            self.database()
+            self._sync_round = current_round(self.project_key)
+        return self._sync_round
+
+    def use_round(self, number):
+        self._sync_round = number
 
     def database(self):
         with self._lock:

@@ -10,11 +10,17 @@ the answer was lost and the object is looked up before anything is sent.
 in qTest all the same (the state database was lost or is another one,
 services/adoption.py) is recorded as created, flagged adopted, and
 nothing is sent; create_once then finds it loaded like any other.
+`update_once` does for a sync's changes to an existing object what
+create_once does for a new one: the new content hash is recorded as
+pending before the update is sent, and a pending hash found after a crash
+means qTest is compared before sending it again, since every update of a
+test case makes a new version.
 """
 
-from ztoq_luigi.clients.errors import AmbiguousWriteError
-from ztoq_luigi.db.entities import mark_adopted, mark_created, mark_pending
-from ztoq_luigi.kinds import LOADED
+from ztoq_luigi.clients.errors import AmbiguousWriteError, NotFoundError
+from ztoq_luigi.db.entities import (mark_adopted, mark_created, mark_pending, mark_update_pending, mark_updated,
+                                   set_content_hash)
+from ztoq_luigi.kinds import LOADED, WriteState
 
 WRITE_ATTEMPTS = 4
 
@@ -40,23 +46,26 @@ def reconcile(send, settle=None, attempts=WRITE_ATTEMPTS):
     raise unconfirmed
 
 
-def create_once(project_key, source_type, target_type, source_id, existing, create, find):
+def create_once(project_key, source_type, target_type, source_id, existing, create, find, content_hash=None,
+                sync_round=1):
     """Return the target id for source_id, creating it only if qTest does not have it yet.
 
     `existing` is the EntityMap row or None; `create()` returns the new id;
     `find()` returns the id of an object already in qTest, or None.
+    `content_hash` is recorded as what qTest holds, `sync_round` as the round
+    that created it.
     """
     if existing is not None and existing.state in LOADED:
         return existing.target_id
     if existing is not None:
         found = find()
         if found is not None:
-            mark_created(project_key, source_type, source_id, found)
+            mark_created(project_key, source_type, source_id, found, content_hash=content_hash)
             return str(found)
     else:
-        mark_pending(project_key, source_type, target_type, [source_id])
+        mark_pending(project_key, source_type, target_type, [source_id], sync_round=sync_round)
     target_id = reconcile(create, find)
-    mark_created(project_key, source_type, source_id, target_id)
+    mark_created(project_key, source_type, source_id, target_id, content_hash=content_hash)
     return str(target_id)
 
 
@@ -68,3 +77,35 @@ def adopt(project_key, source_type, target_type, found):
     """
     mark_adopted(project_key, source_type, target_type, found)
     return len(found)
+
+
+def update_once(project_key, source_type, existing, content_hash, sync_round, update, applied):
+    """Bring an object qTest holds to `content_hash`, sending `update()` only if it is not there yet.
+
+    `existing` is the object's EntityMap row (loaded); `applied()` reads
+    qTest and says whether it already holds the new content, which is asked
+    first when the update may have been sent already or when what qTest
+    holds is not known (an adopted object). Returns whether an update was
+    needed.
+    """
+    if existing.content_hash == content_hash:
+        return False
+    sent_before = existing.pending_hash == content_hash
+    if (existing.content_hash is None or sent_before) and applied():
+        if not sent_before:  # qTest held it already (an adopted object): nothing to send, nothing updated
+            set_content_hash(project_key, source_type, existing.source_id, content_hash)
+            return False
+    else:
+        mark_update_pending(project_key, source_type, existing.source_id, content_hash)
+        reconcile(update, lambda: True if applied() else None)
+    mark_updated(project_key, source_type, existing.source_id, content_hash, sync_round)
+    return True
+
+
+def delete_once(project_key, source_type, existing, sync_round, delete):
+    """Delete an object qTest holds and record it; a 404 means an attempt whose answer was lost did it."""
+    try:
+        reconcile(delete)
+    except NotFoundError:
+        pass
+    mark_updated(project_key, source_type, existing.source_id, None, sync_round, state=WriteState.DELETED)

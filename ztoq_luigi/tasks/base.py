@@ -35,8 +35,9 @@ class MarkerTarget(luigi.Target):
         self.name = name
 
     def exists(self):
-        context.current().database()
-        return marker_exists(self.project_key, self.name)
+        ctx = context.current()
+        ctx.database()
+        return marker_exists(self.project_key, self.name, ctx.sync_round())
 
 
 class PipelineTask(luigi.Task):
@@ -73,7 +74,8 @@ class PipelineTask(luigi.Task):
         write_marker(self.project_key, self.marker_name(), self.phase, kind=self.kind,
                      retryable=self.retryable, entity_type=entity_type, batch_no=batch_no, item_count=item_count,
                      failed_count=failed_count, run_id=journal.current_run_id(self.project_key),
-                     started_at=getattr(self, "_started_at", None), done_by=run_lock.identity())
+                     started_at=getattr(self, "_started_at", None), done_by=run_lock.identity(),
+                     sync_round=context.current().sync_round())
 
     def event(self, message, level="INFO", batch_no=None, **details):
         journal.record_event(self.project_key, message, phase=self.phase, batch_no=batch_no, level=level, **details)

@@ -15,6 +15,8 @@ from ztoq_luigi.tasks.extract.attachments import ExtractEmbeddedFiles
 from ztoq_luigi.tasks.extract.design import ExtractTestDesign
 from ztoq_luigi.tasks.extract.execution import ExtractTestExecution
 from ztoq_luigi.tasks.load.attachments import LoadEmbeddedFiles
+from ztoq_luigi.db.rounds import finish_round
+from ztoq_luigi.tasks.load.deletions import SyncDeletions
 from ztoq_luigi.tasks.load.design import LoadTestDesign
 from ztoq_luigi.tasks.load.execution import LoadTestExecution
 from ztoq_luigi.tasks.transform.design import TransformTestDesign
@@ -39,8 +41,12 @@ class Phase(PipelineTask):
     def work(self, ctx):
         yield [self.clone(group) for group in self.groups]
         with self.atomic():
+            self.finish(ctx)
             self.mark_done()
         self.event(f"{self.phase} phase complete")
+
+    def finish(self, ctx):
+        """What the phase records once all its groups are done, in the transaction of its marker."""
 
 
 class ExtractPhase(Phase):
@@ -57,7 +63,11 @@ class TransformPhase(Phase):
 class LoadPhase(Phase):
     phase = kinds.Phase.LOAD
     previous = TransformPhase
-    groups = (LoadTestDesign, LoadTestExecution, LoadEmbeddedFiles)
+    groups = (LoadTestDesign, LoadTestExecution, LoadEmbeddedFiles, SyncDeletions)
+
+    def finish(self, ctx):
+        """The round's load is over: what it created, updated and found deleted is frozen in its tallies."""
+        finish_round(self.project_key, ctx.sync_round())
 
 
 class ValidatePhase(Phase):

@@ -1,7 +1,8 @@
 """The top of the pipeline: MigrateProject, and running it for `ztoq workflow run|resume|validate`.
 
 `execute` is the only place that talks to Luigi's scheduler: it takes the
-project's run lock, checks that the phases asked for have their inputs,
+project's run lock, opens the next sync round when `run` finds the current
+one finished (db/rounds.py), checks that the phases asked for have their inputs,
 reopens batches whose entities failed last time (so a rerun retries them),
 records the run, builds MigrateProject on the local scheduler or luigid
 with tasks in threads of this process, and turns the outcome into an
@@ -25,6 +26,7 @@ from ztoq_luigi.db.issues import forget_issues
 from ztoq_luigi.db.markers import forget_phase, has_failures, phase_done, reopen_failed
 from ztoq_luigi.db.models import ValidationIssue, WorkflowRun
 from ztoq_luigi.db.readback import forget_read
+from ztoq_luigi.db.rounds import ensure_round, open_round
 from ztoq_luigi.errors import ConfigError, ExitStatus, RunLocked
 from ztoq_luigi.kinds import PHASES, Phase, WarningKind
 from ztoq_luigi.mapping.rules import load_rules
@@ -89,6 +91,7 @@ def execute(settings, command, phases, progress=None):
 def _execute_locked(ctx, command, phases, progress, stop, lock):
     settings, key = ctx.settings, ctx.project_key
     if lock.joined:
+        ctx.use_round(ensure_round(key))
         run, phases, batch_size, notes = _join(ctx, phases, stop, lock)
     else:
         run, notes = _start(ctx, command, phases, lock)
@@ -120,6 +123,7 @@ def _execute_locked(ctx, command, phases, progress, stop, lock):
 def _start(ctx, command, phases, lock):
     """Open a run: this process holds the project's lock (other hosts may join it later)."""
     settings, key = ctx.settings, ctx.project_key
+    ctx.use_round(_sync_round(key, command, phases))
     _check_inputs(key, phases)
     if command == "validate" or (Phase.VALIDATE in phases and has_failures(key, Phase.VALIDATE)):
         forget_validation(key)
@@ -207,6 +211,20 @@ def _finish(run_id, outcome, stop):
     succeeded = outcome.status == ExitStatus.SUCCESS
     state = journal.INTERRUPTED if stop.signum is not None else journal.SUCCEEDED if succeeded else journal.FAILED
     journal.finish_run(run_id, state, None if succeeded else outcome.problems[0])
+
+
+def _sync_round(key, command, phases):
+    """The round to work in: a `run` from extract after a finished load starts the next one (a sync).
+
+    An unfinished round is continued. The next round does every batch
+    again, so the entities that failed in this one are retried there.
+    """
+    current = ensure_round(key)
+    if command != "run" or phases[0] != Phase.EXTRACT or not phase_done(key, Phase.LOAD, current):
+        return current
+    number = open_round(key)
+    journal.record_event(key, f"sync round {number}: reading Zephyr again to bring qTest up to date")
+    return number
 
 
 def _wait_for_tasks_in_flight(worker):

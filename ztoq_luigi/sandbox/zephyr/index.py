@@ -127,6 +127,18 @@ class ZephyrIndex:
                 self._groups[(collection, field)][changes[field]].append(record)
         record.update(changes)
 
+    def remove(self, collection, record):
+        """Forget a record, as a user deleting it in Zephyr's UI does (the v2 API has no DELETE for it)."""
+        self._filtered.clear()
+        records = self.records(collection)
+        records[:] = [item for item in records if item is not record]
+        self.by_id[collection].pop(record["id"], None)
+        if collection in KEY_LETTERS and record.get("key"):
+            self.by_key[collection].pop(record["key"], None)
+        for field in GROUPED_FIELDS.get(collection, ()):
+            grouped = self._groups[(collection, field)][record.get(field)]
+            grouped[:] = [item for item in grouped if item is not record]
+
     def add_link(self, collection, owner, list_name, link):
         owner.setdefault(list_name, []).append(link)
         self._register_link(collection, owner, list_name, link)

@@ -50,7 +50,7 @@ def execution_rich_texts(project_key):
     """(execution key, rich text) for every extracted execution, read one unit (cycle) at a time."""
     for unit in range(unit_count(project_key)):
         executions = extracted(project_key, Entity.EXECUTION, ordinals=(unit, unit + 1))
-        results = extracted(project_key, Entity.EXECUTION_STEPS, ordinals=(unit, unit + 1))
+        results = extracted(project_key, Entity.EXECUTION_STEPS, source_ids=executions)
         for key, execution in executions.items():
             for text in execution_texts(execution, results.get(key)):
                 yield key, text

@@ -8,7 +8,7 @@ the batches, then one task per batch for the steps and scripts of its cases
 
 
 from ztoq_luigi.clients.errors import NotFoundError
-from ztoq_luigi.db.entities import count_extracted, extracted, save_extracted
+from ztoq_luigi.db.entities import count_extracted, extracted, forget_entities, save_extracted, unseen_ids
 from ztoq_luigi.kinds import Entity, Phase
 from ztoq_luigi.schemas.base import check
 from ztoq_luigi.schemas.zephyr import FolderSchema, OptionValueSchema, TestCaseSchema, TestScriptSchema, TestStepSchema
@@ -16,6 +16,7 @@ from ztoq_luigi.services.units import TEST_CASE_BATCHES
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 
 REFERENCE_TYPES = (Entity.PRIORITY, Entity.TEST_CASE_STATUS, Entity.ENVIRONMENT, Entity.TEST_CASE_FOLDER)
+CASE_CONTENT = (Entity.TEST_CASE, Entity.TEST_STEPS, Entity.TEST_SCRIPT)
 
 
 class ExtractReference(PipelineTask):
@@ -37,10 +38,13 @@ class ExtractReference(PipelineTask):
         }
         valid = {entity_type: self._valid(entity_type, values, schema)
                  for entity_type, (values, schema) in lists.items()}
+        sync_round = ctx.sync_round()
         with self.atomic():
-            save_extracted(key, Entity.PROJECT, [(project["key"], project, 0)])
+            save_extracted(key, Entity.PROJECT, [(project["key"], project, 0)], sync_round)
             for entity_type, values in valid.items():
-                save_extracted(key, entity_type, [(value["id"], value, n) for n, value in enumerate(values)])
+                save_extracted(key, entity_type, [(value["id"], value, n) for n, value in enumerate(values)],
+                               sync_round)
+                forget_entities(key, [entity_type], unseen_ids(key, entity_type, sync_round))
             self.mark_done(item_count=sum(len(values) for values in valid.values()))
         self.event("extracted reference data: " + ", ".join(f"{len(v)} {t}" for t, v in valid.items()))
 
@@ -57,7 +61,12 @@ class ExtractReference(PipelineTask):
 
 
 class ExtractTestCaseList(PipelineTask):
-    """Every test case of the project, in listing order; each page stored as it arrives."""
+    """Every test case of the project, in listing order; each page stored as it arrives.
+
+    In a sync round the cases the listing no longer returns are forgotten
+    with their steps and scripts (the load reports them as deleted in
+    Zephyr); ordinals follow the new listing, so batches stay contiguous.
+    """
 
     phase = Phase.EXTRACT
 
@@ -66,6 +75,7 @@ class ExtractTestCaseList(PipelineTask):
 
     def work(self, ctx):
         page, ordinal, skipped = [], 0, 0
+        self._round = ctx.sync_round()
         for case in ctx.zephyr().test_cases(self.project_key):
             problems = check(TestCaseSchema(), case)
             if problems:
@@ -80,12 +90,15 @@ class ExtractTestCaseList(PipelineTask):
                 page = []
         with self.atomic():
             self._store(page)
+            gone = unseen_ids(self.project_key, Entity.TEST_CASE, self._round)
+            forget_entities(self.project_key, CASE_CONTENT, gone)
             self.mark_done(item_count=ordinal, failed_count=skipped, entity_type=Entity.TEST_CASE)
-        self.event(f"listed {ordinal} test cases" + (f", skipped {skipped} malformed" if skipped else ""))
+        self.event(f"listed {ordinal} test cases" + (f", skipped {skipped} malformed" if skipped else "")
+                   + (f", {len(gone)} no longer in Zephyr" if gone else ""))
 
     def _store(self, page):
         with self.atomic():
-            save_extracted(self.project_key, Entity.TEST_CASE, page)
+            save_extracted(self.project_key, Entity.TEST_CASE, page, self._round)
 
 
 class ExtractTestCaseContent(BatchTask):
@@ -121,8 +134,10 @@ class ExtractTestCaseContent(BatchTask):
             if script is not None:
                 scripts.append((key, script, ordinal))
         with self.atomic():
-            save_extracted(self.project_key, Entity.TEST_STEPS, steps)
-            save_extracted(self.project_key, Entity.TEST_SCRIPT, scripts)
+            save_extracted(self.project_key, Entity.TEST_STEPS, steps, ctx.sync_round())
+            save_extracted(self.project_key, Entity.TEST_SCRIPT, scripts, ctx.sync_round())
+            forget_entities(self.project_key, [Entity.TEST_SCRIPT],
+                            {key for key, _, _ in steps} - {key for key, _, _ in scripts})
             self.mark_done(item_count=len(steps), failed_count=failed, entity_type=Entity.TEST_CASE,
                            batch_no=self.batch_no)
 

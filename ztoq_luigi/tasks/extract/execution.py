@@ -11,7 +11,8 @@ units, so a batch holds the executions of a bounded number of cycles.
 
 
 from ztoq_luigi.clients.errors import NotFoundError
-from ztoq_luigi.db.entities import count_extracted, extracted, save_extracted
+from ztoq_luigi.db.entities import (content_hash, extracted_ids_in, count_extracted, extracted, extracted_hashes, forget_entities, save_extracted,
+                                   unseen_ids)
 from ztoq_luigi.kinds import Entity, Phase
 from ztoq_luigi.mapping.executions import case_of, execution_key
 from ztoq_luigi.schemas.base import check
@@ -34,17 +35,20 @@ class ExtractExecutionReference(PipelineTask):
         zephyr, key = ctx.zephyr(), self.project_key
         lists = {Entity.status(status_type): self._valid(zephyr.statuses(key, status_type), OptionValueSchema(),
                                                       "status") for status_type in STATUS_TYPES}
-        lists["folder:TEST_CYCLE"] = self._valid(zephyr.folders(key, "TEST_CYCLE"), FolderSchema(), "folder")
+        lists[Entity.TEST_CYCLE_FOLDER] = self._valid(zephyr.folders(key, "TEST_CYCLE"), FolderSchema(), "folder")
         cycles = self._valid(zephyr.test_cycles(key), KeyedSchema(), Entity.TEST_CYCLE)
         plans = self._valid(zephyr.test_plans(key), KeyedSchema(), Entity.TEST_PLAN)
+        lists[Entity.TEST_CYCLE] = cycles
+        lists[Entity.TEST_PLAN] = plans
+        sync_round = ctx.sync_round()
         with self.atomic():
             for entity_type, values in lists.items():
-                save_extracted(key, entity_type, [(value["id"], value, n) for n, value in enumerate(values)])
-            save_extracted(key, Entity.TEST_CYCLE, [(cycle["key"], cycle, n) for n, cycle in enumerate(cycles)])
-            save_extracted(key, Entity.TEST_PLAN, [(plan["key"], plan, n) for n, plan in enumerate(plans)])
+                save_extracted(key, entity_type, [(value.get("key") or value["id"], value, n)
+                                                  for n, value in enumerate(values)], sync_round)
+                forget_entities(key, [entity_type], unseen_ids(key, entity_type, sync_round))
             self.mark_done(item_count=len(cycles) + len(plans), entity_type=Entity.TEST_CYCLE)
         self.event(f"listed {len(cycles)} test cycles, {len(plans)} test plans, "
-                   f"{len(lists['folder:TEST_CYCLE'])} test cycle folders")
+                   f"{len(lists[Entity.TEST_CYCLE_FOLDER])} test cycle folders")
 
     def _valid(self, values, schema, entity_type):
         kept = []
@@ -56,6 +60,15 @@ class ExtractExecutionReference(PipelineTask):
             else:
                 kept.append(value)
         return kept
+
+
+def save_listed(project_key, executions, sync_round):
+    """Store listed executions; the step results of those new or changed since the last listing are
+    forgotten with them, so that they are fetched (again) even if the task stops right after."""
+    hashes = extracted_hashes(project_key, Entity.EXECUTION, [source_id for source_id, _, _ in executions])
+    changed = [source_id for source_id, execution, _ in executions if hashes.get(source_id) != content_hash(execution)]
+    save_extracted(project_key, Entity.EXECUTION, executions, sync_round)
+    forget_entities(project_key, [Entity.EXECUTION_STEPS], changed)
 
 
 def _checked(task, execution):
@@ -95,10 +108,10 @@ class ExtractAdhocExecutions(PipelineTask):
             kept += 1
             if len(page) >= 500:
                 with self.atomic():
-                    save_extracted(key, Entity.EXECUTION, page)
+                    save_listed(key, page, ctx.sync_round())
                 page = []
         with self.atomic():
-            save_extracted(key, Entity.EXECUTION, page)
+            save_listed(key, page, ctx.sync_round())
             self.mark_done(item_count=kept, entity_type=Entity.TEST_EXECUTION)
         self.event(f"found {kept} ad-hoc test executions (no test cycle)")
 
@@ -116,17 +129,20 @@ class ExtractExecutions(BatchTask):
         return f"extract/executions/b{self.batch_size}/{self.batch_no}"
 
     def work(self, ctx):
-        key, zephyr = self.project_key, ctx.zephyr()
+        key, zephyr, sync_round = self.project_key, ctx.zephyr(), ctx.sync_round()
         cycles = extracted(key, Entity.TEST_CYCLE, ordinals=self.ordinals)
         for unit, cycle_key in enumerate(cycles, start=self.ordinals[0]):
             listed = [e for e in zephyr.test_executions(key, test_cycle=cycle_key) if _checked(self, e)]
             with self.atomic():
-                save_extracted(key, Entity.EXECUTION, [(execution_key(e), e, unit) for e in listed])
+                save_listed(key, [(execution_key(e), e, unit) for e in listed], sync_round)
         stored = failed = 0
         for unit in range(*self.ordinals):
-            executions = extracted(key, Entity.EXECUTION, ordinals=(unit, unit + 1))
+            executions = extracted(key, Entity.EXECUTION, ordinals=(unit, unit + 1), seen_round=sync_round)
+            fetched = extracted_ids_in(key, Entity.EXECUTION_STEPS, executions)
             results = []
             for source_id, execution in executions.items():
+                if source_id in fetched:
+                    continue
                 try:
                     results.append((source_id, zephyr.execution_steps(execution["id"]), unit))
                 except NotFoundError as error:
@@ -134,7 +150,7 @@ class ExtractExecutions(BatchTask):
                     self.error(f"test execution vanished from Zephyr during extraction: {error}",
                                entity_type=Entity.TEST_EXECUTION, entity_key=source_id, http_status=404)
             with self.atomic():
-                save_extracted(key, Entity.EXECUTION_STEPS, results)
+                save_extracted(key, Entity.EXECUTION_STEPS, results, sync_round)
             stored += len(results)
         with self.atomic():
             self.mark_done(item_count=stored, failed_count=failed, entity_type=Entity.TEST_EXECUTION,
@@ -142,10 +158,18 @@ class ExtractExecutions(BatchTask):
 
 
 class ExtractTestExecution(Group):
-    """Cycle folders, cycles, plans and ad-hoc executions, then the executions and step results batch by batch."""
+    """Cycle folders, cycles, plans and ad-hoc executions, then the executions and step results batch by batch.
+
+    Once every unit is listed, the executions no listing of this round
+    returned are forgotten (deleted in Zephyr).
+    """
 
     phase = Phase.EXTRACT
     area = "test-execution"
+
+    def finish(self, ctx):
+        gone = unseen_ids(self.project_key, Entity.EXECUTION, ctx.sync_round())
+        forget_entities(self.project_key, [Entity.EXECUTION, Entity.EXECUTION_STEPS], gone)
 
     def first(self):
         return [self.clone(ExtractAdhocExecutions)]

@@ -11,19 +11,22 @@ import json
 import luigi
 
 from ztoq_luigi.clients.errors import RequestRejectedError
-from ztoq_luigi.db.entities import assign_load_order, dependency_graph, level_sizes, mapped, transformed
+from ztoq_luigi.db.entities import assign_load_order, content_hash, dependency_graph, level_sizes, mapped, transformed
 from ztoq_luigi.db.models import TransformedEntity
-from ztoq_luigi.kinds import Entity, Notice, Phase, WarningKind
+from ztoq_luigi.kinds import LOADED, Entity, Notice, Phase, WarningKind
+from ztoq_luigi.mapping.attachments import payload_files, rewrite_payload
 from ztoq_luigi.mapping.folders import UNFILED
 from ztoq_luigi.mapping.load_order import load_order
 from ztoq_luigi.mapping.qtest_body import MappingProblem, create_case_body, unlink_calls
 from ztoq_luigi.services.fields import test_case_fields
 from ztoq_luigi.services.parallel import map_in_threads
-from ztoq_luigi.services.writes import create_once
+from ztoq_luigi.services.uploads import upload_files
+from ztoq_luigi.services.writes import create_once, update_once
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.load.fields import PrepareTestCaseFields
 from ztoq_luigi.tasks.load.survey import SurveyTestDesign
 from ztoq_luigi.tasks.transform.design import TransformModules, TransformTestDesign
+from ztoq_luigi.validation.compare import compare_test_case
 
 
 class LoadModules(PipelineTask):
@@ -92,7 +95,14 @@ class PlanTestCaseLoad(PipelineTask):
 
 
 class LoadTestCases(BatchTask):
-    """One batch of one level, created in order; callers of these cases wait for the next level."""
+    """One batch of one level, created in order; callers of these cases wait for the next level.
+
+    A case qTest already holds is updated in place (a PUT, which qTest
+    keeps as a new version) when its payload differs from what was loaded,
+    and left alone otherwise: a sync writes only what changed in Zephyr. An
+    update carries its texts already pointed at the case's attachments (a
+    file embedded anew is uploaded first), so it is one PUT, one version.
+    """
 
     phase = Phase.LOAD
     level = luigi.IntParameter(description="call level: 0 calls no other migrated case")
@@ -108,21 +118,11 @@ class LoadTestCases(BatchTask):
         called = {step["called"] for payload in cases.values() for step in payload["steps"] if step.get("called")}
         callee_ids = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, called).items()
                       if row.target_id}
-        catalog = test_case_fields(qtest, rules)
+        self._catalog = test_case_fields(qtest, rules)
         loaded = failed = 0
         for case_key, payload in self.tracked(cases.items(), "test cases"):
-            payload, unlinked = unlink_calls(payload, callee_ids)
-            for callee in unlinked:
-                self.warn(Notice(WarningKind.CALL_AS_TEXT, f"{case_key}: call to {callee} kept as text: {callee} is "
-                                 "not in qTest", subject=callee), batch_no=self.batch_no, entity_key=case_key)
             try:
-                module_id = modules.get(payload["module"])
-                if module_id is None:
-                    raise MappingProblem(f"its module (Zephyr folder {payload['module']}) is not in qTest")
-                body = create_case_body(payload, catalog, module_id, callee_ids)
-                create_once(key, Entity.TEST_CASE, "test-case", case_key, existing.get(case_key),
-                            create=lambda: qtest.create_test_case(body)["id"],
-                            find=lambda: qtest.find_test_case(rules.key_field, case_key, module_id))
+                self._load(ctx, case_key, payload, existing.get(case_key), modules, callee_ids)
                 loaded += 1
             except (MappingProblem, RequestRejectedError) as problem:
                 failed += 1
@@ -131,6 +131,34 @@ class LoadTestCases(BatchTask):
         with self.atomic():
             self.mark_done(item_count=loaded, failed_count=failed, entity_type=Entity.TEST_CASE,
                            batch_no=self.batch_no)
+
+    def _load(self, ctx, case_key, payload, row, modules, callee_ids):
+        """Create the case once, or update it once when its payload changed since it was loaded."""
+        key, qtest, catalog = self.project_key, ctx.qtest(), self._catalog
+        new_hash = content_hash(payload)
+        if row is not None and row.state in LOADED and row.content_hash == new_hash:
+            return
+        payload, unlinked = unlink_calls(payload, callee_ids)
+        module_id = modules.get(payload["module"])
+        if module_id is None:
+            raise MappingProblem(f"its module (Zephyr folder {payload['module']}) is not in qTest")
+        if row is not None and row.state in LOADED:
+            case_id, base = row.target_id, ctx.settings.zephyr_base_url
+            links = upload_files(qtest, key, "test-cases", case_id, case_key, payload_files(payload, base))
+            body = create_case_body(rewrite_payload(payload, links, base), catalog, module_id, callee_ids)
+            update_once(key, Entity.TEST_CASE, row, new_hash, ctx.sync_round(),
+                        update=lambda: qtest.update_test_case(case_id, body),
+                        applied=lambda: not compare_test_case(body, qtest.test_case(case_id),
+                                                              catalog.id_list_fields()))
+        else:
+            body = create_case_body(payload, catalog, module_id, callee_ids)
+            create_once(key, Entity.TEST_CASE, "test-case", case_key, row,
+                        create=lambda: qtest.create_test_case(body)["id"],
+                        find=lambda: qtest.find_test_case(ctx.rules.key_field, case_key, module_id),
+                        content_hash=new_hash, sync_round=ctx.sync_round())
+        for callee in unlinked:
+            self.warn(Notice(WarningKind.CALL_AS_TEXT, f"{case_key}: call to {callee} kept as text: {callee} is "
+                             "not in qTest", subject=callee), batch_no=self.batch_no, entity_key=case_key)
 
 
 class LoadLevel(Group):

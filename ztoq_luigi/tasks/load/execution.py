@@ -15,7 +15,8 @@ is an error of its execution, never a shortened log.
 
 
 from ztoq_luigi.clients.errors import NotFoundError, RequestRejectedError
-from ztoq_luigi.db.entities import mapped, mark_created, mark_pending
+from ztoq_luigi.clients.qtest import listed_run_name
+from ztoq_luigi.db.entities import content_hash, mapped, mark_created, mark_pending, mark_updated, set_content_hash
 from ztoq_luigi.db.executions import transformed_in, transformed_per_unit
 from ztoq_luigi.kinds import LOADED, Entity, Phase
 from ztoq_luigi.mapping.attachments import log_files, rewrite_log
@@ -27,7 +28,7 @@ from ztoq_luigi.services.fields import find_run_key_field
 from ztoq_luigi.services.lookups import find_container, find_log, find_run
 from ztoq_luigi.services.units import EXECUTION_UNITS, windows
 from ztoq_luigi.services.uploads import upload_files
-from ztoq_luigi.services.writes import create_once
+from ztoq_luigi.services.writes import create_once, reconcile
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.extract.execution import unit_count
 from ztoq_luigi.tasks.load.attachments import LoadEmbeddedFiles
@@ -93,7 +94,12 @@ class LoadCycles(PipelineTask):
 
 
 class LoadRuns(BatchTask):
-    """The runs of a batch of units, each followed by its logs in chronological order."""
+    """The runs of a batch of units, each followed by its logs in chronological order.
+
+    A run whose payload is the one loaded last time, logs and all, is left
+    alone without a request; a changed one gets its new logs appended and,
+    when its case was renamed, its name.
+    """
 
     phase = Phase.LOAD
 
@@ -118,9 +124,14 @@ class LoadRuns(BatchTask):
             needed = {run["case"] for run in runs.values()}
             cases = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, needed).items()
                      if row.state in LOADED}
+            maps = mapped(key, Entity.TEST_RUN, runs)
             for run_key, payload in progress.over(runs.items()):
+                row = maps.get(run_key)
+                if row is not None and row.state in LOADED and row.content_hash == content_hash(payload):
+                    loaded += 1
+                    continue
                 try:
-                    failed += self._load_run(ctx, run_key, payload, cycles, cases)
+                    failed += self._load_run(ctx, run_key, payload, cycles, cases, row)
                     loaded += 1
                 except (_NotLoadable, RequestRejectedError) as problem:
                     failed += 1
@@ -130,8 +141,12 @@ class LoadRuns(BatchTask):
         with self.atomic():
             self.mark_done(item_count=loaded, failed_count=failed, entity_type=Entity.TEST_RUN, batch_no=self.batch_no)
 
-    def _load_run(self, ctx, run_key, payload, cycles, cases):
-        """Create the run once, then its missing logs in order; returns how many logs failed."""
+    def _load_run(self, ctx, run_key, payload, cycles, cases, row):
+        """Create the run once (or rename it), then its missing logs in order; returns how many logs failed.
+
+        The run's content hash is recorded once every log is in qTest, so a
+        run with a log that failed is looked at again by the next run.
+        """
         key, qtest = self.project_key, ctx.qtest()
         cycle_id, case_id = cycles.get(payload["cycle"]), cases.get(payload["case"])
         if cycle_id is None:
@@ -146,9 +161,14 @@ class LoadRuns(BatchTask):
             raise _NotLoadable(steps.problem)
         body = {"test_case": {"id": int(case_id)}, "test_case_version_id": steps.version_id,
                 "properties": [{"field_id": self._field, "field_value": run_key}]}
-        run_id = create_once(key, Entity.TEST_RUN, "test-run", run_key, mapped(key, Entity.TEST_RUN, [run_key]).get(run_key),
+        sync_round = ctx.sync_round()
+        run_id = create_once(key, Entity.TEST_RUN, "test-run", run_key, row,
                              create=lambda: qtest.create_test_run(body, int(cycle_id))["id"],
-                             find=lambda: find_run(qtest, ctx.rules.key_field, int(cycle_id), run_key))
+                             find=lambda: find_run(qtest, ctx.rules.key_field, int(cycle_id), run_key),
+                             sync_round=sync_round)
+        earlier = row is not None and row.state in LOADED
+        if earlier and listed_run_name(qtest.test_run(int(run_id))) != payload["name"]:
+            reconcile(lambda: qtest.rename_test_run(int(run_id), payload["name"]))
         existing = mapped(key, Entity.TEST_LOG, [log["execution"] for log in payload["logs"]])
         failed = 0
         for log in payload["logs"]:
@@ -163,7 +183,8 @@ class LoadRuns(BatchTask):
             try:
                 log_id = create_once(key, Entity.TEST_LOG, "test-log", log["execution"], existing.get(log["execution"]),
                                      create=lambda: qtest.create_test_log(int(run_id), log_request)["id"],
-                                     find=lambda: find_log(qtest, int(run_id), log["execution"]))
+                                     find=lambda: find_log(qtest, int(run_id), log["execution"]),
+                                     sync_round=sync_round)
             except RequestRejectedError as problem:
                 failed += 1
                 self.error(f"test log of {log['execution']} not loaded into run {run_key}: {problem}",
@@ -177,6 +198,11 @@ class LoadRuns(BatchTask):
                 self.error(f"embedded files not attached to the test log of {log['execution']}: {problem}",
                            entity_type=Entity.TEST_EXECUTION, entity_key=log["execution"], http_status=problem.status,
                            excerpt=problem.excerpt)
+        if not failed:
+            if earlier:
+                mark_updated(key, Entity.TEST_RUN, run_key, content_hash(payload), sync_round)
+            else:
+                set_content_hash(key, Entity.TEST_RUN, run_key, content_hash(payload))
         return failed
 
     def _attach_files(self, ctx, run_id, log_id, log, steps):

@@ -7,8 +7,8 @@ user directory.
 """
 
 
-from ztoq_luigi.db.entities import (content_hash, count_extracted, extracted, save_transformed, stream_extracted,
-                                   transformed)
+from ztoq_luigi.db.entities import (content_hash, count_extracted, extracted, save_transformed, source_hashes,
+                                   stream_extracted, transformed)
 from ztoq_luigi.db.fields import keep_only_transformed, save_user_directory, user_directory
 from ztoq_luigi.errors import ConfigError
 from ztoq_luigi.kinds import Entity, Phase
@@ -40,6 +40,7 @@ class TransformModules(PipelineTask):
         folders = list(extracted(self.project_key, Entity.TEST_CASE_FOLDER).values())
         plan = module_plan(folders, unfiled_name=ctx.rules.unfiled_module)
         with self.atomic():
+            keep_only_transformed(self.project_key, Entity.MODULE, [module["source_id"] for module in plan])
             save_transformed(self.project_key, Entity.MODULE, [
                 (module["source_id"], module, content_hash(module), [module["parent"]] if module["parent"] else [], n)
                 for n, module in enumerate(plan)])
@@ -67,6 +68,9 @@ class TransformFieldPlan(PipelineTask):
         for case in stream_extracted(key, Entity.TEST_CASE):
             survey.add(case)
         entries, notes = survey.plan()
+        before = transformed(key, Entity.FIELD_PLAN)
+        if ctx.sync_round() > 1 and {entry["label"]: entry for entry in entries} == before:
+            notes = []  # said in an earlier round, and nothing about the fields changed since
         with self.atomic():
             keep_only_transformed(key, Entity.FIELD_PLAN, [entry["label"] for entry in entries])
             save_transformed(key, Entity.FIELD_PLAN, [(entry["label"], entry, content_hash(entry), [], n)
@@ -114,7 +118,9 @@ class TransformTestCases(BatchTask):
     """The test cases of one extract batch as qTest payloads.
 
     Not retryable: a case that cannot be mapped fails the same way until
-    its Zephyr content or the mapping changes.
+    its Zephyr content or the mapping changes. In a sync round a case whose
+    Zephyr content is unchanged keeps its payload (and is not warned about
+    again).
     """
 
     phase = Phase.TRANSFORM
@@ -133,17 +139,21 @@ class TransformTestCases(BatchTask):
         cases = extracted(key, Entity.TEST_CASE, ordinals=self.ordinals)
         steps = extracted(key, Entity.TEST_STEPS, source_ids=cases)
         scripts = extracted(key, Entity.TEST_SCRIPT, source_ids=cases)
-        rows, warnings = [], []
+        known = source_hashes(key, Entity.TEST_CASE, cases)
+        rows, warnings, unchanged = [], [], 0
         for ordinal, (case_key, case) in enumerate(cases.items(), start=self.ordinals[0]):
             if case_key not in steps:
                 continue
-            mapped = map_test_case(case, steps[case_key], scripts.get(case_key), mapping_context)
             source_hash = content_hash([case, steps[case_key], scripts.get(case_key)])
+            if known.get(case_key) == source_hash:
+                unchanged += 1
+                continue
+            mapped = map_test_case(case, steps[case_key], scripts.get(case_key), mapping_context)
             rows.append((case_key, mapped.payload, source_hash, mapped.depends_on, ordinal))
             warnings.extend((case_key, warning) for warning in mapped.warnings)
         with self.atomic():
             save_transformed(key, Entity.TEST_CASE, rows)
-            self.mark_done(item_count=len(rows), entity_type=Entity.TEST_CASE, batch_no=self.batch_no)
+            self.mark_done(item_count=len(rows) + unchanged, entity_type=Entity.TEST_CASE, batch_no=self.batch_no)
         for case_key, notice in warnings:
             self.warn(notice, batch_no=self.batch_no, entity_key=case_key)
 

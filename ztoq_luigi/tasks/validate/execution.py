@@ -47,8 +47,7 @@ class ValidateRuns(BatchTask):
         issues, confirmed_runs, confirmed_logs, logs_found = [], [], [], 0
         for window in windows(self.ordinals, rows):
             runs = transformed_in(key, Entity.TEST_RUN, window)
-            expected.cases = {sid: row.target_id for sid, row in
-                              mapped(key, Entity.TEST_CASE, {r["case"] for r in runs.values()}).items()}
+            expected.know(runs)
             found_runs, found_logs = _read_back(key, runs)
             for run_key, payload in progress.over(runs.items()):
                 logs_found += sum(len(found_logs.get(log["execution"], [])) for log in payload["logs"])
@@ -81,7 +80,15 @@ class _ExpectedRuns:
                        if row.state in LOADED}
         self.statuses = {status["name"]: status["id"] for status in ctx.qtest().execution_statuses()}
         self.steps = CaseSteps(project_key, ctx.qtest(), read_case=self._case_read_back)
-        self.cases = {}
+        self.cases, self.updated, self.logged = {}, {}, {}
+
+    def know(self, runs):
+        """What a window's runs need from the map: their cases' ids and last sync update, when their logs were loaded."""
+        case_rows = mapped(self.project_key, Entity.TEST_CASE, {run["case"] for run in runs.values()})
+        self.cases = {sid: row.target_id for sid, row in case_rows.items()}
+        self.updated = {sid: row.updated_round for sid, row in case_rows.items() if row.updated_round}
+        self.logged = {sid: row.created_round for sid, row in mapped(
+            self.project_key, Entity.TEST_LOG, [log["execution"] for run in runs.values() for log in run["logs"]]).items()}
 
     def check(self, rules, run_key, payload, found, found_logs):
         """The issues of one run and its logs, or None when it is missing or duplicated."""
@@ -111,6 +118,10 @@ class _ExpectedRuns:
             log = rewrite_log(log, uploaded_links(self.ctx.qtest(), self.project_key, log["execution"], "test-logs",
                                                   actual["id"]), base)
         steps = self.steps.of(payload["case"])
+        logged_on = actual.get("test_case_version_id")
+        if logged_on and logged_on != steps.version_id and self.logged.get(log["execution"], 0) < self.updated.get(
+                payload["case"], 0):
+            steps = self.steps.at(payload["case"], logged_on)  # logged before a sync updated its case: keeps its version
         version_id = steps.version_id
         steps = replace(steps, version_id=version_id or actual.get("test_case_version_id") or 0)
         problem = None

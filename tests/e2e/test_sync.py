@@ -1,0 +1,164 @@
+"""`ztoq workflow run` after a finished migration: a sync round that brings qTest up to what Zephyr is now.
+
+Zephyr is edited through the sandbox as a user would (renamed cases, edited
+objectives and steps, new cases, new executions, a deleted case); the next
+`run` must leave qTest as a fresh migration of the edited project would,
+having written only to what changed, and a `run` without change writes
+nothing at all.
+"""
+
+import json
+
+import pytest
+import requests
+
+from ztoq_luigi.sandbox import start_sandbox
+from ztoq_luigi.sandbox.launch import ZEPHYR_TOKEN
+
+from tests.e2e.oracle import canonical
+
+HEADERS = {"Authorization": f"Bearer {ZEPHYR_TOKEN}"}
+
+
+def migrate(run_cli, sandbox, db_args, tmp_path, *extra, command="run"):
+    args = ["workflow", command, *sandbox.workflow_args(tmp_path / "out"), *db_args, *extra]
+    return run_cli(*args, environ=sandbox.environment())
+
+
+READS = ("/oauth/token", "/search")  # POSTs that change nothing in qTest: a login, a Data Query
+
+
+class Writes:
+    """Every successful write qTest served, as (method, path)."""
+
+    def __init__(self, sandbox):
+        self.seen = []
+        sandbox.qtest.add_write_hook(self._seen)
+
+    def _seen(self, request, response):
+        if not request.path.endswith(READS):
+            self.seen.append((request.method, request.path))
+
+    def to(self, method, fragment):
+        return [path for seen_method, path in self.seen if seen_method == method and fragment in path]
+
+
+def zephyr(sandbox, method, path, body=None):
+    answer = requests.request(method, f"{sandbox.zephyr_url}{path}", headers=HEADERS, json=body, timeout=10)
+    assert answer.status_code < 300, answer.text
+    return answer.json() if answer.content else None
+
+
+def inline_cases(sandbox):
+    """Keys of cases with inline steps only, no call and no executions' trouble: safe to edit and to execute."""
+    called = {step["testCase"]["testCaseKey"] for case in sandbox.dataset.testcases
+              for step in case.get("steps") or [] if step.get("testCase")}
+    return [case["key"] for case in sandbox.dataset.testcases
+            if (case.get("script") or {}).get("type") == "steps" and case.get("steps")
+            and all(step.get("inline") for step in case["steps"]) and case["key"] not in called]
+
+
+def edit_zephyr(sandbox):
+    """The edits of the sync test, made the same way on any sandbox generated with the same seed."""
+    keys = inline_cases(sandbox)
+    executed = {execution["testCaseKey"] for execution in sandbox.dataset.testexecutions}
+    renamed, objective, steps = keys[:3]
+    deleted = [key for key in keys[3:] if key not in executed][-1]
+    for key, change in ((renamed, {"name": "Renamed in Zephyr"}), (objective, {"objective": "<p>New objective</p>"})):
+        case = zephyr(sandbox, "GET", f"/testcases/{key}")
+        zephyr(sandbox, "PUT", f"/testcases/{key}", dict(case, **change))
+    zephyr(sandbox, "POST", f"/testcases/{steps}/teststeps", {"mode": "OVERWRITE", "items": [
+        {"inline": {"description": "Edited step", "expectedResult": "Edited result"}},
+        {"inline": {"description": "Added step", "expectedResult": "It works"}}]})
+    created = zephyr(sandbox, "POST", "/testcases", {"projectKey": sandbox.project_key, "name": "Added in Zephyr",
+                                                     "objective": "A new case"})["key"]
+    zephyr(sandbox, "POST", f"/testcases/{created}/teststeps", {"mode": "APPEND", "items": [
+        {"inline": {"description": "Only step", "expectedResult": "Done"}}]})
+    cycle = sandbox.dataset.testcycles[0]["key"]
+    for key in (objective, created):
+        zephyr(sandbox, "POST", "/testexecutions", {
+            "projectKey": sandbox.project_key, "testCaseKey": key, "testCycleKey": cycle, "statusName": "Pass",
+            "actualEndDate": "2026-12-01T10:00:00Z", "executionTime": 60000})
+    index = sandbox.zephyr.index
+    record = index.by_key["testcases"][deleted]
+    index.remove("testcases", record)
+    return {"renamed": renamed, "objective": objective, "steps": steps, "created": created, "deleted": deleted}
+
+
+def case_ids(sandbox):
+    return {case["properties"].get("Zephyr Key"): case["id"] for case in sandbox.qtest.state.test_cases()}
+
+
+def versions(sandbox, case_id):
+    return len(sandbox.qtest.state.design.cases[case_id].versions)
+
+
+def report(run_cli, tmp_path, db_args):
+    result = run_cli("workflow", "report", "--project-key", "SBX", "--output-dir", str(tmp_path / "out"), *db_args,
+                     "--report-format", "json")
+    assert result.code == 0, result
+    return json.loads(result.stdout)
+
+
+def test_a_run_after_zephyr_changed_brings_qtest_up_to_date_writing_only_what_changed(
+        run_cli, sandbox, fresh_db_args, tmp_path):
+    assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
+    ids = case_ids(sandbox)
+    edits = edit_zephyr(sandbox)
+    before = {edits[name]: versions(sandbox, ids[edits[name]]) for name in ("renamed", "objective", "steps")}
+    writes = Writes(sandbox)
+
+    result = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
+    assert result.code == 0, result
+
+    changed = {ids[edits[key]] for key in ("renamed", "objective", "steps")}
+    updated = {int(path.rsplit("/", 1)[1]) for path in writes.to("PUT", "/test-cases/")}
+    assert updated == changed, "only the changed cases are updated, each in place"
+    assert len(writes.to("PUT", "/test-cases/")) == len(changed), "each once"
+    assert len([p for p in writes.to("POST", "/test-cases") if p.endswith("/test-cases")]) == 1
+    assert not writes.to("DELETE", ""), "a deletion in Zephyr is only reported by default"
+    for key, count in before.items():
+        assert versions(sandbox, ids[key]) == count + 1, f"{key}: qTest keeps the old version"
+    assert len(writes.to("POST", "/test-logs")) == 2, "the two new executions, appended as logs"
+
+    fresh = start_sandbox(size="tiny", seed=3)
+    try:
+        edit_zephyr(fresh)
+        assert migrate(run_cli, fresh, [], tmp_path / "fresh").code == 0
+        synced, expected = canonical(sandbox), canonical(fresh)
+    finally:
+        fresh.stop()
+    deleted_case = [case for case in synced["cases"] if case[0] == edits["deleted"]]
+    assert len(deleted_case) == 1, "kept in qTest, reported"
+    synced["cases"] = [case for case in synced["cases"] if case[0] != edits["deleted"]]
+    assert synced == expected
+
+    rounds = report(run_cli, tmp_path, fresh_db_args)["sync"]["rounds"]
+    assert [r["number"] for r in rounds] == [1, 2]
+    cases = rounds[1]["tallies"]["testcase"]
+    assert (cases["created"], cases["updated"], cases["deleted_in_zephyr"]) == (1, 3, 1)
+
+    writes.seen.clear()
+    again = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
+    assert again.code == 0, again
+    assert writes.seen == [], "a run without change in Zephyr writes nothing"
+
+    deleting = migrate(run_cli, sandbox, fresh_db_args, tmp_path, "--zephyr-deletions", "delete")
+    assert deleting.code == 0, deleting
+    assert writes.seen == [("DELETE", path) for path in writes.to("DELETE", f"/test-cases/{ids[edits['deleted']]}")]
+    assert len(writes.seen) == 1
+    assert edits["deleted"] not in case_ids(sandbox)
+
+
+@pytest.mark.parametrize("option", ["--zephyr-deletions", "ZTOQ_ZEPHYR_DELETIONS"])
+def test_an_unknown_deletion_policy_is_one_line(run_cli, sandbox, fresh_db_args, tmp_path, option):
+    environ = dict(sandbox.environment())
+    extra = []
+    if option.startswith("--"):
+        extra = [option, "archive"]
+    else:
+        environ[option] = "archive"
+    result = run_cli("workflow", "run", *sandbox.workflow_args(tmp_path / "out"), *fresh_db_args, *extra,
+                     environ=environ)
+    assert result.code == 2
+    assert f"{option}: invalid value 'archive'; expected report or delete" in result.stderr
