@@ -7,7 +7,8 @@ import time
 
 
 class SignalAfterCreate:
-    """A sandbox write hook: send `signum` to the `ztoq` process once qTest has created the n-th object on `route`.
+    """A sandbox write hook: send `signum` to the `ztoq` process once qTest has created the n-th object on `route`
+    (or, with `method="PUT"`, applied the n-th update).
 
     It runs after the object exists and before the answer is sent: qTest
     has it, the tool has not recorded it. Tasks run in threads of that one
@@ -15,14 +16,14 @@ class SignalAfterCreate:
     a moment so that it never reaches the dying process.
     """
 
-    def __init__(self, route, nth, signum=signal.SIGKILL):
-        self.route, self.nth, self.signum = route, nth, signum
+    def __init__(self, route, nth, signum=signal.SIGKILL, method="POST"):
+        self.route, self.nth, self.signum, self.method = route, nth, signum, method
         self.count, self.pid = 0, None
         self.fired = threading.Event()
         self.lock = threading.Lock()
 
     def __call__(self, request, response):
-        if request.method != "POST" or request.route != self.route:
+        if request.method != self.method or request.route != self.route:
             return
         with self.lock:
             self.count += 1

@@ -100,13 +100,14 @@ def test_sigkill_and_resume_under_the_flaky_fault_profile(run_cli, tmp_path, fre
         sandbox.stop()
 
 
-def test_rerun_of_a_finished_migration_makes_no_request(run_cli, sandbox, tmp_path, fresh_db_args):
-    args = ["workflow", "run", *sandbox.workflow_args(tmp_path / "out"), *fresh_db_args]
-    assert run_cli(*args, environ=sandbox.environment()).code == 0
+def test_resume_of_a_finished_migration_makes_no_request(run_cli, sandbox, tmp_path, fresh_db_args):
+    """`resume` continues an interrupted run, and there is nothing to continue (`run` would sync: test_sync.py)."""
+    args = [*sandbox.workflow_args(tmp_path / "out"), *fresh_db_args]
+    assert run_cli("workflow", "run", *args, environ=sandbox.environment()).code == 0
     sandbox.qtest.counters.reset()
     sandbox.zephyr.counters.reset()
     started = time.monotonic()
-    again = run_cli(*args, environ=sandbox.environment())
+    again = run_cli("workflow", "resume", *args, environ=sandbox.environment())
     elapsed = time.monotonic() - started
     assert again.code == 0, again
     assert sandbox.qtest.counters.writes() == 0

@@ -8,6 +8,7 @@ nothing at all.
 """
 
 import json
+import signal
 
 import pytest
 import requests
@@ -15,7 +16,9 @@ import requests
 from ztoq_luigi.sandbox import start_sandbox
 from ztoq_luigi.sandbox.launch import ZEPHYR_TOKEN
 
+from tests.e2e.interrupt import SignalAfterCreate, settled_writes
 from tests.e2e.oracle import canonical
+from tests.e2e.test_process_control import finish, start
 
 HEADERS = {"Authorization": f"Bearer {ZEPHYR_TOKEN}"}
 
@@ -70,11 +73,15 @@ def edit_zephyr(sandbox):
     zephyr(sandbox, "POST", f"/testcases/{steps}/teststeps", {"mode": "OVERWRITE", "items": [
         {"inline": {"description": "Edited step", "expectedResult": "Edited result"}},
         {"inline": {"description": "Added step", "expectedResult": "It works"}}]})
+    folder = zephyr(sandbox, "POST", "/folders", {"projectKey": sandbox.project_key, "name": "Added folder",
+                                                  "folderType": "TEST_CASE"})["id"]
     created = zephyr(sandbox, "POST", "/testcases", {"projectKey": sandbox.project_key, "name": "Added in Zephyr",
-                                                     "objective": "A new case"})["key"]
+                                                     "objective": "A new case", "folderId": folder})["key"]
     zephyr(sandbox, "POST", f"/testcases/{created}/teststeps", {"mode": "APPEND", "items": [
         {"inline": {"description": "Only step", "expectedResult": "Done"}}]})
     cycle = sandbox.dataset.testcycles[0]["key"]
+    record = zephyr(sandbox, "GET", f"/testcycles/{cycle}")
+    zephyr(sandbox, "PUT", f"/testcycles/{cycle}", dict(record, name="Cycle renamed in Zephyr"))
     for key in (objective, created):
         zephyr(sandbox, "POST", "/testexecutions", {
             "projectKey": sandbox.project_key, "testCaseKey": key, "testCycleKey": cycle, "statusName": "Pass",
@@ -82,7 +89,8 @@ def edit_zephyr(sandbox):
     index = sandbox.zephyr.index
     record = index.by_key["testcases"][deleted]
     index.remove("testcases", record)
-    return {"renamed": renamed, "objective": objective, "steps": steps, "created": created, "deleted": deleted}
+    return {"renamed": renamed, "objective": objective, "steps": steps, "created": created, "deleted": deleted,
+            "cycle": cycle}
 
 
 def case_ids(sandbox):
@@ -120,6 +128,11 @@ def test_a_run_after_zephyr_changed_brings_qtest_up_to_date_writing_only_what_ch
     for key, count in before.items():
         assert versions(sandbox, ids[key]) == count + 1, f"{key}: qTest keeps the old version"
     assert len(writes.to("POST", "/test-logs")) == 2, "the two new executions, appended as logs"
+    assert len(writes.to("POST", "/modules")) == 1, "the new folder"
+    assert len(writes.to("PUT", "/test-cycles/")) == 1, "the renamed cycle, in place"
+    assert writes.to("POST", "/test-cycles") == [], "no cycle is new"
+    assert [path for path in writes.to("POST", "/test-runs") if path.endswith("/test-runs")] == [
+        "/api/v3/projects/12345/test-runs"], "the new case's run; the other execution joins its run"
 
     fresh = start_sandbox(size="tiny", seed=3)
     try:
@@ -162,3 +175,49 @@ def test_an_unknown_deletion_policy_is_one_line(run_cli, sandbox, fresh_db_args,
                      environ=environ)
     assert result.code == 2
     assert f"{option}: invalid value 'archive'; expected report or delete" in result.stderr
+
+
+CASE_PUT = "/api/v3/projects/{projectId}/test-cases/{testCaseId}"
+
+
+def test_an_update_whose_answer_is_lost_makes_one_version(run_cli, sandbox, fresh_db_args, tmp_path):
+    assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
+    ids = case_ids(sandbox)
+    keys = inline_cases(sandbox)[:2]
+    before = {key: versions(sandbox, ids[key]) for key in keys}
+    for key in keys:
+        case = zephyr(sandbox, "GET", f"/testcases/{key}")
+        zephyr(sandbox, "PUT", f"/testcases/{key}", dict(case, name=f"{key} renamed"))
+    sandbox.qtest.faults.inject("drop_after", method="PUT", route=CASE_PUT, times=1)
+    sandbox.qtest.faults.inject("applied_502", method="PUT", route=CASE_PUT, times=1)
+
+    result = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
+    assert result.code == 0, result
+    for key in keys:
+        assert versions(sandbox, ids[key]) == before[key] + 1, f"{key}: the update was applied once"
+        assert sandbox.qtest.state.design.cases[ids[key]].latest.name == f"{key} renamed"
+
+
+def test_a_sigkill_right_after_an_update_then_resume_updates_each_case_once(run_cli, sandbox, fresh_db_args,
+                                                                             tmp_path):
+    assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
+    ids = case_ids(sandbox)
+    keys = inline_cases(sandbox)[:3]
+    before = {key: versions(sandbox, ids[key]) for key in keys}
+    for key in keys:
+        case = zephyr(sandbox, "GET", f"/testcases/{key}")
+        zephyr(sandbox, "PUT", f"/testcases/{key}", dict(case, name=f"{key} renamed"))
+    hook = SignalAfterCreate(CASE_PUT, 2, signal.SIGKILL, method="PUT")
+    sandbox.qtest.add_write_hook(hook)
+    process = start(sandbox, tmp_path, fresh_db_args)
+    hook.pid = process.pid
+    finish(process)
+    assert hook.fired.is_set() and process.returncode == -signal.SIGKILL
+    settled_writes(sandbox.qtest.counters)
+    sandbox.qtest.clear_write_hooks()
+
+    resumed = migrate(run_cli, sandbox, fresh_db_args, tmp_path, command="resume")
+    assert resumed.code == 0, resumed
+    for key in keys:
+        assert versions(sandbox, ids[key]) == before[key] + 1, f"{key}: updated once, neither lost nor twice"
+        assert sandbox.qtest.state.design.cases[ids[key]].latest.name == f"{key} renamed"

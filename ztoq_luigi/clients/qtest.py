@@ -137,6 +137,19 @@ class QTestClient(HttpClient):
         return self._json("POST", "/modules", params=params, body={"name": name, "description": description},
                           schema=ModuleSchema())
 
+    def module(self, module_id):
+        return self._json("GET", f"/modules/{module_id}", schema=ModuleSchema())
+
+    def update_module(self, module_id, name, description):
+        """PUT a module's name and description: the same texts however often it is sent, so retried like a read."""
+        return self._json("PUT", f"/modules/{module_id}", body={"name": name, "description": description},
+                          idempotent=True, schema=ModuleSchema())
+
+    def move_module(self, module_id, parent_id):
+        """PUT with `parentId` moves the module (qTest then ignores the body); moving twice lands in the same place."""
+        return self._json("PUT", f"/modules/{module_id}", params={"parentId": parent_id}, body={},
+                          idempotent=True, schema=ModuleSchema())
+
     def create_test_case(self, body):
         return self._json("POST", "/test-cases", body=body, schema=TestCaseSchema())
 
@@ -186,6 +199,19 @@ class QTestClient(HttpClient):
             body["target_release_id"] = int(target_release_id)
         return self._json("POST", "/test-cycles", params={"parentId": parent_id, "parentType": parent_type},
                           body=body, schema=ContainerSchema())
+
+    def test_cycle(self, cycle_id):
+        return self._json("GET", f"/test-cycles/{cycle_id}", schema=ContainerSchema())
+
+    def update_test_cycle(self, cycle_id, name, description):
+        """PUT a cycle's name and description (idempotent, retried like a read)."""
+        return self._json("PUT", f"/test-cycles/{cycle_id}", body={"name": name, "description": description},
+                          idempotent=True, schema=ContainerSchema())
+
+    def move_test_cycle(self, cycle_id, parent_id, parent_type):
+        """PUT with `parentId` and `parentType` moves the cycle; qTest ignores the body then."""
+        return self._json("PUT", f"/test-cycles/{cycle_id}", params={"parentId": parent_id, "parentType": parent_type},
+                          body={}, idempotent=True, schema=ContainerSchema())
 
     def execution_statuses(self):
         return list(self._listing("/test-runs/execution-statuses", WHOLE, schema=StatusSchema()))

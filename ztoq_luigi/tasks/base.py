@@ -20,6 +20,7 @@ from ztoq_luigi.db import journal, run_lock
 from ztoq_luigi.db.connection import write_transaction
 from ztoq_luigi.db.entities import marker_exists, write_marker
 from ztoq_luigi.db.models import BatchLayout, utcnow
+from ztoq_luigi.db.rounds import current_round
 from ztoq_luigi.errors import ExitStatus, Interrupted, ZtoqError
 from ztoq_luigi.kinds import MarkerKind
 from ztoq_luigi.services import context
@@ -75,7 +76,7 @@ class PipelineTask(luigi.Task):
                      retryable=self.retryable, entity_type=entity_type, batch_no=batch_no, item_count=item_count,
                      failed_count=failed_count, run_id=journal.current_run_id(self.project_key),
                      started_at=getattr(self, "_started_at", None), done_by=run_lock.identity(),
-                     sync_round=context.current().sync_round())
+                     sync_round=current_round(self.project_key))
 
     def event(self, message, level="INFO", batch_no=None, **details):
         journal.record_event(self.project_key, message, phase=self.phase, batch_no=batch_no, level=level, **details)

@@ -23,6 +23,7 @@ class FakeQTest:
     def __init__(self, fields=None):
         self._fields = {"test-cases": list(fields or []), "test-runs": []}
         self.created_cases, self.created_modules, self.allowed_value_posts = [], [], []
+        self.updates, self.deleted = [], []
         self.fail = {}
         self._next_id = 1000
 
@@ -59,6 +60,19 @@ class FakeQTest:
         case = dict(body, id=self._id())
         self.created_cases.append(case)
         return case
+
+    def update_test_case(self, case_id, body):
+        self.updates.append((case_id, body))
+        self._maybe_fail("update_test_case")
+        return dict(body, id=case_id)
+
+    def test_case(self, case_id, version_id=None):
+        bodies = [body for updated, body in self.updates if updated == case_id]
+        bodies = bodies or [case for case in self.created_cases if case["id"] == case_id]
+        return dict(bodies[-1], id=case_id)
+
+    def delete_test_case(self, case_id):
+        self.deleted.append(case_id)
 
     def find_test_case(self, field_label, value, parent_id=None):
         for case in self.created_cases:

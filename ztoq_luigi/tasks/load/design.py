@@ -11,10 +11,12 @@ import json
 import luigi
 
 from ztoq_luigi.clients.errors import RequestRejectedError
-from ztoq_luigi.db.entities import assign_load_order, content_hash, dependency_graph, level_sizes, mapped, transformed
+from ztoq_luigi.db.entities import (assign_load_order, content_hash, dependency_graph, level_sizes, loaded_ids, mapped,
+                                   transformed)
 from ztoq_luigi.db.models import TransformedEntity
-from ztoq_luigi.kinds import LOADED, Entity, Notice, Phase, WarningKind
+from ztoq_luigi.kinds import Entity, Notice, Phase, WarningKind
 from ztoq_luigi.mapping.attachments import payload_files, rewrite_payload
+from ztoq_luigi.mapping.changes import Action, action
 from ztoq_luigi.mapping.folders import UNFILED
 from ztoq_luigi.mapping.load_order import load_order
 from ztoq_luigi.mapping.qtest_body import MappingProblem, create_case_body, unlink_calls
@@ -55,19 +57,44 @@ class LoadModules(PipelineTask):
         for depth in sorted({module["depth"] for module in plan}):
             ids = {source_id: row.target_id for source_id, row in mapped(key, Entity.MODULE).items()}
             level = [module for module in plan if module["depth"] == depth]
-            map_in_threads(lambda module: self._create(ctx.qtest(), module, ids), level, ctx.settings.max_workers)
+            map_in_threads(lambda module: self._load(ctx, module, ids), level, ctx.settings.max_workers)
         with self.atomic():
             self.mark_done(item_count=len(plan), entity_type=Entity.MODULE)
         self.event(f"{len(plan)} modules in qTest")
 
-    def _create(self, qtest, module, ids):
+    def _load(self, ctx, module, ids):
+        """Create the module once, or bring a renamed or moved folder's module up to date once."""
+        qtest, key = ctx.qtest(), self.project_key
         parent = ids.get(module["parent"]) if module["parent"] else None
-        existing = mapped(self.project_key, Entity.MODULE, [module["source_id"]]).get(module["source_id"])
+        existing = mapped(key, Entity.MODULE, [module["source_id"]]).get(module["source_id"])
+        new_hash = content_hash(module)
+        todo = action(existing and existing.state, existing and existing.content_hash, new_hash)
+        if todo == Action.UPDATE:
+            module_id = existing.target_id
+            update_once(key, Entity.MODULE, existing, new_hash, ctx.sync_round(),
+                        update=lambda: _update_module(qtest, module_id, module, parent),
+                        applied=lambda: _module_is(qtest.module(module_id), module, parent))
+            return module_id
         return create_once(
-            self.project_key, Entity.MODULE, Entity.MODULE, module["source_id"], existing,
+            key, Entity.MODULE, Entity.MODULE, module["source_id"], existing,
             create=lambda: qtest.create_module(module["name"], parent, module["description"])["id"],
             find=lambda: qtest.find_module(parent, module["name"], module["description"]),
+            content_hash=new_hash, sync_round=ctx.sync_round(),
         )
+
+
+def _module_is(found, module, parent):
+    return (found["name"], found.get("description") or "", found.get("parent_id")) == (
+        module["name"], module["description"] or "", int(parent) if parent else None)
+
+
+def _update_module(qtest, module_id, module, parent):
+    """Move it if its folder moved (a root module stays where it is: qTest has no move to the root), then rename."""
+    found = qtest.module(module_id)
+    if parent and found.get("parent_id") != int(parent):
+        qtest.move_module(module_id, parent)
+    if (found["name"], found.get("description") or "") != (module["name"], module["description"] or ""):
+        qtest.update_module(module_id, module["name"], module["description"])
 
 
 class PlanTestCaseLoad(PipelineTask):
@@ -87,7 +114,8 @@ class PlanTestCaseLoad(PipelineTask):
         with self.atomic():
             assign_load_order(self.project_key, Entity.TEST_CASE, placement)
             self.mark_done(item_count=len(placement), entity_type=Entity.TEST_CASE)
-        for source_id, callees in sorted(unlinked.items()):
+        said = loaded_ids(self.project_key, Entity.TEST_CASE)  # warned about when they were loaded
+        for source_id, callees in sorted((key, callees) for key, callees in unlinked.items() if key not in said):
             for callee in sorted(callees):
                 self.warn(Notice(WarningKind.CALL_AS_TEXT, f"{source_id}: call to {callee} cannot be linked in qTest "
                                  "(outside the project or in a call cycle); kept as text", subject=callee),
@@ -136,13 +164,14 @@ class LoadTestCases(BatchTask):
         """Create the case once, or update it once when its payload changed since it was loaded."""
         key, qtest, catalog = self.project_key, ctx.qtest(), self._catalog
         new_hash = content_hash(payload)
-        if row is not None and row.state in LOADED and row.content_hash == new_hash:
+        todo = action(row and row.state, row and row.content_hash, new_hash)
+        if todo == Action.KEEP:
             return
         payload, unlinked = unlink_calls(payload, callee_ids)
         module_id = modules.get(payload["module"])
         if module_id is None:
             raise MappingProblem(f"its module (Zephyr folder {payload['module']}) is not in qTest")
-        if row is not None and row.state in LOADED:
+        if todo == Action.UPDATE:
             case_id, base = row.target_id, ctx.settings.zephyr_base_url
             links = upload_files(qtest, key, "test-cases", case_id, case_key, payload_files(payload, base))
             body = create_case_body(rewrite_payload(payload, links, base), catalog, module_id, callee_ids)

@@ -20,6 +20,7 @@ from ztoq_luigi.db.entities import content_hash, mapped, mark_created, mark_pend
 from ztoq_luigi.db.executions import transformed_in, transformed_per_unit
 from ztoq_luigi.kinds import LOADED, Entity, Phase
 from ztoq_luigi.mapping.attachments import log_files, rewrite_log
+from ztoq_luigi.mapping.changes import Action, action
 from ztoq_luigi.mapping.executions import log_body, statuses_used
 from ztoq_luigi.mapping.run_steps import Unplaceable
 from ztoq_luigi.services.adoption import adopt_log_files
@@ -28,7 +29,7 @@ from ztoq_luigi.services.fields import find_run_key_field
 from ztoq_luigi.services.lookups import find_container, find_log, find_run
 from ztoq_luigi.services.units import EXECUTION_UNITS, windows
 from ztoq_luigi.services.uploads import upload_files
-from ztoq_luigi.services.writes import create_once, reconcile
+from ztoq_luigi.services.writes import create_once, reconcile, update_once
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.extract.execution import unit_count
 from ztoq_luigi.tasks.load.attachments import LoadEmbeddedFiles
@@ -64,7 +65,12 @@ class LoadReleases(PipelineTask):
 
 
 class LoadCycles(PipelineTask):
-    """The cycle tree, one depth at a time so every parent exists before its children."""
+    """The cycle tree, one depth at a time so every parent exists before its children.
+
+    In a sync round a cycle whose name or description changed in Zephyr is
+    updated in place; one moved to another folder keeps its place (qTest
+    does not say where a cycle is, so a move could not be checked).
+    """
 
     phase = Phase.LOAD
 
@@ -84,13 +90,25 @@ class LoadCycles(PipelineTask):
                 parent = (int(ids[entry["parent"]]), "test-cycle") if entry["parent"] else (0, "root")
                 target = releases.get(entry["release"]) if entry["release"] else None
                 existing = mapped(key, Entity.CYCLE, [entry["source_id"]]).get(entry["source_id"])
+                new_hash = content_hash(entry)
+                if action(existing and existing.state, existing and existing.content_hash, new_hash) == Action.UPDATE:
+                    cycle_id = existing.target_id
+                    update_once(key, Entity.CYCLE, existing, new_hash, ctx.sync_round(),
+                                update=lambda: qtest.update_test_cycle(cycle_id, entry["name"], entry["description"]),
+                                applied=lambda: _cycle_is(qtest.test_cycle(cycle_id), entry))
+                    continue
                 create_once(key, Entity.CYCLE, "test-cycle", entry["source_id"], existing,
                             create=lambda: qtest.create_test_cycle(entry["name"], entry["description"], *parent,
                                                                    target_release_id=target)["id"],
-                            find=lambda: find_container(qtest.test_cycles(*parent), entry["name"], entry["marker"]))
+                            find=lambda: find_container(qtest.test_cycles(*parent), entry["name"], entry["marker"]),
+                            content_hash=new_hash, sync_round=ctx.sync_round())
         with self.atomic():
             self.mark_done(item_count=len(plan), entity_type=Entity.CYCLE)
         self.event(f"{len(plan)} test cycles in qTest")
+
+
+def _cycle_is(found, entry):
+    return (found["name"], found.get("description") or "") == (entry["name"], entry["description"] or "")
 
 
 class LoadRuns(BatchTask):
@@ -127,7 +145,7 @@ class LoadRuns(BatchTask):
             maps = mapped(key, Entity.TEST_RUN, runs)
             for run_key, payload in progress.over(runs.items()):
                 row = maps.get(run_key)
-                if row is not None and row.state in LOADED and row.content_hash == content_hash(payload):
+                if action(row and row.state, row and row.content_hash, content_hash(payload)) == Action.KEEP:
                     loaded += 1
                     continue
                 try:

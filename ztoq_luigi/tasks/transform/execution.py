@@ -9,6 +9,7 @@ every pair's executions sit in one unit, so no run is split across batches
 from dataclasses import replace
 
 from ztoq_luigi.db.entities import content_hash, extracted, save_transformed
+from ztoq_luigi.db.fields import keep_only_transformed
 from ztoq_luigi.db.executions import count_extracted_in, delete_transformed_in, extracted_per_unit
 from ztoq_luigi.kinds import Entity, Phase
 from ztoq_luigi.mapping.cycles import ADHOC, cycle_plan, plan_targets, release_plan
@@ -49,6 +50,8 @@ class TransformCycles(PipelineTask):
                           adhoc_name=rules.adhoc_cycle if has_adhoc else None)
         releases = release_plan(plans, cycles, {"status": _names(key, "TEST_PLAN"), **users})
         with self.atomic():
+            keep_only_transformed(key, Entity.CYCLE, [entry["source_id"] for entry in tree])
+            keep_only_transformed(key, Entity.RELEASE, [entry["source_id"] for entry in releases])
             save_transformed(key, Entity.CYCLE, [
                 (entry["source_id"], entry, content_hash(entry),
                  [entry["parent"]] if entry["parent"] else [], n) for n, entry in enumerate(tree)])

@@ -1,0 +1,22 @@
+"""What a load does with one entity in a sync round, decided from hashes alone (no I/O).
+
+qTest holds an object when its entity-map row is loaded; the row keeps the
+content hash of what was sent. The payload of this round either is new
+(create), differs from that hash (update in place) or equals it (nothing).
+"""
+
+from ztoq_luigi.kinds import LOADED, Name
+
+
+class Action(Name):
+    CREATE = "create"
+    UPDATE = "update"
+    KEEP = "keep"
+
+
+def action(state, loaded_hash, new_hash):
+    """The action for a payload hashed `new_hash` whose map row has `state` and `loaded_hash` (state None: no row)."""
+    if state not in LOADED:
+        return Action.CREATE
+    return Action.KEEP if loaded_hash == new_hash else Action.UPDATE
+
