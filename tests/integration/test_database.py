@@ -78,13 +78,14 @@ def test_a_version_8_database_gets_sync_rounds_and_the_hashes_of_what_was_loaded
     transformed = peewee.Table("ztoq_transformed_entity", ("project_key", "entity_type", "source_id", "payload",
                                                            "source_hash", "depends_on", "transformed_at")).bind(database)
     old_map = peewee.Table("ztoq_entity_map", ("project_key", "source_type", "source_id", "target_type", "target_id",
-                                               "state", "updated_at")).bind(database)
+                                               "state", "adopted", "updated_at")).bind(database)
     for n in range(3):
         transformed.insert(project_key="OLD", entity_type="testcase", source_id=f"OLD-T{n}",
                            payload=json.dumps({"name": f"case {n}"}), source_hash="s", depends_on="",
                            transformed_at=datetime.datetime(2026, 12, 1)).execute()
         old_map.insert(project_key="OLD", source_type="testcase", source_id=f"OLD-T{n}", target_type="test-case",
-                       target_id=str(100 + n), state="created", updated_at=datetime.datetime(2026, 12, 1)).execute()
+                       target_id=str(100 + n), state="created", adopted=False,
+                       updated_at=datetime.datetime(2026, 12, 1)).execute()
     assert ensure_schema(database) == latest_version() >= 9
     hashes = {row.source_id: row.content_hash for row in EntityMap.select()}
     assert hashes == {f"OLD-T{n}": content_hash({"name": f"case {n}"}) for n in range(3)}

@@ -58,6 +58,7 @@ def recorded(monkeypatch):
     log = []
     monkeypatch.setattr(writes, "mark_update_pending", lambda key, kind, source_id, new: log.append(("pending", new)))
     monkeypatch.setattr(writes, "mark_updated", lambda key, kind, source_id, new, number: log.append(("done", new)))
+    monkeypatch.setattr(writes, "set_content_hash", lambda key, kind, source_id, new: log.append(("known", new)))
     return log
 
 
@@ -89,3 +90,11 @@ def test_a_pending_update_found_after_a_crash_is_checked_before_anything_is_sent
     assert update_once("PROJ", "testcase", Row("h1", pending_hash="h2"), "h2", 2, lambda: sent.append(1),
                        lambda: False)
     assert sent == [1], "not applied before the crash: sent now"
+
+
+def test_an_object_whose_content_is_unknown_is_compared_first_and_not_sent_when_qtest_holds_it(recorded):
+    sent = []
+    assert update_once("PROJ", "testcase", Row(None), "h2", 2, lambda: sent.append(1), lambda: True) is False
+    assert sent == [] and recorded == [("known", "h2")], "an adopted object that already matches: no new version"
+    assert update_once("PROJ", "testcase", Row(None), "h2", 2, lambda: sent.append(1), lambda: False) is True
+    assert sent == [1]

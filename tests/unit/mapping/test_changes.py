@@ -12,7 +12,7 @@ from ztoq_luigi.mapping.changes import Action, action
     (WriteState.CREATED, "h1", "h1", Action.KEEP),       # unchanged in Zephyr
     (WriteState.CONFIRMED, "h1", "h1", Action.KEEP),
     (WriteState.CREATED, "h1", "h2", Action.UPDATE),     # changed in Zephyr
-    (WriteState.CONFIRMED, None, "h2", Action.UPDATE),   # loaded, hash unknown: sent again once
+    (WriteState.CONFIRMED, None, "h2", Action.UPDATE),   # loaded, hash unknown (adopted): compared, sent if needed
     (WriteState.DELETED, "h1", "h1", Action.CREATE),     # deleted in qTest, back in Zephyr
 ])
 def test_the_action_follows_from_the_state_and_the_hashes(state, loaded, new, expected):
