@@ -14,9 +14,13 @@ class Action(Name):
     KEEP = "keep"
 
 
-def action(state, loaded_hash, new_hash):
-    """The action for a payload hashed `new_hash` whose map row has `state` and `loaded_hash` (state None: no row)."""
+def action(state, loaded_hash, new_hash, syncing=True):
+    """The action for a payload hashed `new_hash` whose map row has `state` and `loaded_hash` (state None: no row).
+
+    Only a sync round (`syncing`) updates: the migration itself creates what
+    is missing and keeps what qTest holds, adopted objects included.
+    """
     if state not in LOADED:
         return Action.CREATE
-    return Action.KEEP if loaded_hash == new_hash else Action.UPDATE
+    return Action.KEEP if loaded_hash == new_hash or not syncing else Action.UPDATE
 

@@ -17,3 +17,9 @@ from ztoq_luigi.mapping.changes import Action, action
 ])
 def test_the_action_follows_from_the_state_and_the_hashes(state, loaded, new, expected):
     assert action(state, loaded, new) == expected
+
+
+def test_the_migration_itself_keeps_what_qtest_holds_and_only_a_sync_updates():
+    assert action(WriteState.CREATED, None, "h2", syncing=False) == Action.KEEP  # adopted from qTest: kept
+    assert action(WriteState.CREATED, "h1", "h2", syncing=False) == Action.KEEP
+    assert action(None, None, "h2", syncing=False) == Action.CREATE

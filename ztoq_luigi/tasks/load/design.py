@@ -68,7 +68,7 @@ class LoadModules(PipelineTask):
         parent = ids.get(module["parent"]) if module["parent"] else None
         existing = mapped(key, Entity.MODULE, [module["source_id"]]).get(module["source_id"])
         new_hash = content_hash(module)
-        todo = action(existing and existing.state, existing and existing.content_hash, new_hash)
+        todo = action(existing and existing.state, existing and existing.content_hash, new_hash, ctx.sync_round() > 1)
         if todo == Action.UPDATE:
             module_id = existing.target_id
             update_once(key, Entity.MODULE, existing, new_hash, ctx.sync_round(),
@@ -164,7 +164,7 @@ class LoadTestCases(BatchTask):
         """Create the case once, or update it once when its payload changed since it was loaded."""
         key, qtest, catalog = self.project_key, ctx.qtest(), self._catalog
         new_hash = content_hash(payload)
-        todo = action(row and row.state, row and row.content_hash, new_hash)
+        todo = action(row and row.state, row and row.content_hash, new_hash, ctx.sync_round() > 1)
         if todo == Action.KEEP:
             return
         payload, unlinked = unlink_calls(payload, callee_ids)

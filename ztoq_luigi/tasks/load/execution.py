@@ -91,7 +91,8 @@ class LoadCycles(PipelineTask):
                 target = releases.get(entry["release"]) if entry["release"] else None
                 existing = mapped(key, Entity.CYCLE, [entry["source_id"]]).get(entry["source_id"])
                 new_hash = content_hash(entry)
-                if action(existing and existing.state, existing and existing.content_hash, new_hash) == Action.UPDATE:
+                if action(existing and existing.state, existing and existing.content_hash, new_hash,
+                          ctx.sync_round() > 1) == Action.UPDATE:
                     cycle_id = existing.target_id
                     update_once(key, Entity.CYCLE, existing, new_hash, ctx.sync_round(),
                                 update=lambda: qtest.update_test_cycle(cycle_id, entry["name"], entry["description"]),
@@ -185,7 +186,8 @@ class LoadRuns(BatchTask):
                              find=lambda: find_run(qtest, ctx.rules.key_field, int(cycle_id), run_key),
                              sync_round=sync_round)
         earlier = row is not None and row.state in LOADED
-        if earlier and listed_run_name(qtest.test_run(int(run_id))) != payload["name"]:
+        wrote = earlier and sync_round > 1 and listed_run_name(qtest.test_run(int(run_id))) != payload["name"]
+        if wrote:
             reconcile(lambda: qtest.rename_test_run(int(run_id), payload["name"]))
         existing = mapped(key, Entity.TEST_LOG, [log["execution"] for log in payload["logs"]])
         failed = 0
@@ -198,8 +200,10 @@ class LoadRuns(BatchTask):
                            f"be placed on the steps of the migrated test case: {problem}",
                            entity_type=Entity.TEST_EXECUTION, entity_key=log["execution"])
                 continue
+            logged = existing.get(log["execution"])
+            wrote = wrote or logged is None or logged.state not in LOADED
             try:
-                log_id = create_once(key, Entity.TEST_LOG, "test-log", log["execution"], existing.get(log["execution"]),
+                log_id = create_once(key, Entity.TEST_LOG, "test-log", log["execution"], logged,
                                      create=lambda: qtest.create_test_log(int(run_id), log_request)["id"],
                                      find=lambda: find_log(qtest, int(run_id), log["execution"]),
                                      sync_round=sync_round)
@@ -217,7 +221,7 @@ class LoadRuns(BatchTask):
                            entity_type=Entity.TEST_EXECUTION, entity_key=log["execution"], http_status=problem.status,
                            excerpt=problem.excerpt)
         if not failed:
-            if earlier:
+            if earlier and wrote:
                 mark_updated(key, Entity.TEST_RUN, run_key, content_hash(payload), sync_round)
             else:
                 set_content_hash(key, Entity.TEST_RUN, run_key, content_hash(payload))
