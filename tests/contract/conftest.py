@@ -101,7 +101,8 @@ def _client(sandbox):
 
 def _look_up(sandbox):
     """What a resumed load reads to find objects it may have created before a crash (a run's logs among them:
-    validation reads logs in bulk), and the project's users (read when Zephyr owners are mapped, which the tiny
+    validation reads logs in bulk), what a load whose state was lost reads to adopt them (the project's test
+    cases, the attachments of many objects at once), and the project's users (read when Zephyr owners are mapped, which the tiny
     project has none of)."""
     qtest, state = _client(sandbox), sandbox.qtest.state
     qtest.users()
@@ -114,6 +115,8 @@ def _look_up(sandbox):
     for object_type in ("test-cases", "test-logs"):
         owner = next(a for a in state.attachments.values() if a.object_type == object_type)
         qtest.attachments(object_type, owner.object_id)
+        list(qtest.attachments_of(object_type, [owner.object_id]))
+    list(qtest.test_cases(steps=False))
 
 
 def _refusals(sandbox):
