@@ -90,7 +90,10 @@ class UploadEmbeddedFiles(BatchTask):
             links = uploaded_links(qtest, key, case_key, "test-cases", case_id)
             new_payload = rewrite_payload(payloads[case_key], links, base)
             if case_key not in done and links and new_payload != payloads[case_key]:
-                bodies[case_key] = (case_id, self._body(ctx, new_payload))
+                try:
+                    bodies[case_key] = (case_id, self._body(ctx, new_payload))
+                except MappingProblem:
+                    continue  # the batch records it when it comes to the case
         listed = {str(case["id"]): case for module_id in {body["parent_id"] for _, body in bodies.values()}
                   for case in qtest.test_cases(module_id)}
         adopt(key, Entity.CASE_TEXTS, "test-case",
