@@ -9,12 +9,14 @@ import json
 import os
 import signal
 
+import jsonschema
 import pytest
 
+from tests.e2e.interrupt import SignalAfterCreate
 from tests.e2e.oracle import canonical, qtest_cases_by_key
+from tests.e2e.test_report_view import SCHEMA
 from tests.e2e.test_executions import executions_canonical
 from tests.e2e.test_resume import run_until_killed
-from tests.e2e.interrupt import SignalAfterCreate
 from ztoq_luigi.sandbox import start_sandbox
 
 READS_BY_POST = ("/search", "/oauth/token")
@@ -65,8 +67,10 @@ def assert_adopted_everything(run_cli, sandbox, expected, output_dir, db_args, r
     report = run_cli("workflow", "report", *sandbox.workflow_args(output_dir), *db_args, "--report-format", "json",
                      "--output-file", str(output_dir / "report.json"), environ=sandbox.environment())
     assert report.code == 0, report
-    summary = json.loads((output_dir / "report.json").read_text())["summary"]
-    assert summary["adopted"] == adopted
+    full = json.loads((output_dir / "report.json").read_text())
+    with open(SCHEMA, encoding="utf-8") as handle:
+        jsonschema.validate(full, json.load(handle))
+    assert full["summary"]["adopted"] == adopted
     events = run_cli("workflow", "events", *sandbox.workflow_args(output_dir), *db_args,
                      environ=sandbox.environment())
     assert f"qTest already holds {adopted['module']} modules, {cases} test cases of the test design" in events.stdout
