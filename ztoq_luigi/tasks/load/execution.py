@@ -13,6 +13,7 @@ case's steps (services/case_steps.py); a log whose results cannot all be placed
 is an error of its execution, never a shortened log.
 """
 
+from dataclasses import dataclass, field
 
 from ztoq_luigi.clients.errors import NotFoundError, RequestRejectedError
 from ztoq_luigi.clients.qtest import listed_run_name
@@ -129,11 +130,12 @@ class LoadRuns(BatchTask):
         return f"load/testruns/b{self.batch_size}/{self.batch_no}"
 
     def work(self, ctx):
-        key, qtest, rules = self.project_key, ctx.qtest(), ctx.rules
-        cycles = {sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items() if row.state in LOADED}
-        self._field = find_run_key_field(qtest, rules)
-        self._statuses = {status["name"]: status["id"] for status in qtest.execution_statuses()}
-        self._steps = CaseSteps(key, qtest)
+        key, qtest = self.project_key, ctx.qtest()
+        batch = _Batch(cycles={sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items()
+                               if row.state in LOADED},
+                       key_field=find_run_key_field(qtest, ctx.rules),
+                       statuses={status["name"]: status["id"] for status in qtest.execution_statuses()},
+                       steps=CaseSteps(key, qtest))
         rows = transformed_per_unit(key, Entity.TEST_RUN, self.ordinals)
         progress = self.progress(sum(rows.values()), "test runs")
         loaded = failed = 0
@@ -141,8 +143,8 @@ class LoadRuns(BatchTask):
             runs = transformed_in(key, Entity.TEST_RUN, window)
             adopt_log_files(qtest, key, runs, ctx.settings.zephyr_base_url)
             needed = {run["case"] for run in runs.values()}
-            cases = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, needed).items()
-                     if row.state in LOADED}
+            batch.cases = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, needed).items()
+                           if row.state in LOADED}
             maps = mapped(key, Entity.TEST_RUN, runs)
             for run_key, payload in progress.over(runs.items()):
                 row = maps.get(run_key)
@@ -150,7 +152,7 @@ class LoadRuns(BatchTask):
                     loaded += 1
                     continue
                 try:
-                    failed += self._load_run(ctx, run_key, payload, cycles, cases, row)
+                    failed += self._load_run(ctx, batch, run_key, payload, row)
                     loaded += 1
                 except (_NotLoadable, RequestRejectedError) as problem:
                     failed += 1
@@ -160,26 +162,26 @@ class LoadRuns(BatchTask):
         with self.atomic():
             self.mark_done(item_count=loaded, failed_count=failed, entity_type=Entity.TEST_RUN, batch_no=self.batch_no)
 
-    def _load_run(self, ctx, run_key, payload, cycles, cases, row):
+    def _load_run(self, ctx, batch, run_key, payload, row):
         """Create the run once (or rename it), then its missing logs in order; returns how many logs failed.
 
         The run's content hash is recorded once every log is in qTest, so a
         run with a log that failed is looked at again by the next run.
         """
         key, qtest = self.project_key, ctx.qtest()
-        cycle_id, case_id = cycles.get(payload["cycle"]), cases.get(payload["case"])
+        cycle_id, case_id = batch.cycles.get(payload["cycle"]), batch.cases.get(payload["case"])
         if cycle_id is None:
             raise _NotLoadable(f"its test cycle ({payload['cycle']}) is not in qTest")
         if case_id is None:
             raise _NotLoadable(f"test case {payload['case']} is not in qTest")
-        unknown = statuses_used(payload) - set(self._statuses)
+        unknown = statuses_used(payload) - set(batch.statuses)
         if unknown:
             raise _NotLoadable(f"qTest has no execution status {', '.join(sorted(unknown))}")
-        steps = self._steps.of(payload["case"])
+        steps = batch.steps.of(payload["case"])
         if steps.version_id is None:
             raise _NotLoadable(steps.problem)
         body = {"test_case": {"id": int(case_id)}, "test_case_version_id": steps.version_id,
-                "properties": [{"field_id": self._field, "field_value": run_key}]}
+                "properties": [{"field_id": batch.key_field, "field_value": run_key}]}
         sync_round = ctx.sync_round()
         run_id = create_once(key, Entity.TEST_RUN, "test-run", run_key, row,
                              create=lambda: qtest.create_test_run(body, int(cycle_id))["id"],
@@ -193,7 +195,7 @@ class LoadRuns(BatchTask):
         failed = 0
         for log in payload["logs"]:
             try:
-                log_request = log_body(log, steps, self._statuses)
+                log_request = log_body(log, steps, batch.statuses)
             except Unplaceable as problem:
                 failed += 1
                 self.error(f"test log of {log['execution']} not loaded into run {run_key}: its step results cannot "
@@ -214,7 +216,7 @@ class LoadRuns(BatchTask):
                            excerpt=problem.excerpt)
                 continue
             try:
-                self._attach_files(ctx, run_id, log_id, log, steps)
+                self._attach_files(ctx, run_id, log_id, log, steps, batch.statuses)
             except (NotFoundError, RequestRejectedError) as problem:
                 failed += 1
                 self.error(f"embedded files not attached to the test log of {log['execution']}: {problem}",
@@ -227,7 +229,7 @@ class LoadRuns(BatchTask):
                 set_content_hash(key, Entity.TEST_RUN, run_key, content_hash(payload))
         return failed
 
-    def _attach_files(self, ctx, run_id, log_id, log, steps):
+    def _attach_files(self, ctx, run_id, log_id, log, steps, statuses):
         """Attach the fetched files the log's texts embed to it, then PUT the log once with texts pointing at them.
 
         Uploads are exactly-once on their own; the PUT sets the same texts
@@ -244,10 +246,26 @@ class LoadRuns(BatchTask):
         links = upload_files(ctx.qtest(), key, "test-logs", log_id, execution, urls)
         if not links:
             return
-        body = log_body(rewrite_log(log, links, base), steps, self._statuses)
+        body = log_body(rewrite_log(log, links, base), steps, statuses)
         mark_pending(key, Entity.LOG_TEXTS, "test-log", [execution])
         ctx.qtest().update_test_log(int(run_id), int(log_id), body)
         mark_created(key, Entity.LOG_TEXTS, execution, log_id)
+
+
+@dataclass
+class _Batch:
+    """What a batch's runs are loaded with, dropped with the batch.
+
+    Not kept on the task: Luigi's worker holds every task it scheduled until
+    the run ends, so the steps of a batch's cases kept there would add up
+    over every finished batch.
+    """
+
+    cycles: dict
+    key_field: int
+    statuses: dict
+    steps: CaseSteps
+    cases: dict = field(default_factory=dict)
 
 
 class _NotLoadable(Exception):
