@@ -1,23 +1,27 @@
-"""A Luigi worker that shares one migration with the workers of other hosts through luigid.
+"""A Luigi worker that shares one run of a migration with the workers of other hosts through luigid.
 
 luigid hands a task only to the workers that scheduled it, and a group's
 batches are scheduled by the worker that ran the group (they are dynamic
-dependencies). So a worker that finds nothing to do asks luigid for the
-migration's pending tasks that it has not scheduled and schedules them
-itself (Luigi's own `add`: their markers are checked first); luigid still
-runs each task on one worker at a time. A task that luigid failed because
-its worker stopped answering (killed, or interrupted) is forgiven and
-scheduled here, unless the run recorded a real failure: then every host
-stops taking work. A worker stays while the migration has tasks it could
-still run, since those may be running on another host, and leaves when
-nothing has run anywhere for a while.
+dependencies). So a worker that finds nothing to do reads from luigid what
+the run still needs (the graph under the run's MigrateProject, done tasks
+left out), and schedules there the pending tasks it has not scheduled
+itself (their markers are checked first, as Luigi's `add` does); luigid still
+runs each task on one worker at a time. Only tasks under the run's root are
+taken: tasks of an earlier run cut into other batches may linger in luigid,
+and running both layouts at once would put one entity in two batches. A
+task that luigid failed because its worker stopped answering (killed, or
+interrupted) is forgiven and scheduled here, unless the run recorded a real
+failure: then every host stops taking work. A worker stays while the run
+has tasks it could still run, since those may be running on another host,
+and leaves when nothing has run anywhere for a while.
 """
 
 import logging
 import time
 
 import luigi.task_register
-from luigi.scheduler import FAILED, PENDING, RUNNING
+from luigi.scheduler import DONE, FAILED, PENDING, RUNNING
+from luigi.worker import _get_retry_policy_dict
 
 from ztoq_luigi.scheduling.threads import ThreadWorker
 
@@ -30,12 +34,12 @@ STALL_SECONDS = 30.0
 
 
 class SharedRunWorker(ThreadWorker):
-    """`migration` is the MigrateProject parameter that tells this migration's tasks apart in luigid;
-    `run_failed()` says whether the run recorded a real failure."""
+    """`root` is the task id of the run's MigrateProject; `run_failed()` says whether the run recorded
+    a real failure."""
 
-    def __init__(self, *args, migration, run_failed, clock=time.monotonic, **kwargs):
+    def __init__(self, *args, root, run_failed, clock=time.monotonic, **kwargs):
         super().__init__(*args, **kwargs)
-        self._migration = migration
+        self._root = root
         self._run_failed = run_failed
         self._clock = clock
         self._adopted_at = None
@@ -76,7 +80,7 @@ class SharedRunWorker(ThreadWorker):
     def _running_anywhere(self):
         now = self._clock()
         if self._running_checked_at is None or now - self._running_checked_at >= FAILURE_CHECK_SECONDS:
-            self._running_checked_at, self._running = now, bool(self._listed(RUNNING))
+            self._running_checked_at, self._running = now, bool(self._needed(RUNNING))
         return self._running
 
     def _adoption_due(self):
@@ -87,16 +91,17 @@ class SharedRunWorker(ThreadWorker):
         return True
 
     def adopt(self):
-        """Schedule here the migration's pending tasks of other workers, and those of dead workers; how many."""
+        """Schedule here the run's pending tasks of other workers, and those of dead workers; how many."""
         adopted = 0
-        for task_id, listed in self._listed(PENDING).items():
+        graph = self._scheduler.dep_graph(task_id=self._root, include_done=False) or {}
+        for task_id, listed in self._needed(PENDING, graph).items():
             if self._id not in listed.get("workers", ()):
                 adopted += self._schedule(task_id, listed)
         if adopted:
             self._stalled_since = None
         if self.run_failed():
             return adopted
-        for task_id, listed in self._listed(FAILED).items():
+        for task_id, listed in self._needed(FAILED, graph).items():
             if self._forgiven.get(task_id, 0) >= MAX_FORGIVEN:
                 continue
             self._forgiven[task_id] = self._forgiven.get(task_id, 0) + 1
@@ -106,13 +111,19 @@ class SharedRunWorker(ThreadWorker):
             self._stalled_since = None
         return adopted
 
-    def _listed(self, status):
-        listed = self._scheduler.task_list(status=status, upstream_status="", limit=False,
-                                           search=f"migration={self._migration}")
-        return {task_id: task for task_id, task in (listed or {}).items()
-                if isinstance(task, dict) and task.get("params", {}).get("migration") == self._migration}
+    def _needed(self, status, graph=None):
+        """The tasks in `status` that the run still needs, from luigid's graph under the run's root."""
+        if graph is None:
+            graph = self._scheduler.dep_graph(task_id=self._root, include_done=False) or {}
+        return {task_id: task for task_id, task in graph.items() if task.get("status") == status}
 
     def _schedule(self, task_id, listed):
+        """Schedule a task of the run here as Luigi's `add` would, keeping the dependencies luigid knows.
+
+        `add` would send the task's static requirements as its dependencies,
+        dropping the batches a group yielded on another host: the group would
+        look ready and run again while its batches run.
+        """
         try:
             task = luigi.task_register.Register.get_task_cls(listed["name"]).from_str_params(listed["params"])
         except (luigi.task_register.TaskClassException, KeyError, ValueError) as error:
@@ -120,5 +131,15 @@ class SharedRunWorker(ThreadWorker):
             return 0
         if task.task_id != task_id:
             return 0
-        self.add(task)
+        try:
+            complete = task.complete()
+        except Exception:
+            log.exception("cannot tell whether %s is complete; leaving it to the others", task_id)
+            return 0
+        self._scheduled_tasks[task_id] = task
+        self._add_task(worker=self._id, task_id=task_id, status=DONE if complete else PENDING, deps=None,
+                       runnable=not complete, priority=task.priority, resources=task.process_resources(),
+                       params=task.to_str_params(), family=task.task_family, module=task.task_module,
+                       batchable=task.batchable, retry_policy_dict=_get_retry_policy_dict(task),
+                       accepts_messages=task.accepts_messages)
         return 1

@@ -99,7 +99,7 @@ def _execute_locked(ctx, command, phases, progress, stop, lock):
     log_path = _configure_logging(settings, run.id)
     _tune_workers()
     task = MigrateProject(project_key=key, migration=ctx.migration(), batch_size=batch_size, phases=list(phases))
-    factory = _worker_factory(ctx, run.id)
+    factory = _worker_factory(ctx, run.id, task)
     stop.on_stop = lambda: factory.worker and factory.worker.stop_taking_work()
     if progress:
         progress.start()
@@ -175,13 +175,12 @@ def _run_to_join(key, stop, lock):
                     "progress (run the command again to start or join the next one)")
 
 
-def _worker_factory(ctx, run_id):
+def _worker_factory(ctx, run_id, root):
     """A worker of this process alone on the local scheduler; under luigid, one that shares the migration."""
     if not scheduler_address(ctx.settings):
         return ThreadWorkerFactory()
     key = ctx.project_key
-    return ThreadWorkerFactory(SharedRunWorker, migration=ctx.migration(),
-                               run_failed=lambda: journal.run_failed(key, run_id))
+    return ThreadWorkerFactory(SharedRunWorker, root=root.task_id, run_failed=lambda: journal.run_failed(key, run_id))
 
 
 def _end_or_leave(ctx, lock, run_id, outcome, stop):
