@@ -131,8 +131,10 @@ def is_load_batch(family):
     return issubclass(task_class, BatchTask) and task_class.phase == Phase.LOAD
 
 
-def test_two_hosts_share_a_run_and_the_survivor_finishes_the_batches_of_the_killed_one(run_cli, tmp_path,
-                                                                                       fresh_db_args, luigid):
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_two_hosts_share_a_run_and_the_survivor_finishes_the_batches_of_the_stopped_one(run_cli, tmp_path,
+                                                                                        fresh_db_args, luigid, signum):
+    """SIGKILL: luigid stops hearing the host; SIGTERM: the host finishes its requests in flight and leaves."""
     expected = reference(run_cli, tmp_path)
     sandbox = start_sandbox(size=SIZE, seed=SEED, latency_ms=40)
     hosts = []
@@ -150,12 +152,16 @@ def test_two_hosts_share_a_run_and_the_survivor_finishes_the_batches_of_the_kill
 
         killed_mid = wait_for(both_working_and_first_mid_batch, 180,
                               "the two hosts never both did batches while the first was loading one")
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
+        os.killpg(first.pid, signum)
+        _, first_err = first.communicate(timeout=120)
         settled_writes(sandbox.qtest.counters)
         out, err = second.communicate(timeout=300)
 
-        assert first.returncode == -signal.SIGKILL
+        if signum == signal.SIGKILL:
+            assert first.returncode == -signal.SIGKILL
+        else:
+            assert first.returncode == 143, first_err
+            assert "interrupted by SIGTERM" in first_err and "run #1 goes on on " in first_err, first_err
         assert second.returncode == 0, err
         assert f"joined run #1 of {sandbox.project_key}" in err and "run SBX done (run #1)" in out, (out, err)
         assert (tmp_path / "second" / "reports" / "SBX-report.html").exists()
@@ -169,7 +175,7 @@ def test_two_hosts_share_a_run_and_the_survivor_finishes_the_batches_of_the_kill
         shared = next(line for line in status.stdout.splitlines() if line.startswith("Batches by host in run #1: "))
         assert all(f" pid {pid} {count}" in shared for pid, count in done.items()), shared
         finished = luigid_tasks(luigid, "DONE")
-        assert set(killed_mid) <= set(finished), "a batch the killed host was running was never finished"
+        assert set(killed_mid) <= set(finished), "a batch the stopped host was running was never finished"
         assert [task["name"] for task in finished.values()].count(MigrateProject.get_task_family()) == 1
 
         dataset, state = rendered(sandbox), AttachedView(sandbox.qtest.state)
