@@ -1,7 +1,8 @@
 """`ztoq workflow run` after a finished migration: a sync round that brings qTest up to what Zephyr is now.
 
 Zephyr is edited through the sandbox as a user would (renamed cases, edited
-objectives and steps, new cases, new executions, a deleted case); the next
+objectives and steps, new cases and a new folder, new executions, an edited
+execution, a renamed cycle, a deleted case); the next
 `run` must leave qTest as a fresh migration of the edited project would,
 having written only to what changed, and a `run` without change writes
 nothing at all.
@@ -18,6 +19,7 @@ from ztoq_luigi.sandbox.launch import ZEPHYR_TOKEN
 
 from tests.e2e.interrupt import SignalAfterCreate, settled_writes
 from tests.e2e.oracle import canonical
+from tests.e2e.test_executions import executions_canonical
 from tests.e2e.test_process_control import finish, start
 
 HEADERS = {"Authorization": f"Bearer {ZEPHYR_TOKEN}"}
@@ -64,6 +66,7 @@ def inline_cases(sandbox):
 def edit_zephyr(sandbox):
     """The edits of the sync test, made the same way on any sandbox generated with the same seed."""
     keys = inline_cases(sandbox)
+    names = {status["id"]: status["name"] for status in sandbox.dataset.statuses}
     executed = {execution["testCaseKey"] for execution in sandbox.dataset.testexecutions}
     renamed, objective, steps = keys[:3]
     deleted = [key for key in keys[3:] if key not in executed][-1]
@@ -86,11 +89,16 @@ def edit_zephyr(sandbox):
         zephyr(sandbox, "POST", "/testexecutions", {
             "projectKey": sandbox.project_key, "testCaseKey": key, "testCycleKey": cycle, "statusName": "Pass",
             "actualEndDate": "2026-12-01T10:00:00Z", "executionTime": 60000})
+    passed = [execution["key"] for execution in sandbox.dataset.testexecutions
+              if names[execution["statusId"]] == "Pass" and execution.get("testCycleId")
+              and execution["testCaseKey"] not in (renamed, objective, steps)]
+    commented = passed[0]
+    zephyr(sandbox, "PUT", f"/testexecutions/{commented}", {"comment": "Commented again in Zephyr"})
     index = sandbox.zephyr.index
     record = index.by_key["testcases"][deleted]
     index.remove("testcases", record)
     return {"renamed": renamed, "objective": objective, "steps": steps, "created": created, "deleted": deleted,
-            "cycle": cycle}
+            "cycle": cycle, "commented": commented}
 
 
 def case_ids(sandbox):
@@ -131,6 +139,7 @@ def test_a_run_after_zephyr_changed_brings_qtest_up_to_date_writing_only_what_ch
     assert len(writes.to("POST", "/modules")) == 1, "the new folder"
     assert len(writes.to("PUT", "/test-cycles/")) == 1, "the renamed cycle, in place"
     assert writes.to("POST", "/test-cycles") == [], "no cycle is new"
+    assert len(writes.to("PUT", "/test-logs/")) == 1, "the log of the execution commented again, in place"
     assert [path for path in writes.to("POST", "/test-runs") if path.endswith("/test-runs")] == [
         "/api/v3/projects/12345/test-runs"], "the new case's run; the other execution joins its run"
 
@@ -139,6 +148,7 @@ def test_a_run_after_zephyr_changed_brings_qtest_up_to_date_writing_only_what_ch
         edit_zephyr(fresh)
         assert migrate(run_cli, fresh, [], tmp_path / "fresh").code == 0
         synced, expected = canonical(sandbox), canonical(fresh)
+        assert executions_canonical(sandbox) == executions_canonical(fresh)
     finally:
         fresh.stop()
     deleted_case = [case for case in synced["cases"] if case[0] == edits["deleted"]]

@@ -194,6 +194,16 @@ class LoadRuns(BatchTask):
         existing = mapped(key, Entity.TEST_LOG, [log["execution"] for log in payload["logs"]])
         failed = 0
         for log in payload["logs"]:
+            logged = existing.get(log["execution"])
+            if logged is not None and logged.state in LOADED and sync_round > 1:
+                try:
+                    wrote = self._sync_log(ctx, batch, payload["case"], run_id, logged, log, steps) or wrote
+                except (Unplaceable, RequestRejectedError) as problem:
+                    failed += 1
+                    self.error(f"test log of {log['execution']} not updated in run {run_key}: {problem}",
+                               entity_type=Entity.TEST_EXECUTION, entity_key=log["execution"],
+                               http_status=getattr(problem, "status", None), excerpt=getattr(problem, "excerpt", None))
+                    continue
             try:
                 log_request = log_body(log, steps, batch.statuses)
             except Unplaceable as problem:
@@ -202,13 +212,12 @@ class LoadRuns(BatchTask):
                            f"be placed on the steps of the migrated test case: {problem}",
                            entity_type=Entity.TEST_EXECUTION, entity_key=log["execution"])
                 continue
-            logged = existing.get(log["execution"])
             wrote = wrote or logged is None or logged.state not in LOADED
             try:
                 log_id = create_once(key, Entity.TEST_LOG, "test-log", log["execution"], logged,
                                      create=lambda: qtest.create_test_log(int(run_id), log_request)["id"],
                                      find=lambda: find_log(qtest, int(run_id), log["execution"]),
-                                     sync_round=sync_round)
+                                     content_hash=content_hash(log), sync_round=sync_round)
             except RequestRejectedError as problem:
                 failed += 1
                 self.error(f"test log of {log['execution']} not loaded into run {run_key}: {problem}",
@@ -228,6 +237,31 @@ class LoadRuns(BatchTask):
             else:
                 set_content_hash(key, Entity.TEST_RUN, run_key, content_hash(payload))
         return failed
+
+    def _sync_log(self, ctx, batch, case_key, run_id, row, log, steps):
+        """Update once a log whose execution changed in Zephyr since it was loaded; True when it was sent.
+
+        The log keeps the case version it was logged on (a PUT cannot change
+        it), so its step logs go on that version's steps, and its texts point
+        at its attachments (a file embedded anew is uploaded first).
+        """
+        key, qtest, log_hash = self.project_key, ctx.qtest(), content_hash(log)
+        if row.content_hash is None:  # loaded before the entity map kept hashes: taken as it is
+            set_content_hash(key, Entity.TEST_LOG, log["execution"], log_hash)
+            return False
+        if row.content_hash == log_hash:
+            return False
+        version = next((found.get("test_case_version_id") for found in qtest.test_logs(int(run_id))
+                        if str(found["id"]) == str(row.target_id)), steps.version_id)
+        if version != steps.version_id:
+            steps = batch.steps.at(case_key, version)
+        base = ctx.settings.zephyr_base_url
+        urls = log_files(log, base)
+        links = upload_files(qtest, key, "test-logs", row.target_id, log["execution"], urls) if urls else {}
+        body = log_body(rewrite_log(log, links, base) if links else log, steps, batch.statuses)
+        return update_once(key, Entity.TEST_LOG, row, log_hash, ctx.sync_round(),
+                           update=lambda: qtest.update_test_log(int(run_id), int(row.target_id), body),
+                           applied=lambda: False)
 
     def _attach_files(self, ctx, run_id, log_id, log, steps, statuses):
         """Attach the fetched files the log's texts embed to it, then PUT the log once with texts pointing at them.
