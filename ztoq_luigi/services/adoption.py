@@ -82,9 +82,24 @@ def survey_cycles(qtest, plan, known):
 
 
 def survey_logs(qtest, runs):
-    """{execution key: qTest log id} of the logs of `runs` ({execution key: its run's qTest id}) qTest holds,
-    among every log of the project read by one Data Query in pages."""
-    return log_matches(qtest.search("test-logs", LOG_QUERY), runs) if runs else {}
+    """{execution key: qTest log id} of the logs of `runs` ({execution key: its run's qTest id}) qTest holds.
+
+    One Data Query of every log, in pages, finds them in bulk; a run some
+    of whose logs it did not show is then listed itself, since the search
+    index can lag behind a create (the logs sent just before a crash) and a
+    run's own listing cannot. After a whole migration every log is found
+    in bulk, and only runs whose logs were never all created are listed.
+    """
+    if not runs:
+        return {}
+    found = log_matches(qtest.search("test-logs", LOG_QUERY), runs)
+    missing = {}
+    for execution, run_id in runs.items():
+        if execution not in found:
+            missing.setdefault(str(run_id), {})[execution] = run_id
+    for run_id, wanted in sorted(missing.items(), key=lambda item: int(item[0])):
+        found.update(log_matches(qtest.test_logs(int(run_id)), wanted))
+    return found
 
 
 def survey_uploads(qtest, object_type, planned):

@@ -13,7 +13,7 @@ from ztoq_luigi.db.entities import adopted_counts, mapped, mark_created, mark_pe
 from ztoq_luigi.db.journal import start_run
 from ztoq_luigi.db.models import Event
 from ztoq_luigi.kinds import Entity, WriteState
-from ztoq_luigi.services.adoption import CHUNK, survey_uploads
+from ztoq_luigi.services.adoption import CHUNK, survey_logs, survey_uploads
 from ztoq_luigi.tasks.load.survey import SurveyTestDesign, SurveyTestExecution
 from tests.unit.tasks.conftest import KEY, FakeContext
 
@@ -50,7 +50,11 @@ class SurveyedQTest:
 
     def search(self, object_type, query):
         self.calls.append(("search", object_type, query))
-        return self.logs
+        return [log for log in self.logs if not log.get("not_indexed")]
+
+    def test_logs(self, run_id):
+        self.calls.append(("test_logs", run_id))
+        return [log for log in self.logs if log["test_run_id"] == run_id]
 
     def attachments_of(self, object_type, object_ids):
         self.calls.append(("attachments_of", object_type, tuple(object_ids)))
@@ -163,3 +167,12 @@ def test_files_are_found_by_name_and_only_namesakes_are_downloaded_to_tell_them_
     assert found == {"k|a": "1", "k|b": "3"}
     assert [call for call in qtest.calls if call[0] == "attachments_of"] == [("attachments_of", "test-cases", ("5",))]
     assert sorted(call[1] for call in qtest.calls if call[0] == "download") == [2, 3]
+
+
+def test_a_run_whose_logs_the_search_does_not_all_show_is_listed_itself():
+    qtest = SurveyedQTest(logs=[{"id": 1, "test_run_id": 70, "note": "Zephyr execution P-E1"},
+                                {"id": 2, "test_run_id": 70, "note": "Zephyr execution P-E2", "not_indexed": True},
+                                {"id": 3, "test_run_id": 71, "note": "Zephyr execution P-E3"}])
+    found = survey_logs(qtest, {"P-E1": "70", "P-E2": "70", "P-E3": "71", "P-E4": "72"})
+    assert found == {"P-E1": "1", "P-E2": "2", "P-E3": "3"}
+    assert [call for call in qtest.calls if call[0] == "test_logs"] == [("test_logs", 70), ("test_logs", 72)]
