@@ -203,6 +203,9 @@ def _end_or_leave(ctx, lock, run_id, outcome, stop):
             hosts = ", ".join(f"{row.host} pid {row.pid}" for row in others)
             outcome.notes.append(f"run #{run_id} goes on on {hosts}; the host that finishes it ends it and "
                                  "writes the report")
+            if stop.signum is not None:
+                outcome.problems = [f"interrupted by {_signal_name(stop)}: the requests in flight finished and "
+                                    "were recorded; the other hosts of the run take over what this one was doing"]
     outcome.ended_run = lock.ends_run
 
 
@@ -233,11 +236,14 @@ def _wait_for_tasks_in_flight(worker):
         running.join(max(0.0, deadline - time.monotonic()))
 
 
+def _signal_name(stop):
+    return "SIGINT" if stop.exit_status == ExitStatus.INTERRUPTED else "SIGTERM"
+
+
 def _interrupted(key, run_id, stop):
-    name = "SIGINT" if stop.exit_status == ExitStatus.INTERRUPTED else "SIGTERM"
     return Outcome(stop.exit_status, run_id, [
-        f"interrupted by {name}: the requests in flight finished and were recorded; run 'ztoq workflow resume "
-        f"--project-key {key}' with the same options to continue"], stopped=True)
+        f"interrupted by {_signal_name(stop)}: the requests in flight finished and were recorded; run 'ztoq "
+        f"workflow resume --project-key {key}' with the same options to continue"], stopped=True)
 
 
 def forget_validation(project_key):
