@@ -156,7 +156,8 @@ def test_a_run_after_zephyr_changed_brings_qtest_up_to_date_writing_only_what_ch
     synced["cases"] = [case for case in synced["cases"] if case[0] != edits["deleted"]]
     assert synced == expected
 
-    rounds = report(run_cli, tmp_path, fresh_db_args)["sync"]["rounds"]
+    synced_report = report(run_cli, tmp_path, fresh_db_args)
+    rounds = synced_report["sync"]["rounds"]
     assert [r["number"] for r in rounds] == [1, 2]
     cases = rounds[1]["tallies"]["testcase"]
     assert (cases["created"], cases["updated"], cases["deleted_in_zephyr"]) == (1, 3, 1)
@@ -165,6 +166,8 @@ def test_a_run_after_zephyr_changed_brings_qtest_up_to_date_writing_only_what_ch
     again = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
     assert again.code == 0, again
     assert writes.seen == [], "a run without change in Zephyr writes nothing"
+    assert report(run_cli, tmp_path, fresh_db_args)["warnings"]["total"] == synced_report["warnings"]["total"], \
+        "nothing new to warn about: the warnings of earlier rounds are not repeated"
 
     deleting = migrate(run_cli, sandbox, fresh_db_args, tmp_path, "--zephyr-deletions", "delete")
     assert deleting.code == 0, deleting

@@ -57,6 +57,18 @@ def unseen_ids(project_key, entity_type, sync_round):
         & (ExtractedEntity.seen_round < sync_round)).tuples()}
 
 
+def listed_in_round(project_key, entity_type, source_ids, sync_round):
+    """Which of these ids were stored (fetched anew) in sync round `sync_round`."""
+    source_ids = [str(s) for s in source_ids]
+    found = set()
+    for start in range(0, len(source_ids), CHUNK):
+        found.update(source_id for (source_id,) in ExtractedEntity.select(ExtractedEntity.source_id).where(
+            (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)
+            & (ExtractedEntity.seen_round == sync_round)
+            & ExtractedEntity.source_id.in_(source_ids[start:start + CHUNK])).tuples())
+    return found
+
+
 def forget_entities(project_key, entity_types, source_ids):
     """Delete the extracted and transformed rows of these ids (gone from Zephyr), for each of the types."""
     source_ids = [str(s) for s in source_ids]

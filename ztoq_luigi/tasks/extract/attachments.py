@@ -117,6 +117,7 @@ class DownloadEmbeddedFiles(BatchTask):
             if not (on_disk or record.get("error")):
                 record = _download(hosts, record, os.path.join(
                     directory, f"{file_id[:16]}-{file_name(record['url'])[-DISK_NAME_CHARS:]}"))
+                record["fetched_in_round"] = ctx.sync_round()
                 with self.atomic():
                     save_files(key, [(file_id, record, ordinal)])
             if record.get("error"):
@@ -145,7 +146,9 @@ class ExtractEmbeddedFiles(Group):
         refusals = {host: "the email and API token configured for it were refused"
                     for host in credentials_by_host(ctx.settings)}
         refusals[host_of(ctx.settings.zephyr_base_url)] = "the Zephyr API token was refused"
-        for (host, status), records in sorted(_failures(files(self.project_key).values()).items(), key=str):
+        tried = [record for record in files(self.project_key).values()
+                 if record.get("fetched_in_round", 1) == ctx.sync_round()]  # earlier failures were said then
+        for (host, status), records in sorted(_failures(tried).items(), key=str):
             notice = Notice(WarningKind.FILE_NOT_FETCHED, _failure_message(host, status, records, refusals.get(host)),
                             subject=host)
             self.warn(notice, host=host, http_status=status,

@@ -8,7 +8,7 @@ every pair's executions sit in one unit, so no run is split across batches
 
 from dataclasses import replace
 
-from ztoq_luigi.db.entities import content_hash, extracted, save_transformed
+from ztoq_luigi.db.entities import listed_in_round, content_hash, extracted, save_transformed
 from ztoq_luigi.db.fields import keep_only_transformed
 from ztoq_luigi.db.executions import count_extracted_in, delete_transformed_in, extracted_per_unit
 from ztoq_luigi.kinds import Entity, Phase
@@ -102,6 +102,10 @@ class TransformRuns(BatchTask):
                 self.error(message, entity_type=Entity.TEST_EXECUTION, entity_key=execution)
             self.mark_done(item_count=saved, failed_count=len(errors), entity_type=Entity.TEST_RUN,
                            batch_no=self.batch_no)
+        if ctx.sync_round() > 1:  # said when they were first mapped: only executions new or changed this round
+            fresh = listed_in_round(key, Entity.EXECUTION_STEPS, {execution for execution, _ in notices},
+                                    ctx.sync_round())
+            notices = [(execution, notice) for execution, notice in notices if execution in fresh]
         for execution, notice in notices:
             self.warn(notice, batch_no=self.batch_no, entity_key=execution)
 
