@@ -6,9 +6,11 @@ finished state database up by copying every per-entity row (extracted,
 transformed, mapped, read back, validation issues, warnings and errors)
 under new keys until the project holds the requested number of test cases.
 The phase markers stay as the real run wrote them, as they would after a
-real run of that size. It then times `ztoq workflow resume` and `run` on that
-state (the sandbox still answering, so a write would be counted) and prints
-the time, the peak memory of the process tree and the writes sent to qTest.
+real run of that size. It then times `ztoq workflow resume` on that state (the
+sandbox still answering, so a write would be counted) and prints the time, the
+peak memory of the process tree and the writes sent to qTest. `run` is not
+timed: on a finished project it is a sync round, which re-reads Zephyr, and
+the copied keys, which Zephyr does not have, would read as deleted there.
 
     python scripts/bench_noop.py [--cases 100000] [--db-type sqlite|postgresql]
 """
@@ -105,11 +107,10 @@ def report(args, sandbox, directory):
     rows = scale_state(workflow.settings, sandbox.project_key, factor)
     print(f"migrated {seeded} test cases in {migrated:.1f} s; copied {rows} state rows in "
           f"{time.monotonic() - started:.1f} s to reach {seeded * factor} test cases ({args.db_type})")
-    for command in ("resume", "run"):
-        before = sandbox.qtest.counters.writes()
-        elapsed, peak = run_measured(workflow.command(command), workflow.env)
-        print(f"no-op {command:<6} {elapsed:6.2f} s  peak {peak / 1024:6.1f} MB  "
-              f"qTest writes {sandbox.qtest.counters.writes() - before}")
+    before = sandbox.qtest.counters.writes()
+    elapsed, peak = run_measured(workflow.command("resume"), workflow.env)
+    print(f"no-op resume {elapsed:6.2f} s  peak {peak / 1024:6.1f} MB  "
+          f"qTest writes {sandbox.qtest.counters.writes() - before}")
 
 
 if __name__ == "__main__":
