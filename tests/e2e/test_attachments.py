@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import _cli_values
 from tests.e2e.oracle import qtest_cases_by_key
-from ztoq_luigi.mapping.executions import log_marker
+from ztoq_luigi.mapping.executions import NOT_EXECUTED, log_marker
 from ztoq_luigi.config import load_settings
 from ztoq_luigi.db.connection import open_database
 from ztoq_luigi.db.models import ErrorRecord, Event, Marker, WorkflowRun
@@ -335,9 +335,13 @@ def file_groups(run_cli, tmp_path, db_args):
 
 def jira_files_by_owner(sandbox):
     """{owner key: [URL]} of the Jira files embedded in each test case and execution (those in cycle and plan
-    descriptions keep their links, and an execution without a test log has nothing to attach them to)."""
+    descriptions keep their links, and an execution without a test log has nothing to attach them to, so its files
+    are not fetched at all)."""
+    names = {status["id"]: status["name"] for status in sandbox.dataset.statuses}
+    logged = [execution for execution in sandbox.dataset.testexecutions
+              if names.get(execution["statusId"]) != NOT_EXECUTED and execution.get("actualEndDate")]
     owners = {}
-    for records, texts in ((sandbox.dataset.testcases, case_texts), (sandbox.dataset.testexecutions, execution_texts)):
+    for records, texts in ((sandbox.dataset.testcases, case_texts), (logged, execution_texts)):
         for record in records:
             urls = [url for url in embedded(sandbox, None, record, texts=texts) if url.startswith(sandbox.jira_url)]
             if urls:

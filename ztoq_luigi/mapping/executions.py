@@ -129,6 +129,18 @@ def map_runs(executions, step_results, context):
     return sorted(runs.values(), key=lambda run: run.source_id), errors, notices
 
 
+def may_log(execution, statuses):
+    """Whether an execution can become a test log, whatever the mapping: it ran and it has an end date.
+
+    `statuses` is {Zephyr status id: name}; an unknown status counts as
+    run. Only such executions have step results or texts worth reading: a
+    Not Executed one, or one without a readable end date, never makes a log
+    (map_log), whichever mapping a later run uses.
+    """
+    status = statuses.get((execution.get("testExecutionStatus") or {}).get("id"))
+    return status != NOT_EXECUTED and _instant(execution.get("actualEndDate")) is not None
+
+
 def map_log(execution, step_results, context):
     """(log payload or None, errors, notices) for one execution; no log for Not Executed and unmappable ones."""
     key = execution_key(execution)

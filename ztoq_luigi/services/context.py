@@ -9,7 +9,8 @@ ZTOQ_CONFIG. Tasks run in threads of one process: the database binding and
 the request gates (how many requests may be in flight to each service, and
 whether a stop was asked for) and the request budgets (how many may start
 per second) are shared by the run, HTTP sessions are per
-thread.
+thread. Reference data (field settings, execution statuses) is read once
+per run and shared (services/reference.py).
 """
 
 import hashlib
@@ -25,6 +26,7 @@ from ztoq_luigi.config import load_settings
 from ztoq_luigi.db.connection import describe, open_database
 from ztoq_luigi.db.rounds import current_round
 from ztoq_luigi.mapping.rules import load_rules
+from ztoq_luigi.services.reference import Reference
 from ztoq_luigi.validation.registry import rule_set
 
 SERVICES = ("Zephyr", "qTest")
@@ -45,6 +47,7 @@ class RunContext:
         self._per_thread = threading.local()
         self._validation = None
         self._sync_round = None
+        self.reference = Reference(lambda: self.qtest(), lambda: self.zephyr())
 
     @property
     def project_key(self):
@@ -126,7 +129,7 @@ class RunContext:
         client of every task thread, which would otherwise each log in again.
         """
         if "extract" in phases:
-            self.zephyr().project(self.project_key)
+            self.reference.zephyr_project(self.project_key)
         if "load" in phases or "validate" in phases or ("transform" in phases and self.rules.users):
             client = self.qtest()
             client.project()

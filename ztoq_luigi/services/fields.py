@@ -2,7 +2,9 @@
 
 Every qTest field the migration fills is looked up here: the test-case
 fields (with the mapping's choice of check-box options) and the test-run
-field that carries each run's Zephyr key.
+field that carries each run's Zephyr key. `qtest` is what reads the field
+settings: the run's Reference (services/reference.py, read once per run),
+or the client itself where a write must be confirmed against qTest as it is.
 """
 
 from ztoq_luigi.db.entities import extracted

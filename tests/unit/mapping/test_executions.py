@@ -3,7 +3,7 @@
 import pytest
 
 from ztoq_luigi.kinds import WarningKind
-from ztoq_luigi.mapping.executions import ExecutionContext, log_body, log_marker, map_log, map_runs
+from ztoq_luigi.mapping.executions import ExecutionContext, log_body, log_marker, map_log, map_runs, may_log
 from ztoq_luigi.mapping.rules import MappingRules
 from ztoq_luigi.mapping.run_steps import RunSteps, Slot, Unplaceable
 
@@ -207,3 +207,22 @@ def test_executions_of_a_case_that_was_not_extracted_are_left_out_with_a_warning
     runs, errors, notices = map_runs([execution("SBX-E1", case="SBX-T99"), execution("SBX-E2")], {}, context())
     assert [run.source_id for run in runs] == ["SBX-R40/SBX-T10"]
     assert errors == [] and [(key, notice.kind) for key, notice in notices] == [("SBX-E1", WarningKind.CASE_NOT_EXTRACTED)]
+
+
+@pytest.mark.parametrize("status, end, expected", [
+    (3, "2024-05-20T13:15:13Z", True),
+    (4, "2024-05-20T13:15:13Z", True),
+    (99, "2024-05-20T13:15:13Z", True),
+    (1, "2024-05-20T13:15:13Z", False),
+    (3, None, False),
+    (3, "yesterday", False),
+])
+def test_only_an_execution_that_ran_and_has_an_end_date_may_become_a_log(status, end, expected):
+    assert may_log(execution(status=status, end=end), STATUSES) is expected
+
+
+def test_an_execution_that_may_not_log_makes_no_log_whatever_the_mapping():
+    for status, end in ((1, "2024-05-20T13:15:13Z"), (3, None)):
+        run = execution(status=status, end=end)
+        assert not may_log(run, STATUSES)
+        assert map_log(run, [], context())[0] is None

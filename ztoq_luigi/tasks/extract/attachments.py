@@ -27,6 +27,7 @@ from ztoq_luigi.db.attachments import FILE, files, save_files
 from ztoq_luigi.db.entities import count_extracted, extracted
 from ztoq_luigi.kinds import Entity, Notice, Phase, WarningKind
 from ztoq_luigi.mapping.attachments import case_texts, execution_texts, file_name, find_files, url_id
+from ztoq_luigi.mapping.executions import may_log
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.extract.design import ExtractTestDesign
 from ztoq_luigi.tasks.extract.execution import ExtractTestExecution, unit_count
@@ -47,11 +48,17 @@ def case_rich_texts(project_key):
 
 
 def execution_rich_texts(project_key):
-    """(execution key, rich text) for every extracted execution, read one unit (cycle) at a time."""
+    """(execution key, rich text) for every execution that can become a test log, read one unit (cycle) at a time.
+
+    The texts of the others reach no qTest object, so their files are not fetched.
+    """
+    statuses = {s["id"]: s["name"] for s in extracted(project_key, Entity.status("TEST_EXECUTION")).values()}
     for unit in range(unit_count(project_key)):
         executions = extracted(project_key, Entity.EXECUTION, ordinals=(unit, unit + 1))
         results = extracted(project_key, Entity.EXECUTION_STEPS, source_ids=executions)
         for key, execution in executions.items():
+            if not may_log(execution, statuses):
+                continue
             for text in execution_texts(execution, results.get(key)):
                 yield key, text
 

@@ -29,7 +29,7 @@ class ExtractReference(PipelineTask):
 
     def work(self, ctx):
         zephyr, key = ctx.zephyr(), self.project_key
-        project = zephyr.project(key)
+        project = ctx.reference.zephyr_project(key)
         lists = {
             Entity.PRIORITY: (zephyr.priorities(key), OptionValueSchema()),
             Entity.TEST_CASE_STATUS: (zephyr.statuses(key, "TEST_CASE"), OptionValueSchema()),

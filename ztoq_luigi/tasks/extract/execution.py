@@ -7,6 +7,9 @@ work is a cycle, or one of ADHOC_BUCKETS buckets of ad-hoc executions
 (bucketed by test case, so a case's ad-hoc executions stay together); each
 execution is stored with its unit's ordinal, and a batch is a range of
 units, so a batch holds the executions of a bounded number of cycles.
+Step results are read only for executions that can become test logs (run,
+with an end date; mapping/executions.py may_log), several at a time; the
+others are stored with none, which is all a log-less execution has to say.
 """
 
 
@@ -14,13 +17,15 @@ from ztoq_luigi.clients.errors import NotFoundError
 from ztoq_luigi.db.entities import (content_hash, extracted_ids_in, count_extracted, extracted, extracted_hashes, forget_entities, save_extracted,
                                    unseen_ids)
 from ztoq_luigi.kinds import Entity, Phase
-from ztoq_luigi.mapping.executions import case_of, execution_key
+from ztoq_luigi.mapping.executions import case_of, execution_key, may_log
 from ztoq_luigi.schemas.base import check
 from ztoq_luigi.schemas.zephyr import ExecutionSchema, FolderSchema, KeyedSchema, OptionValueSchema
+from ztoq_luigi.services.parallel import map_in_threads
 from ztoq_luigi.services.units import EXECUTION_UNITS, adhoc_unit, unit_count
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 
 STATUS_TYPES = ("TEST_EXECUTION", "TEST_CYCLE", "TEST_PLAN")
+STEP_WINDOW = 100  # executions whose step results a batch reads (in threads) and stores at once
 
 
 class ExtractExecutionReference(PipelineTask):
@@ -135,26 +140,58 @@ class ExtractExecutions(BatchTask):
             listed = [e for e in zephyr.test_executions(key, test_cycle=cycle_key) if _checked(self, e)]
             with self.atomic():
                 save_listed(key, [(execution_key(e), e, unit) for e in listed], sync_round)
+        statuses = {s["id"]: s["name"] for s in extracted(key, Entity.status("TEST_EXECUTION")).values()}
         stored = failed = 0
-        for unit in range(*self.ordinals):
-            executions = extracted(key, Entity.EXECUTION, ordinals=(unit, unit + 1), seen_round=sync_round)
-            fetched = extracted_ids_in(key, Entity.EXECUTION_STEPS, executions)
+        for window in _chunks(_executions_of(key, self.ordinals, sync_round), STEP_WINDOW):
+            fetched = extracted_ids_in(key, Entity.EXECUTION_STEPS, [source_id for _, source_id, _ in window])
+            window = [item for item in window if item[1] not in fetched]
+            logged = [item for item in window if may_log(item[2], statuses)]
+            answers = dict(zip((source_id for _, source_id, _ in logged),
+                               map_in_threads(lambda item: _step_results(ctx, item[2]), logged,
+                                              ctx.settings.max_workers)))
             results = []
-            for source_id, execution in executions.items():
-                if source_id in fetched:
-                    continue
-                try:
-                    results.append((source_id, zephyr.execution_steps(execution["id"]), unit))
-                except NotFoundError as error:
+            for unit, source_id, _ in window:
+                answer = answers.get(source_id, [])
+                if isinstance(answer, NotFoundError):
                     failed += 1
-                    self.error(f"test execution vanished from Zephyr during extraction: {error}",
+                    self.error(f"test execution vanished from Zephyr during extraction: {answer}",
                                entity_type=Entity.TEST_EXECUTION, entity_key=source_id, http_status=404)
+                else:
+                    results.append((source_id, answer, unit))
             with self.atomic():
                 save_extracted(key, Entity.EXECUTION_STEPS, results, sync_round)
             stored += len(results)
         with self.atomic():
             self.mark_done(item_count=stored, failed_count=failed, entity_type=Entity.TEST_EXECUTION,
                            batch_no=self.batch_no)
+
+
+def _executions_of(project_key, ordinals, seen_round):
+    """(unit, source id, execution) of a range of units listed in `seen_round`, read one unit at a time."""
+    for unit in range(*ordinals):
+        for source_id, execution in extracted(project_key, Entity.EXECUTION, ordinals=(unit, unit + 1),
+                                              seen_round=seen_round).items():
+            yield unit, source_id, execution
+
+
+def _chunks(items, size):
+    """`items` in lists of at most `size`."""
+    window = []
+    for item in items:
+        window.append(item)
+        if len(window) == size:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+def _step_results(ctx, execution):
+    """An execution's step results, or the NotFoundError of one that vanished (recorded by the batch)."""
+    try:
+        return ctx.zephyr().execution_steps(execution["id"])
+    except NotFoundError as error:
+        return error
 
 
 class ExtractTestExecution(Group):

@@ -123,9 +123,9 @@ class UploadEmbeddedFiles(BatchTask):
 
     def _body(self, ctx, payload):
         """The case's full qTest body, built exactly as the load built it (modules, calls, field ids)."""
-        key, qtest = self.project_key, ctx.qtest()
+        key = self.project_key
         if self._catalog is None:
-            self._catalog = test_case_fields(qtest, ctx.rules)
+            self._catalog = test_case_fields(ctx.reference, ctx.rules)
             self._modules = {sid: row.target_id for sid, row in mapped(key, Entity.MODULE).items() if row.target_id}
         called = {step["called"] for step in payload["steps"] if step.get("called")}
         callee_ids = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, called).items() if row.target_id}

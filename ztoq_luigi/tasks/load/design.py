@@ -139,14 +139,14 @@ class LoadTestCases(BatchTask):
         return f"load/testcases/b{self.batch_size}/{self.level}/{self.batch_no}"
 
     def work(self, ctx):
-        key, qtest, rules = self.project_key, ctx.qtest(), ctx.rules
+        key, rules = self.project_key, ctx.rules
         cases = transformed(key, Entity.TEST_CASE, level=self.level, positions=self.ordinals)
         existing = mapped(key, Entity.TEST_CASE, cases)
         modules = {sid: row.target_id for sid, row in mapped(key, Entity.MODULE).items() if row.target_id}
         called = {step["called"] for payload in cases.values() for step in payload["steps"] if step.get("called")}
         callee_ids = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, called).items()
                       if row.target_id}
-        self._catalog = test_case_fields(qtest, rules)
+        self._catalog = test_case_fields(ctx.reference, rules)
         loaded = failed = 0
         for case_key, payload in self.tracked(cases.items(), "test cases"):
             try:

@@ -133,8 +133,8 @@ class LoadRuns(BatchTask):
         key, qtest = self.project_key, ctx.qtest()
         batch = _Batch(cycles={sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items()
                                if row.state in LOADED},
-                       key_field=find_run_key_field(qtest, ctx.rules),
-                       statuses={status["name"]: status["id"] for status in qtest.execution_statuses()},
+                       key_field=find_run_key_field(ctx.reference, ctx.rules),
+                       statuses={status["name"]: status["id"] for status in ctx.reference.execution_statuses()},
                        steps=CaseSteps(key, qtest))
         rows = transformed_per_unit(key, Entity.TEST_RUN, self.ordinals)
         progress = self.progress(sum(rows.values()), "test runs")

@@ -41,12 +41,12 @@ class PrepareTestCaseFields(PipelineTask):
         return "load/fields"
 
     def work(self, ctx):
-        qtest, key = ctx.qtest(), self.project_key
+        key = self.project_key
         plan = list(transformed(key, Entity.FIELD_PLAN).values())
-        catalog = test_case_fields(qtest, ctx.rules)
+        catalog = test_case_fields(ctx.reference, ctx.rules)
         refuse("the mapping names qTest values that do not exist", self._unmapped_values(ctx.rules, catalog),
                 "expected values of the target project (see --mapping)")
-        statuses = qtest.execution_statuses()
+        statuses = ctx.reference.execution_statuses()
         refuse("the mapping names qTest execution statuses that do not exist",
                 unmapped_execution_statuses(key, ctx.rules, statuses),
                 f"expected one of {', '.join(sorted(status['name'] for status in statuses))} "
@@ -58,14 +58,16 @@ class PrepareTestCaseFields(PipelineTask):
                 f"expected the option to tick named under check_boxes in --mapping {CHECK_BOXES_EXAMPLE}")
         if ctx.settings.no_create_fields:
             refuse("--no-create-fields: the qTest project lacks fields or values the migration needs",
-                    changes.missing() + missing_run_fields(qtest, ctx.rules),
+                    changes.missing() + missing_run_fields(ctx.reference, ctx.rules),
                     "expected them in the target project (create them, or run without --no-create-fields)",
                     every=True)
         for entry in changes.create:
             self._create(ctx, entry)
         for label, values in changes.add_values.items():
             self._add_values(ctx, next(entry for entry in plan if entry["label"] == label), values)
-        catalog = test_case_fields(qtest, ctx.rules)
+        if changes.create or changes.add_values:
+            ctx.reference.forget("test-cases")
+        catalog = test_case_fields(ctx.reference, ctx.rules)
         with self.atomic():
             mark_pending(key, Entity.FIELD_PLAN, "field", [entry["label"] for entry in plan])
             for entry in plan:
@@ -121,7 +123,7 @@ class PrepareRunFields(PipelineTask):
 
     def work(self, ctx):
         key, qtest, rules = self.project_key, ctx.qtest(), ctx.rules
-        if find_run_key_field(qtest, rules) is None:
+        if find_run_key_field(ctx.reference, rules) is None:
             if ctx.settings.no_create_fields:
                 raise MappingConfigError(f"qTest has no test-runs field '{rules.key_field}' and --no-create-fields "
                                          "forbids creating it; expected a text field of that name on test runs")
@@ -131,6 +133,7 @@ class PrepareRunFields(PipelineTask):
                                                                         "data_type": TEXT_FIELD,
                                                                         "required": False})["id"],
                         find=lambda: find_run_key_field(qtest, rules))
+            ctx.reference.forget("test-runs")
             self.event(f"created the qTest test-runs field '{rules.key_field}'")
         with self.atomic():
             self.mark_done()

@@ -93,7 +93,7 @@ class _Expected:
         called = {step["called"] for payload in cases.values() for step in payload["steps"] if step.get("called")}
         self.callees = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, called).items()
                         if row.target_id}
-        self.catalog = test_case_fields(ctx.qtest(), ctx.rules)
+        self.catalog = test_case_fields(ctx.reference, ctx.rules)
         self.check_boxes = [entry["label"] for entry in transformed(key, Entity.FIELD_PLAN).values()
                             if entry["kind"] == CHECK_BOX]
         self.mapping = case_context(key, ctx.rules)

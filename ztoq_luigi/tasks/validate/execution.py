@@ -78,7 +78,7 @@ class _ExpectedRuns:
         self.ctx, self.project_key = ctx, project_key
         self.cycles = {sid: row.target_id for sid, row in mapped(project_key, Entity.CYCLE).items()
                        if row.state in LOADED}
-        self.statuses = {status["name"]: status["id"] for status in ctx.qtest().execution_statuses()}
+        self.statuses = {status["name"]: status["id"] for status in ctx.reference.execution_statuses()}
         self.steps = CaseSteps(project_key, ctx.qtest(), read_case=self._case_read_back)
         self.cases, self.updated, self.logged = {}, {}, {}
 
