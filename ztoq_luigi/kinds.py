@@ -147,3 +147,4 @@ class Snapshot(Name):
     ZEPHYR_CYCLE_FOLDER = "zephyr:folder:TEST_CYCLE"
     ZEPHYR_TEST_CYCLE = "zephyr:testcycle"
     ZEPHYR_EXECUTION = "zephyr:execution"
+    LOADED_TEST_CASE = "load:test-case"  # not validation's: a case as the load's last write to it answered

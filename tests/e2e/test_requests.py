@@ -41,6 +41,18 @@ def test_reference_data_is_read_once_per_run_however_many_batches(run_cli, sandb
     assert zephyr.get("GET", "/v2/projects/{projectIdOrKey}") == 1
 
 
+def test_runs_take_the_version_and_steps_of_their_case_from_its_last_write(run_cli, sandbox, fresh_db_args, tmp_path):
+    migrate(run_cli, sandbox, fresh_db_args, tmp_path)
+    qtest = sandbox.qtest.counters
+    assert qtest.get("PUT", QTEST + "/test-cases/{testCaseId}"), "some cases were rewritten to point at their files"
+    assert qtest.get("GET", QTEST + "/test-cases/{testCaseId}") == 0, "no case read back one by one"
+    state = sandbox.qtest.state
+    versions = {case["id"]: case["version_id"] for case in state.test_cases()}
+    runs = state.runs()
+    assert runs and all(run["test_case_version_id"] == versions[run["test_case_id"]] for run in runs), \
+        "every run is bound to its case's final version"
+
+
 def test_step_results_are_read_only_for_executions_that_become_logs(run_cli, sandbox, fresh_db_args, tmp_path):
     migrate(run_cli, sandbox, fresh_db_args, tmp_path)
     logged = logged_executions(sandbox.dataset)

@@ -4,6 +4,11 @@ Rows are upserted by (project, kind, object id), so a read batch run again
 after a crash rewrites its rows; comparisons look them up by the Zephyr key
 the object carries (a test case's or run's `Zephyr Key`, a log's execution
 marker), or by object id.
+
+The load keeps here, too, each test case as its last write answered
+(Snapshot.LOADED_TEST_CASE), so that its runs' logs know the version and
+step ids without reading every case back; a validation that forgets the
+table only makes a later load batch read them again.
 """
 
 import json
@@ -66,6 +71,13 @@ def ids_by_key(project_key, kind):
 
 def count_read(project_key, kind):
     return ReadBack.select(peewee.fn.COUNT(ReadBack.id)).where(_of(project_key, kind)).scalar() or 0
+
+
+def drop_read(project_key, kind, object_ids):
+    """Forget what was kept of the given objects of one kind."""
+    ids = [str(object_id) for object_id in object_ids]
+    for start in range(0, len(ids), CHUNK):
+        ReadBack.delete().where(_of(project_key, kind) & ReadBack.object_id.in_(ids[start:start + CHUNK])).execute()
 
 
 def forget_read(project_key):

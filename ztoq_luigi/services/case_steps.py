@@ -1,19 +1,44 @@
 """The steps of migrated test cases as qTest holds them, for the test logs of their executions.
 
-The load and the validation of test logs share it. A batch reads each case,
-and every case it calls as deep as the calls go, from qTest once, however
-many logs of it the batch holds, and pairs its steps with the Zephyr call
-structure of the transformed cases (mapping/run_steps.py).
+The load and the validation of test logs share it. A batch takes each case,
+and every case it calls as deep as the calls go, once however many logs of
+it the batch holds, and pairs its steps with the Zephyr call structure of
+the transformed cases (mapping/run_steps.py).
+
+The load takes a case as its last write answered (remember_case): a create
+or an update answers with the version and its step ids, so no case is read
+back per run. The answer is forgotten before an update is sent, so a crash
+between the update and its answer leaves nothing stale, only a case that is
+read from qTest (as is one created or adopted without an answer kept).
 """
 
 from ztoq_luigi.clients.errors import NotFoundError
 from ztoq_luigi.db.entities import mapped, transformed
-from ztoq_luigi.kinds import Entity
+from ztoq_luigi.db.readback import drop_read, read_by_id, save_read
+from ztoq_luigi.kinds import Entity, Snapshot
 from ztoq_luigi.mapping.run_steps import run_steps
+
+STEP_KEYS = ("id", "order", "called_test_case_id")
+
+
+def remember_case(project_key, case_key, answer, step_count):
+    """Keep what the logs need of a case as a write answered; an answer without all its steps is not kept."""
+    steps = answer.get("test_steps") or []
+    if len(steps) != step_count or answer.get("test_case_version_id") is None:
+        return
+    kept = {"id": answer["id"], "test_case_version_id": answer["test_case_version_id"],
+            "test_steps": [{name: step.get(name) for name in STEP_KEYS} for step in steps]}
+    save_read(project_key, Snapshot.LOADED_TEST_CASE, [(answer["id"], case_key, kept)])
+
+
+def forget_case(project_key, case_id):
+    """Before a write that makes a new version: what was kept no longer holds."""
+    drop_read(project_key, Snapshot.LOADED_TEST_CASE, [case_id])
 
 
 class CaseSteps:
-    """`read_case(case_id)` gives a case with its steps, or None; by default one GET per case (the load's way)."""
+    """`read_case(case_id)` gives a case with its steps, or None; by default as the load's last write answered it,
+    else one GET (the load's way)."""
 
     def __init__(self, project_key, qtest, read_case=None):
         self._project_key, self._qtest = project_key, qtest
@@ -82,6 +107,9 @@ class CaseSteps:
         return self._cases[case_id]
 
     def _get(self, case_id):
+        kept = read_by_id(self._project_key, Snapshot.LOADED_TEST_CASE, [case_id]).get(str(case_id))
+        if kept is not None:
+            return kept
         try:
             return self._qtest.test_case(case_id)
         except NotFoundError:

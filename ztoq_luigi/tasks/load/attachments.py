@@ -22,6 +22,7 @@ from ztoq_luigi.db.entities import mapped, mark_created, mark_pending
 from ztoq_luigi.kinds import LOADED, Entity, Phase
 from ztoq_luigi.mapping.attachments import payload_files, rewrite_payload
 from ztoq_luigi.mapping.qtest_body import MappingProblem, create_case_body, unlink_calls
+from ztoq_luigi.services.case_steps import forget_case, remember_case
 from ztoq_luigi.services.fields import test_case_fields
 from ztoq_luigi.services.adoption import survey_uploads
 from ztoq_luigi.services.uploads import planned_uploads, upload_files, uploaded_links
@@ -109,17 +110,22 @@ class UploadEmbeddedFiles(BatchTask):
         """
         if existing is not None and existing.state in LOADED:
             return
-        qtest = ctx.qtest()
+        qtest, key = ctx.qtest(), self.project_key
         body = self._body(ctx, new_payload)
+        step_count = len(body["test_steps"])
+        forget_case(key, case_id)
         if existing is None:
-            mark_pending(self.project_key, Entity.CASE_TEXTS, "test-case", [case_key])
-        elif not compare_test_case(body, qtest.test_case(case_id)):
-            mark_created(self.project_key, Entity.CASE_TEXTS, case_key, case_id)
-            return
+            mark_pending(key, Entity.CASE_TEXTS, "test-case", [case_key])
+        else:
+            current = qtest.test_case(case_id)
+            if not compare_test_case(body, current):
+                remember_case(key, case_key, current, step_count)
+                mark_created(key, Entity.CASE_TEXTS, case_key, case_id)
+                return
         if new_payload["steps"] == payload["steps"]:
             body.pop("test_steps")
-        reconcile(lambda: qtest.update_test_case(case_id, body))
-        mark_created(self.project_key, Entity.CASE_TEXTS, case_key, case_id)
+        remember_case(key, case_key, reconcile(lambda: qtest.update_test_case(case_id, body)), step_count)
+        mark_created(key, Entity.CASE_TEXTS, case_key, case_id)
 
     def _body(self, ctx, payload):
         """The case's full qTest body, built exactly as the load built it (modules, calls, field ids)."""

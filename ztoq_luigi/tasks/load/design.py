@@ -20,6 +20,7 @@ from ztoq_luigi.mapping.changes import Action, action
 from ztoq_luigi.mapping.folders import UNFILED
 from ztoq_luigi.mapping.load_order import load_order
 from ztoq_luigi.mapping.qtest_body import MappingProblem, create_case_body, unlink_calls
+from ztoq_luigi.services.case_steps import forget_case, remember_case
 from ztoq_luigi.services.fields import test_case_fields
 from ztoq_luigi.services.parallel import map_in_threads
 from ztoq_luigi.services.uploads import upload_files
@@ -175,19 +176,27 @@ class LoadTestCases(BatchTask):
             case_id, base = row.target_id, ctx.settings.zephyr_base_url
             links = upload_files(qtest, key, "test-cases", case_id, case_key, payload_files(payload, base))
             body = create_case_body(rewrite_payload(payload, links, base), catalog, module_id, callee_ids)
+            forget_case(key, case_id)
             update_once(key, Entity.TEST_CASE, row, new_hash, ctx.sync_round(),
-                        update=lambda: qtest.update_test_case(case_id, body),
+                        update=lambda: remember_case(key, case_key, qtest.update_test_case(case_id, body),
+                                                     len(body["test_steps"])),
                         applied=lambda: not compare_test_case(body, qtest.test_case(case_id),
                                                               catalog.id_list_fields()))
         else:
             body = create_case_body(payload, catalog, module_id, callee_ids)
             create_once(key, Entity.TEST_CASE, "test-case", case_key, row,
-                        create=lambda: qtest.create_test_case(body)["id"],
+                        create=lambda: self._create(qtest, case_key, body),
                         find=lambda: qtest.find_test_case(ctx.rules.key_field, case_key, module_id),
                         content_hash=new_hash, sync_round=ctx.sync_round())
         for callee in unlinked:
             self.warn(Notice(WarningKind.CALL_AS_TEXT, f"{case_key}: call to {callee} kept as text: {callee} is "
                              "not in qTest", subject=callee), batch_no=self.batch_no, entity_key=case_key)
+
+    def _create(self, qtest, case_key, body):
+        """Create the case; its answer (version, step ids) is kept for the logs of its runs."""
+        answer = qtest.create_test_case(body)
+        remember_case(self.project_key, case_key, answer, len(body.get("test_steps") or []))
+        return answer["id"]
 
 
 class LoadLevel(Group):
