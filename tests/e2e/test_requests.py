@@ -1,4 +1,5 @@
-"""What a migration asks the two services: reference data once per run, step results only where a log needs them.
+"""What a migration asks the two services: reference data once per run, step results only where a log needs them,
+executions in one listing, no test case read back one by one.
 
 Issue 11 measures the migration against the fewest requests the APIs need
 (scripts/bench.py); these are the counts a user sees in the simulators'
@@ -14,6 +15,7 @@ QTEST = "/api/v3/projects/{projectId}"
 FIELD_SETTINGS = QTEST + "/settings/{objectType}/fields"
 EXECUTION_STATUSES = QTEST + "/test-runs/execution-statuses"
 STEP_RESULTS = "/v2/testexecutions/{testExecutionIdOrKey}/teststeps"
+LIST_PAGE = 100  # the most Zephyr answers in a page
 
 
 def migrate(run_cli, sandbox, db_args, tmp_path):
@@ -59,6 +61,8 @@ def test_step_results_are_read_only_for_executions_that_become_logs(run_cli, san
     assert 0 < len(logged) < len(sandbox.dataset.testexecutions)
     pages = sum(max(1, math.ceil(len(execution["stepResults"]) / STEPS_PAGE_SIZE)) for execution in logged)
     assert sandbox.zephyr.counters.get("GET", STEP_RESULTS) == pages
+    listing = max(1, math.ceil(len(sandbox.dataset.testexecutions) / LIST_PAGE))
+    assert sandbox.zephyr.counters.get("GET", "/v2/testexecutions") == listing, "one project-wide listing, no cycle's own"
     logs = sandbox.qtest.state.logs()
     assert len(logs) == len(logged), "every execution that ran still has its log"
     assert sum(len(log["step_logs"]) for log in logs) > 0, "with its step logs"

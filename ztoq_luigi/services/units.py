@@ -1,8 +1,8 @@
 """The units of the execution history's batches: one per test cycle, and buckets of ad-hoc executions.
 
-Executions are read cycle by cycle (the listing of one cycle is what Zephyr
-answers for its content); ad-hoc executions belong to no cycle, so they are
-spread over ADHOC_BUCKETS buckets by test case (a case's ad-hoc executions
+Executions are grouped by the cycle the project-wide listing names for
+each; ad-hoc executions belong to no cycle, so they are spread over
+ADHOC_BUCKETS buckets by test case (a case's ad-hoc executions
 stay together). Every execution is stored with its unit's ordinal, and each
 phase cuts the same units into the same batches, so a transform, load or
 validation batch covers exactly the executions of its extract batch.

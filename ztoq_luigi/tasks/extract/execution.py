@@ -1,9 +1,8 @@
 """Extract the test execution history: cycle folders, cycles, plans, executions and their step results.
 
-Executions are read cycle by cycle (the listing of one cycle is what Zephyr
-answers for its content); ad-hoc executions belong to no cycle, so only the
-project-wide listing finds them, and they are kept from it. The unit of
-work is a cycle, or one of ADHOC_BUCKETS buckets of ad-hoc executions
+Executions are read in one project-wide listing, which names each one's
+cycle (ad-hoc executions belong to none, so only that listing finds them).
+The unit of work is a cycle, or one of ADHOC_BUCKETS buckets of ad-hoc executions
 (bucketed by test case, so a case's ad-hoc executions stay together); each
 execution is stored with its unit's ordinal, and a batch is a range of
 units, so a batch holds the executions of a bounded number of cycles.
@@ -14,8 +13,8 @@ others are stored with none, which is all a log-less execution has to say.
 
 
 from ztoq_luigi.clients.errors import NotFoundError
-from ztoq_luigi.db.entities import (content_hash, extracted_ids_in, count_extracted, extracted, extracted_hashes, forget_entities, save_extracted,
-                                   unseen_ids)
+from ztoq_luigi.db.entities import (content_hash, extracted, extracted_hashes, extracted_ids_in, forget_entities,
+                                   save_extracted, unseen_ids)
 from ztoq_luigi.kinds import Entity, Phase
 from ztoq_luigi.mapping.executions import case_of, execution_key, may_log
 from ztoq_luigi.schemas.base import check
@@ -89,8 +88,13 @@ def _checked(task, execution):
     return execution
 
 
-class ExtractAdhocExecutions(PipelineTask):
-    """The project-wide listing, of which only the executions without a test cycle are kept."""
+class ExtractExecutionList(PipelineTask):
+    """The project-wide listing: every execution, stored under its cycle's unit or its ad-hoc bucket.
+
+    It carries each execution's cycle, so no cycle is listed on its own (77
+    listings at 3,000 cases). An execution of a cycle that is not extracted
+    (a malformed one, recorded as such) has no unit and is left out.
+    """
 
     phase = Phase.EXTRACT
 
@@ -98,19 +102,22 @@ class ExtractAdhocExecutions(PipelineTask):
         return self.clone(ExtractExecutionReference)
 
     def marker_name(self):
-        return "extract/adhoc-executions"
+        return "extract/execution-list"
 
     def work(self, ctx):
         key = self.project_key
-        cycle_count = count_extracted(key, Entity.TEST_CYCLE)
-        page, kept = [], 0
+        units = {cycle["id"]: n for n, cycle in enumerate(extracted(key, Entity.TEST_CYCLE).values())}
+        page, kept, adhoc = [], 0, 0
         for execution in ctx.zephyr().test_executions(key):
-            if isinstance(execution, dict) and execution.get("testCycle"):
-                continue
             if _checked(self, execution) is None:
                 continue
-            page.append((execution_key(execution), execution, adhoc_unit(cycle_count, case_of(execution)[0])))
+            cycle = (execution.get("testCycle") or {}).get("id")
+            unit = adhoc_unit(len(units), case_of(execution)[0]) if cycle is None else units.get(cycle)
+            if unit is None:
+                continue
+            page.append((execution_key(execution), execution, unit))
             kept += 1
+            adhoc += cycle is None
             if len(page) >= 500:
                 with self.atomic():
                     save_listed(key, page, ctx.sync_round())
@@ -118,28 +125,23 @@ class ExtractAdhocExecutions(PipelineTask):
         with self.atomic():
             save_listed(key, page, ctx.sync_round())
             self.mark_done(item_count=kept, entity_type=Entity.TEST_EXECUTION)
-        self.event(f"found {kept} ad-hoc test executions (no test cycle)")
+        self.event(f"listed {kept} test executions, {adhoc} of them ad hoc (no test cycle)")
 
 
 class ExtractExecutions(BatchTask):
-    """The executions of a range of units (cycles listed here, ad-hoc ones already listed) and their step results."""
+    """The step results of the executions of a range of units (the executions are listed already)."""
 
     phase = Phase.EXTRACT
 
     def requires(self):
         return [self.clone(ExtractExecutionReference),
-                self.clone(ExtractAdhocExecutions)]
+                self.clone(ExtractExecutionList)]
 
     def marker_name(self):
         return f"extract/executions/b{self.batch_size}/{self.batch_no}"
 
     def work(self, ctx):
-        key, zephyr, sync_round = self.project_key, ctx.zephyr(), ctx.sync_round()
-        cycles = extracted(key, Entity.TEST_CYCLE, ordinals=self.ordinals)
-        for unit, cycle_key in enumerate(cycles, start=self.ordinals[0]):
-            listed = [e for e in zephyr.test_executions(key, test_cycle=cycle_key) if _checked(self, e)]
-            with self.atomic():
-                save_listed(key, [(execution_key(e), e, unit) for e in listed], sync_round)
+        key, sync_round = self.project_key, ctx.sync_round()
         statuses = {s["id"]: s["name"] for s in extracted(key, Entity.status("TEST_EXECUTION")).values()}
         stored = failed = 0
         for window in _chunks(_executions_of(key, self.ordinals, sync_round), STEP_WINDOW):
@@ -209,7 +211,7 @@ class ExtractTestExecution(Group):
         forget_entities(self.project_key, [Entity.EXECUTION, Entity.EXECUTION_STEPS], gone)
 
     def first(self):
-        return [self.clone(ExtractAdhocExecutions)]
+        return [self.clone(ExtractExecutionList)]
 
     def then(self):
         return self.cut(ExtractExecutions, EXECUTION_UNITS, unit_count(self.project_key))

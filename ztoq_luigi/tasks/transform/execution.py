@@ -18,7 +18,7 @@ from ztoq_luigi.services.units import ADHOC_BUCKETS, EXECUTION_UNITS, adhoc_unit
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.extract.design import ExtractReference, ExtractTestCaseList
 from ztoq_luigi.tasks.extract.execution import (
-    ExtractAdhocExecutions, ExtractExecutionReference, ExtractExecutions, ExtractTestExecution,
+    ExtractExecutionList, ExtractExecutionReference, ExtractExecutions, ExtractTestExecution,
 )
 
 
@@ -33,7 +33,7 @@ class TransformCycles(PipelineTask):
 
     def requires(self):
         return [self.clone(ExtractExecutionReference),
-                self.clone(ExtractAdhocExecutions)]
+                self.clone(ExtractExecutionList)]
 
     def marker_name(self):
         return "transform/cycles"
