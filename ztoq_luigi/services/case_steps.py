@@ -38,17 +38,28 @@ def forget_case(project_key, case_id):
 
 class CaseSteps:
     """`read_case(case_id)` gives a case with its steps, or None; by default as the load's last write answered it,
-    else one GET (the load's way)."""
+    else one GET with `qtest()`, the calling thread's client (the load's way)."""
 
-    def __init__(self, project_key, qtest, read_case=None):
+    def __init__(self, project_key, qtest=None, read_case=None):
         self._project_key, self._qtest = project_key, qtest
         self._read_case = read_case or self._get
         self._calls, self._ids, self._cases, self._runs = {}, {}, {}, {}
 
+    def prepare(self, case_keys):
+        """Learn the calls and ids of these cases and their callees, and the kept answers, in a few queries.
+
+        A window of runs calls it before loading its runs side by side, so
+        each run finds what it needs instead of querying case by case.
+        """
+        keys = self._reachable(set(case_keys))
+        ids = {str(self._ids[key]) for key in keys if self._ids[key] is not None} - set(self._cases)
+        if self._read_case == self._get and ids:
+            self._cases.update(read_by_id(self._project_key, Snapshot.LOADED_TEST_CASE, ids))
+
     def of(self, case_key):
         """The RunSteps of an execution of the test case with this Zephyr key."""
         if case_key not in self._runs:
-            keys = self._reachable(case_key)
+            keys = self._reachable({case_key})
             cases = {key: self._case(self._ids[key]) for key in keys if self._ids[key] is not None}
             self._runs[case_key] = run_steps(case_key, self._calls,
                                              {key: case for key, case in cases.items() if case is not None})
@@ -61,7 +72,7 @@ class CaseSteps:
         cases are taken as they are now.
         """
         if (case_key, version_id) not in self._runs:
-            keys = self._reachable(case_key)
+            keys = self._reachable({case_key})
             root = self._version(self._ids[case_key], version_id)
             keys_by_id = {str(case_id): key for key, case_id in self._ids.items() if case_id is not None}
             calls = dict(self._calls)
@@ -77,13 +88,13 @@ class CaseSteps:
 
     def _version(self, case_id, version_id):
         try:
-            return self._qtest.test_case(case_id, version_id)
+            return self._qtest().test_case(case_id, version_id)
         except NotFoundError:
             return None
 
-    def _reachable(self, case_key):
-        """The case and those it calls, as deep as the calls go; notes their calls and qTest ids on the way."""
-        seen, frontier = set(), {case_key}
+    def _reachable(self, case_keys):
+        """The cases and those they call, as deep as the calls go; notes their calls and qTest ids on the way."""
+        seen, frontier = set(), set(case_keys)
         while frontier:
             self._note(sorted(key for key in frontier if key not in self._ids))
             seen |= frontier
@@ -111,6 +122,6 @@ class CaseSteps:
         if kept is not None:
             return kept
         try:
-            return self._qtest.test_case(case_id)
+            return self._qtest().test_case(case_id)
         except NotFoundError:
             return None

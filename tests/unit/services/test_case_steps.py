@@ -39,7 +39,7 @@ def test_a_case_kept_from_its_create_answer_is_not_read_back(database):
     seed()
     remember_case(KEY, "PROJ-T1", answer(500), 2)
     qtest = ReadingQTest()
-    steps = CaseSteps(KEY, qtest).of("PROJ-T1")
+    steps = CaseSteps(KEY, lambda: qtest).of("PROJ-T1")
     assert (steps.version_id, step_ids(steps), qtest.reads) == (1, [71, 72], [])
 
 
@@ -48,7 +48,7 @@ def test_an_answer_without_every_step_is_not_kept_and_the_case_is_read(database)
     remember_case(KEY, "PROJ-T1", dict(answer(500), test_steps=None), 2)
     remember_case(KEY, "PROJ-T1", answer(500, step_ids=(71,)), 2)
     qtest = ReadingQTest()
-    steps = CaseSteps(KEY, qtest).of("PROJ-T1")
+    steps = CaseSteps(KEY, lambda: qtest).of("PROJ-T1")
     assert (steps.version_id, step_ids(steps), qtest.reads) == (2, [81, 82], ["500"])
 
 
@@ -57,7 +57,18 @@ def test_before_an_update_the_kept_answer_is_forgotten_and_the_next_answer_kept(
     remember_case(KEY, "PROJ-T1", answer(500), 2)
     forget_case(KEY, 500)
     qtest = ReadingQTest()
-    assert CaseSteps(KEY, qtest).of("PROJ-T1").version_id == 2 and qtest.reads == ["500"]
+    assert CaseSteps(KEY, lambda: qtest).of("PROJ-T1").version_id == 2 and qtest.reads == ["500"]
     remember_case(KEY, "PROJ-T1", answer(500, version=3, step_ids=(91, 92)), 2)
-    steps = CaseSteps(KEY, qtest).of("PROJ-T1")
+    steps = CaseSteps(KEY, lambda: qtest).of("PROJ-T1")
     assert (steps.version_id, step_ids(steps), qtest.reads) == (3, [91, 92], ["500"])
+
+
+def test_a_window_prepares_its_cases_in_bulk_before_its_runs_ask(database):
+    seed()
+    remember_case(KEY, "PROJ-T1", answer(500), 2)
+    qtest = ReadingQTest()
+    steps = CaseSteps(KEY, lambda: qtest)
+    steps.prepare(["PROJ-T1", "PROJ-T9"])
+    forget_case(KEY, 500)  # what prepare took is what the runs get, with no query or read per case
+    assert (steps.of("PROJ-T1").version_id, step_ids(steps.of("PROJ-T1")), qtest.reads) == (1, [71, 72], [])
+    assert steps.of("PROJ-T9").problem == "test case PROJ-T9 is not in qTest"

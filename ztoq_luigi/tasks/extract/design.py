@@ -12,6 +12,7 @@ from ztoq_luigi.db.entities import count_extracted, extracted, forget_entities, 
 from ztoq_luigi.kinds import Entity, Phase
 from ztoq_luigi.schemas.base import check
 from ztoq_luigi.schemas.zephyr import FolderSchema, OptionValueSchema, TestCaseSchema, TestScriptSchema, TestStepSchema
+from ztoq_luigi.services.parallel import map_in_threads
 from ztoq_luigi.services.units import TEST_CASE_BATCHES
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 
@@ -113,17 +114,16 @@ class ExtractTestCaseContent(BatchTask):
         return f"extract/testcase-content/b{self.batch_size}/{self.batch_no}"
 
     def work(self, ctx):
-        zephyr = ctx.zephyr()
         cases = extracted(self.project_key, Entity.TEST_CASE, ordinals=self.ordinals)
+        contents = map_in_threads(lambda case: _content(ctx, case), list(cases.values()), ctx.settings.max_workers)
         steps, scripts, failed = [], [], 0
-        for ordinal, (key, case) in enumerate(cases.items(), start=self.ordinals[0]):
-            try:
-                case_steps, script = zephyr.steps_and_script(case)
-            except NotFoundError as error:
+        for ordinal, (key, content) in enumerate(zip(cases, contents), start=self.ordinals[0]):
+            if isinstance(content, NotFoundError):
                 failed += 1
-                self.error(f"test case vanished from Zephyr during extraction: {error}", entity_type=Entity.TEST_CASE,
+                self.error(f"test case vanished from Zephyr during extraction: {content}", entity_type=Entity.TEST_CASE,
                            entity_key=key, http_status=404)
                 continue
+            case_steps, script = content
             problem = self._problem(case_steps, script)
             if problem:
                 failed += 1
@@ -152,6 +152,14 @@ class ExtractTestCaseContent(BatchTask):
             if problems:
                 return f"script: {problems[0]}"
         return None
+
+
+def _content(ctx, case):
+    """(steps, script) of a case, or the NotFoundError of one that vanished; the cases of a batch are read at once."""
+    try:
+        return ctx.zephyr().steps_and_script(case)
+    except NotFoundError as error:
+        return error
 
 
 class ExtractTestDesign(Group):

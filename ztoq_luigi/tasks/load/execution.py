@@ -28,6 +28,7 @@ from ztoq_luigi.services.adoption import adopt_log_files
 from ztoq_luigi.services.case_steps import CaseSteps
 from ztoq_luigi.services.fields import find_run_key_field
 from ztoq_luigi.services.lookups import find_container, find_log, find_run
+from ztoq_luigi.services.parallel import map_in_threads
 from ztoq_luigi.services.units import EXECUTION_UNITS, windows
 from ztoq_luigi.services.uploads import upload_files
 from ztoq_luigi.services.writes import create_once, reconcile, update_once
@@ -51,22 +52,24 @@ class LoadReleases(PipelineTask):
         return "load/releases"
 
     def work(self, ctx):
-        key, qtest = self.project_key, ctx.qtest()
+        key = self.project_key
         releases = transformed_in(key, Entity.RELEASE)
         existing = mapped(key, Entity.RELEASE)
-        for source_id, release in releases.items():
-            create_once(key, Entity.RELEASE, Entity.RELEASE, source_id, existing.get(source_id),
-                        create=lambda: qtest.create_release({"name": release["name"],
-                                                             "description": release["description"],
-                                                             "properties": []})["id"],
-                        find=lambda: find_container(qtest.releases(), release["name"], release["marker"]))
+        map_in_threads(lambda item: self._create(ctx.qtest(), *item, existing.get(item[0])), list(releases.items()),
+                       ctx.settings.max_workers)
         with self.atomic():
             self.mark_done(item_count=len(releases), entity_type=Entity.RELEASE)
         self.event(f"{len(releases)} releases (Zephyr test plans) in qTest")
 
+    def _create(self, qtest, source_id, release, existing):
+        create_once(self.project_key, Entity.RELEASE, Entity.RELEASE, source_id, existing,
+                    create=lambda: qtest.create_release({"name": release["name"], "description": release["description"],
+                                                         "properties": []})["id"],
+                    find=lambda: find_container(qtest.releases(), release["name"], release["marker"]))
+
 
 class LoadCycles(PipelineTask):
-    """The cycle tree, one depth at a time so every parent exists before its children.
+    """The cycle tree, one depth at a time so every parent exists before its children, a depth's cycles at once.
 
     In a sync round a cycle whose name or description changed in Zephyr is
     updated in place; one moved to another folder keeps its place (qTest
@@ -82,31 +85,41 @@ class LoadCycles(PipelineTask):
         return "load/cycles"
 
     def work(self, ctx):
-        key, qtest = self.project_key, ctx.qtest()
+        key = self.project_key
         plan = list(transformed_in(key, Entity.CYCLE).values())
         releases = {source_id: row.target_id for source_id, row in mapped(key, Entity.RELEASE).items()}
         for depth in sorted({entry["depth"] for entry in plan}):
             ids = {source_id: row.target_id for source_id, row in mapped(key, Entity.CYCLE).items()}
-            for entry in (e for e in plan if e["depth"] == depth):
-                parent = (int(ids[entry["parent"]]), "test-cycle") if entry["parent"] else (0, "root")
-                target = releases.get(entry["release"]) if entry["release"] else None
-                existing = mapped(key, Entity.CYCLE, [entry["source_id"]]).get(entry["source_id"])
-                new_hash = content_hash(entry)
-                if action(existing and existing.state, existing and existing.content_hash, new_hash,
-                          ctx.sync_round() > 1) == Action.UPDATE:
-                    cycle_id = existing.target_id
-                    update_once(key, Entity.CYCLE, existing, new_hash, ctx.sync_round(),
-                                update=lambda: qtest.update_test_cycle(cycle_id, entry["name"], entry["description"]),
-                                applied=lambda: _cycle_is(qtest.test_cycle(cycle_id), entry))
-                    continue
-                create_once(key, Entity.CYCLE, "test-cycle", entry["source_id"], existing,
-                            create=lambda: qtest.create_test_cycle(entry["name"], entry["description"], *parent,
-                                                                   target_release_id=target)["id"],
-                            find=lambda: find_container(qtest.test_cycles(*parent), entry["name"], entry["marker"]),
-                            content_hash=new_hash, sync_round=ctx.sync_round())
+            level = [entry for entry in plan if entry["depth"] == depth]
+            map_in_threads(lambda entry: self._load_cycle(ctx, entry, ids, releases), level, ctx.settings.max_workers)
         with self.atomic():
             self.mark_done(item_count=len(plan), entity_type=Entity.CYCLE)
         self.event(f"{len(plan)} test cycles in qTest")
+
+    def _load_cycle(self, ctx, entry, ids, releases):
+        """Create the cycle once, or update it once in a sync round; the cycles of one depth load side by side."""
+        key, qtest = self.project_key, ctx.qtest()
+        parent = (int(ids[entry["parent"]]), "test-cycle") if entry["parent"] else (0, "root")
+        target = releases.get(entry["release"]) if entry["release"] else None
+        existing = mapped(key, Entity.CYCLE, [entry["source_id"]]).get(entry["source_id"])
+        new_hash = content_hash(entry)
+        if action(existing and existing.state, existing and existing.content_hash, new_hash,
+                  ctx.sync_round() > 1) == Action.UPDATE:
+            cycle_id = existing.target_id
+            update_once(key, Entity.CYCLE, existing, new_hash, ctx.sync_round(),
+                        update=lambda: qtest.update_test_cycle(cycle_id, entry["name"], entry["description"]),
+                        applied=lambda: _cycle_is(qtest.test_cycle(cycle_id), entry))
+            return
+        create_once(key, Entity.CYCLE, "test-cycle", entry["source_id"], existing,
+                    create=lambda: qtest.create_test_cycle(entry["name"], entry["description"], *parent,
+                                                           target_release_id=target)["id"],
+                    find=lambda: find_container(qtest.test_cycles(*parent), entry["name"], entry["marker"]),
+                    content_hash=new_hash, sync_round=ctx.sync_round())
+
+
+def _unchanged(row, payload):
+    """Whether the run was loaded with this very payload, logs and all: nothing to send."""
+    return action(row and row.state, row and row.content_hash, content_hash(payload)) == Action.KEEP
 
 
 def _cycle_is(found, entry):
@@ -130,37 +143,48 @@ class LoadRuns(BatchTask):
         return f"load/testruns/b{self.batch_size}/{self.batch_no}"
 
     def work(self, ctx):
-        key, qtest = self.project_key, ctx.qtest()
+        key = self.project_key
         batch = _Batch(cycles={sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items()
                                if row.state in LOADED},
                        key_field=find_run_key_field(ctx.reference, ctx.rules),
                        statuses={status["name"]: status["id"] for status in ctx.reference.execution_statuses()},
-                       steps=CaseSteps(key, qtest))
+                       steps=CaseSteps(key, ctx.qtest))
         rows = transformed_per_unit(key, Entity.TEST_RUN, self.ordinals)
         progress = self.progress(sum(rows.values()), "test runs")
         loaded = failed = 0
         for window in windows(self.ordinals, rows):
             runs = transformed_in(key, Entity.TEST_RUN, window)
-            adopt_log_files(qtest, key, runs, ctx.settings.zephyr_base_url)
+            adopt_log_files(ctx.qtest(), key, runs, ctx.settings.zephyr_base_url)
             needed = {run["case"] for run in runs.values()}
             batch.cases = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, needed).items()
                            if row.state in LOADED}
+            batch.steps.prepare(needed)
             maps = mapped(key, Entity.TEST_RUN, runs)
-            for run_key, payload in progress.over(runs.items()):
-                row = maps.get(run_key)
-                if action(row and row.state, row and row.content_hash, content_hash(payload)) == Action.KEEP:
-                    loaded += 1
-                    continue
-                try:
-                    failed += self._load_run(ctx, batch, run_key, payload, row)
-                    loaded += 1
-                except (_NotLoadable, RequestRejectedError) as problem:
-                    failed += 1
-                    self.error(f"test run {run_key} and its {len(payload['logs'])} logs not loaded: {problem}",
-                               entity_type=Entity.TEST_RUN, entity_key=run_key,
-                               http_status=getattr(problem, "status", None), excerpt=getattr(problem, "excerpt", None))
+            todo = [(run_key, payload, maps.get(run_key)) for run_key, payload in runs.items()
+                    if not _unchanged(maps.get(run_key), payload)]
+            batch.logs = mapped(key, Entity.TEST_LOG, [log["execution"] for _, payload, _ in todo
+                                                         for log in payload["logs"]])
+            outcomes = map_in_threads(lambda item: self._try_run(ctx, batch, *item), todo, ctx.settings.max_workers)
+            for run_loaded, run_failed in progress.over([(1, 0)] * (len(runs) - len(todo)) + outcomes):
+                loaded += run_loaded
+                failed += run_failed
         with self.atomic():
             self.mark_done(item_count=loaded, failed_count=failed, entity_type=Entity.TEST_RUN, batch_no=self.batch_no)
+
+    def _try_run(self, ctx, batch, run_key, payload, row):
+        """(1 if the run is in qTest else 0, how many of its logs or itself failed); runs of a window load in threads.
+
+        Runs are independent (each is created once under its own key, its
+        logs in order by the one thread that created it), so a window's runs
+        keep --max-workers requests in flight instead of one.
+        """
+        try:
+            return 1, self._load_run(ctx, batch, run_key, payload, row)
+        except (_NotLoadable, RequestRejectedError) as problem:
+            self.error(f"test run {run_key} and its {len(payload['logs'])} logs not loaded: {problem}",
+                       entity_type=Entity.TEST_RUN, entity_key=run_key,
+                       http_status=getattr(problem, "status", None), excerpt=getattr(problem, "excerpt", None))
+            return 0, 1
 
     def _load_run(self, ctx, batch, run_key, payload, row):
         """Create the run once (or rename it), then its missing logs in order; returns how many logs failed.
@@ -191,7 +215,7 @@ class LoadRuns(BatchTask):
         wrote = earlier and sync_round > 1 and listed_run_name(qtest.test_run(int(run_id))) != payload["name"]
         if wrote:
             reconcile(lambda: qtest.rename_test_run(int(run_id), payload["name"]))
-        existing = mapped(key, Entity.TEST_LOG, [log["execution"] for log in payload["logs"]])
+        existing = batch.logs
         failed = 0
         for log in payload["logs"]:
             logged = existing.get(log["execution"])
@@ -300,6 +324,7 @@ class _Batch:
     statuses: dict
     steps: CaseSteps
     cases: dict = field(default_factory=dict)
+    logs: dict = field(default_factory=dict)
 
 
 class _NotLoadable(Exception):

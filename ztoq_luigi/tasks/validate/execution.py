@@ -79,7 +79,7 @@ class _ExpectedRuns:
         self.cycles = {sid: row.target_id for sid, row in mapped(project_key, Entity.CYCLE).items()
                        if row.state in LOADED}
         self.statuses = {status["name"]: status["id"] for status in ctx.reference.execution_statuses()}
-        self.steps = CaseSteps(project_key, ctx.qtest(), read_case=self._case_read_back)
+        self.steps = CaseSteps(project_key, ctx.qtest, read_case=self._case_read_back)
         self.cases, self.updated, self.logged = {}, {}, {}
 
     def know(self, runs):
