@@ -1,8 +1,13 @@
 """The four phases, each the sum of its groups: the plan of a migration at a glance.
 
-A phase requires the phase before it and yields one group task per area of
-the project (test design, execution history, embedded files); each group
-owns its batches. A phase marker is written when all its groups are done,
+A phase yields one group task per area of the project (test design,
+execution history, embedded files); each group owns its batches and
+requires the groups of earlier phases it reads, not their whole phase, so
+areas overlap: the test design is transformed and loaded while the
+execution history is still being extracted, and the requests in flight stay
+at --max-workers instead of draining at each phase's slowest batch.
+Validation alone requires the whole load (`previous`): it reads qTest as
+the load left it. A phase marker is written when all its groups are done,
 so a finished phase costs a single query on a rerun.
 """
 
@@ -56,13 +61,11 @@ class ExtractPhase(Phase):
 
 class TransformPhase(Phase):
     phase = kinds.Phase.TRANSFORM
-    previous = ExtractPhase
     groups = (TransformTestDesign, TransformTestExecution)
 
 
 class LoadPhase(Phase):
     phase = kinds.Phase.LOAD
-    previous = TransformPhase
     groups = (LoadTestDesign, LoadTestExecution, LoadEmbeddedFiles, SyncDeletions)
 
     def finish(self, ctx):

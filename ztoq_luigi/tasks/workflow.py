@@ -42,7 +42,7 @@ WORKER = "worker"
 
 
 class MigrateProject(luigi.WrapperTask):
-    """Everything asked for, phase by phase; each phase requires the one before it."""
+    """Everything asked for: the phases, whose groups require what they read (tasks/phases.py)."""
 
     task_namespace = "ztoq"
     project_key = luigi.Parameter(description="Zephyr Scale project key")

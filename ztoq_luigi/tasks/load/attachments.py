@@ -28,6 +28,7 @@ from ztoq_luigi.services.adoption import survey_uploads
 from ztoq_luigi.services.uploads import planned_uploads, upload_files, uploaded_links
 from ztoq_luigi.services.writes import adopt, reconcile
 from ztoq_luigi.tasks.base import BatchTask, Group
+from ztoq_luigi.tasks.extract.attachments import ExtractEmbeddedFiles
 from ztoq_luigi.tasks.load.design import LoadTestDesign
 from ztoq_luigi.validation.compare import compare_test_case
 
@@ -149,7 +150,7 @@ class LoadEmbeddedFiles(Group):
     area = "embedded-files"
 
     def requires(self):
-        return self.clone(LoadTestDesign)
+        return [self.clone(LoadTestDesign), self.clone(ExtractEmbeddedFiles)]
 
     def then(self):
         return self.cut(UploadEmbeddedFiles, "load/embedded-files",

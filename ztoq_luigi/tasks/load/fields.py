@@ -15,6 +15,7 @@ from ztoq_luigi.services.fields import (
 )
 from ztoq_luigi.services.writes import create_once, reconcile
 from ztoq_luigi.tasks.base import PipelineTask
+from ztoq_luigi.tasks.extract.execution import ExtractExecutionReference
 from ztoq_luigi.tasks.transform.design import TransformFieldPlan
 
 
@@ -35,7 +36,7 @@ class PrepareTestCaseFields(PipelineTask):
     phase = Phase.LOAD
 
     def requires(self):
-        return self.clone(TransformFieldPlan)
+        return [self.clone(TransformFieldPlan), self.clone(ExtractExecutionReference)]  # statuses of both areas
 
     def marker_name(self):
         return "load/fields"
