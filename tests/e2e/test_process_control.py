@@ -21,8 +21,9 @@ from ztoq_luigi.sandbox import start_sandbox
 SIZE, SEED = "tiny", 21
 
 
-def reference(run_cli, tmp_path):
-    sandbox = start_sandbox(size=SIZE, seed=SEED)
+def reference(run_cli, tmp_path, size=SIZE, seed=SEED):
+    """qTest after an undisturbed migration of the same generated project: what an interrupted one must equal."""
+    sandbox = start_sandbox(size=size, seed=seed)
     try:
         result = run_cli("workflow", "run", *sandbox.workflow_args(tmp_path / "reference"),
                          "--db-path", str(tmp_path / "reference.db"), environ=sandbox.environment())

@@ -21,12 +21,11 @@ import pytest
 from tests.conftest import BACKEND, PG
 from tests.e2e.conftest import ZTOQ
 from tests.e2e.interrupt import settled_writes
-from tests.e2e.test_executions import executions_canonical
 from tests.e2e.test_migration import check_cases, check_modules, rendered
 from tests.e2e import test_process_control as process_control
 from tests.e2e.test_process_control import assert_identical, group_is_empty
 from tests.e2e.test_rate_limits import SERVICES, Arrivals
-from tests.e2e.oracle import AttachedView, canonical
+from tests.e2e.oracle import AttachedView
 from tests.e2e.test_scheduling import free_port
 from ztoq_luigi.kinds import Phase
 from ztoq_luigi.sandbox import start_sandbox
@@ -103,17 +102,6 @@ def start_host(sandbox, tmp_path, db_args, port, name, *extra, command="run"):
                             start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def reference(run_cli, tmp_path):
-    sandbox = start_sandbox(size=SIZE, seed=SEED)
-    try:
-        result = run_cli("workflow", "run", *sandbox.workflow_args(tmp_path / "reference"),
-                         "--db-path", str(tmp_path / "reference.db"), environ=sandbox.environment())
-        assert result.code == 0, result
-        return canonical(sandbox), executions_canonical(sandbox)
-    finally:
-        sandbox.stop()
-
-
 def batches_by_pid(db_args):
     done = rows(db_args, "SELECT done_by, count(*) FROM ztoq_marker WHERE kind = 'batch' GROUP BY done_by")
     return {int(done_by.rsplit(" pid ", 1)[1]): count for done_by, count in done if done_by}
@@ -135,7 +123,7 @@ def is_load_batch(family):
 def test_two_hosts_share_a_run_and_the_survivor_finishes_the_batches_of_the_stopped_one(run_cli, tmp_path,
                                                                                         fresh_db_args, luigid, signum):
     """SIGKILL: luigid stops hearing the host; SIGTERM: the host finishes its requests in flight and leaves."""
-    expected = reference(run_cli, tmp_path)
+    expected = process_control.reference(run_cli, tmp_path, SIZE, SEED)
     sandbox = start_sandbox(size=SIZE, seed=SEED, latency_ms=40)
     hosts = []
     try:
