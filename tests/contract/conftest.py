@@ -101,14 +101,15 @@ def _client(sandbox):
 
 def _look_up(sandbox):
     """What a resumed load reads to find objects it may have created before a crash (a run's logs among them:
-    validation reads logs in bulk), what a load whose state was lost reads to adopt them (the project's test
-    cases, the attachments of many objects at once), and the project's users (read when Zephyr owners are mapped, which the tiny
-    project has none of)."""
+    validation reads logs in bulk; a case whose create answer was lost, for its version and step ids), what a
+    load whose state was lost reads to adopt them (the project's test cases, the attachments of many objects at
+    once), and the project's users (read when Zephyr owners are mapped, which the tiny project has none of)."""
     qtest, state = _client(sandbox), sandbox.qtest.state
     qtest.users()
     roots = qtest.modules()
     qtest.modules(roots[0]["id"])
     case = state.test_cases()[0]
+    qtest.test_case(case["id"])
     qtest.find_test_case("Zephyr Key", "no such key", case["module_id"])
     qtest.releases()
     list(qtest.test_logs(state.logs()[0]["run_id"]))

@@ -48,9 +48,10 @@ def test_the_migration_calls_only_the_endpoints_checked_here(by_endpoint):
                                        ("POST", "/api/v3/projects/{projectId}/search"),
                                        ("GET", "/api/v3/projects/{projectId}/releases"),
                                        ("GET", "/api/v3/projects/{projectId}/test-runs/{testRunId}/test-logs"),
+                                       ("GET", "/api/v3/projects/{projectId}/test-cases/{testCaseIdOrPid}"),
                                        ("GET", "/api/v3/projects/{projectId}/{objectType}/{objectId}/attachments")}, \
         "only look-ups (and users, for mapped owners) may be missing from a migration without a crash (validation " \
-        "reads the logs of all runs through search)"
+        "reads the logs of all runs through search; a run takes its case's version from the case's last write)"
 
 
 def test_every_endpoint_is_an_operation_of_the_official_swagger(official):
