@@ -206,6 +206,24 @@ def mapped_ids(project_key, source_type):
         (EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)).tuples()}
 
 
+def target_ids(project_key, source_type, source_ids=None, loaded=False):
+    """{source_id: qTest id} of the mapped objects that have one (`loaded`: only those qTest holds).
+
+    Tuples rather than map rows: batches read the ids of every module or
+    cycle of the project, eight at a time, and a peewee row costs many times
+    what its two strings do.
+    """
+    query = EntityMap.select(EntityMap.source_id, EntityMap.target_id).where(
+        (EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
+        & (EntityMap.state.in_([state.value for state in LOADED]) if loaded else EntityMap.target_id.is_null(False)))
+    if source_ids is None:
+        return dict(query.tuples())
+    source_ids, found = [str(s) for s in source_ids], {}
+    for start in range(0, len(source_ids), CHUNK):
+        found.update(query.where(EntityMap.source_id.in_(source_ids[start:start + CHUNK])).tuples())
+    return found
+
+
 def loaded_ids(project_key, source_type):
     """The source ids of one type that qTest holds (created or confirmed), without loading the map's rows."""
     return {source_id for (source_id,) in EntityMap.select(EntityMap.source_id).where(

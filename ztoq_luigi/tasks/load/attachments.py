@@ -18,7 +18,7 @@ executions uses it for the files that test logs embed.
 
 from ztoq_luigi.clients.errors import NotFoundError, RequestRejectedError
 from ztoq_luigi.db.attachments import owners_of_downloads, transformed_by_key
-from ztoq_luigi.db.entities import mapped, mark_created, mark_pending
+from ztoq_luigi.db.entities import mapped, mark_created, mark_pending, target_ids
 from ztoq_luigi.kinds import LOADED, Entity, Phase
 from ztoq_luigi.mapping.attachments import payload_files, rewrite_payload
 from ztoq_luigi.mapping.qtest_body import MappingProblem, create_case_body, unlink_calls
@@ -133,9 +133,9 @@ class UploadEmbeddedFiles(BatchTask):
         key = self.project_key
         if self._catalog is None:
             self._catalog = test_case_fields(ctx.reference, ctx.rules)
-            self._modules = {sid: row.target_id for sid, row in mapped(key, Entity.MODULE).items() if row.target_id}
+            self._modules = target_ids(key, Entity.MODULE)
         called = {step["called"] for step in payload["steps"] if step.get("called")}
-        callee_ids = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, called).items() if row.target_id}
+        callee_ids = target_ids(key, Entity.TEST_CASE, called)
         payload, _ = unlink_calls(payload, callee_ids)
         module_id = self._modules.get(payload["module"])
         if module_id is None:

@@ -12,7 +12,7 @@ import luigi
 
 from ztoq_luigi.clients.errors import RequestRejectedError
 from ztoq_luigi.db.entities import (assign_load_order, content_hash, dependency_graph, level_sizes, loaded_ids, mapped,
-                                   transformed)
+                                    target_ids, transformed)
 from ztoq_luigi.db.models import TransformedEntity
 from ztoq_luigi.kinds import Entity, Notice, Phase, WarningKind
 from ztoq_luigi.mapping.attachments import payload_files, rewrite_payload
@@ -56,7 +56,7 @@ class LoadModules(PipelineTask):
                 & TransformedEntity.payload.contains(json.dumps({"module": UNFILED})[1:-1])).exists():
             plan = [module for module in plan if module["source_id"] != UNFILED]
         for depth in sorted({module["depth"] for module in plan}):
-            ids = {source_id: row.target_id for source_id, row in mapped(key, Entity.MODULE).items()}
+            ids = target_ids(key, Entity.MODULE)
             level = [module for module in plan if module["depth"] == depth]
             map_in_threads(lambda module: self._load(ctx, module, ids), level, ctx.settings.max_workers)
         with self.atomic():
@@ -143,10 +143,9 @@ class LoadTestCases(BatchTask):
         key, rules = self.project_key, ctx.rules
         cases = transformed(key, Entity.TEST_CASE, level=self.level, positions=self.ordinals)
         existing = mapped(key, Entity.TEST_CASE, cases)
-        modules = {sid: row.target_id for sid, row in mapped(key, Entity.MODULE).items() if row.target_id}
+        modules = target_ids(key, Entity.MODULE)
         called = {step["called"] for payload in cases.values() for step in payload["steps"] if step.get("called")}
-        callee_ids = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, called).items()
-                      if row.target_id}
+        callee_ids = target_ids(key, Entity.TEST_CASE, called)
         self._catalog = test_case_fields(ctx.reference, rules)
         loaded = failed = 0
         for case_key, payload in self.tracked(cases.items(), "test cases"):

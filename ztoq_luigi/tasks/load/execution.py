@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from ztoq_luigi.clients.errors import NotFoundError, RequestRejectedError
 from ztoq_luigi.clients.qtest import listed_run_name
-from ztoq_luigi.db.entities import content_hash, mapped, mark_created, mark_pending, mark_updated, set_content_hash
+from ztoq_luigi.db.entities import (content_hash, mapped, mark_created, mark_pending, mark_updated, set_content_hash,
+                                    target_ids)
 from ztoq_luigi.db.executions import transformed_in, transformed_per_unit
 from ztoq_luigi.kinds import LOADED, Entity, Phase
 from ztoq_luigi.mapping.attachments import log_files, rewrite_log
@@ -87,9 +88,9 @@ class LoadCycles(PipelineTask):
     def work(self, ctx):
         key = self.project_key
         plan = list(transformed_in(key, Entity.CYCLE).values())
-        releases = {source_id: row.target_id for source_id, row in mapped(key, Entity.RELEASE).items()}
+        releases = target_ids(key, Entity.RELEASE)
         for depth in sorted({entry["depth"] for entry in plan}):
-            ids = {source_id: row.target_id for source_id, row in mapped(key, Entity.CYCLE).items()}
+            ids = target_ids(key, Entity.CYCLE)
             level = [entry for entry in plan if entry["depth"] == depth]
             map_in_threads(lambda entry: self._load_cycle(ctx, entry, ids, releases), level, ctx.settings.max_workers)
         with self.atomic():
@@ -144,8 +145,7 @@ class LoadRuns(BatchTask):
 
     def work(self, ctx):
         key = self.project_key
-        batch = _Batch(cycles={sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items()
-                               if row.state in LOADED},
+        batch = _Batch(cycles=target_ids(key, Entity.CYCLE, loaded=True),
                        key_field=find_run_key_field(ctx.reference, ctx.rules),
                        statuses={status["name"]: status["id"] for status in ctx.reference.execution_statuses()},
                        steps=CaseSteps(key, ctx.qtest))
@@ -156,8 +156,7 @@ class LoadRuns(BatchTask):
             runs = transformed_in(key, Entity.TEST_RUN, window)
             adopt_log_files(ctx.qtest(), key, runs, ctx.settings.zephyr_base_url)
             needed = {run["case"] for run in runs.values()}
-            batch.cases = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, needed).items()
-                           if row.state in LOADED}
+            batch.cases = target_ids(key, Entity.TEST_CASE, needed, loaded=True)
             batch.steps.prepare(needed)
             maps = mapped(key, Entity.TEST_RUN, runs)
             todo = [(run_key, payload, maps.get(run_key)) for run_key, payload in runs.items()

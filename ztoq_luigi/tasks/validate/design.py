@@ -13,10 +13,10 @@ made per case.
 import luigi
 
 from ztoq_luigi.db.entities import (count_extracted, count_loaded, extracted, extracted_ids, level_sizes, loaded_ids,
-                                   mapped, transformed, transformed_ids)
+                                    target_ids, transformed, transformed_ids)
 from ztoq_luigi.db.issues import confirm, replace_issues
 from ztoq_luigi.db.readback import ids_by_key, read_all, read_by_key
-from ztoq_luigi.kinds import LOADED, Entity, Phase, Snapshot
+from ztoq_luigi.kinds import Entity, Phase, Snapshot
 from ztoq_luigi.mapping.custom_fields import CHECK_BOX
 from ztoq_luigi.mapping.folders import module_paths, module_plan
 from ztoq_luigi.mapping.qtest_body import MappingProblem, create_case_body, unlink_calls, with_unticked
@@ -89,10 +89,9 @@ class _Expected:
     def __init__(self, key, ctx, cases):
         self.key, self.ctx = key, ctx
         self.source = against_source(ctx)
-        self.modules = {sid: row.target_id for sid, row in mapped(key, Entity.MODULE).items() if row.target_id}
+        self.modules = target_ids(key, Entity.MODULE)
         called = {step["called"] for payload in cases.values() for step in payload["steps"] if step.get("called")}
-        self.callees = {sid: row.target_id for sid, row in mapped(key, Entity.TEST_CASE, called).items()
-                        if row.target_id}
+        self.callees = target_ids(key, Entity.TEST_CASE, called)
         self.catalog = test_case_fields(ctx.reference, ctx.rules)
         self.check_boxes = [entry["label"] for entry in transformed(key, Entity.FIELD_PLAN).values()
                             if entry["kind"] == CHECK_BOX]
@@ -142,7 +141,7 @@ def module_tree(key, ctx):
     else:
         plan = sorted(transformed(key, Entity.MODULE).values(), key=lambda module: module["depth"])
     modules = {str(node["id"]): node for node in read_all(key, Snapshot.QTEST_MODULE)}
-    ids = {sid: row.target_id for sid, row in mapped(key, Entity.MODULE).items() if row.state in LOADED}
+    ids = target_ids(key, Entity.MODULE, loaded=True)
     return tree_view(Entity.MODULE, module_paths(plan), ids, modules)
 
 

@@ -13,11 +13,11 @@ tree with Zephyr's.
 from dataclasses import replace
 
 from ztoq_luigi.clients.qtest import listed_run_name
-from ztoq_luigi.db.entities import extracted, loaded_ids, mapped, stream_extracted, transformed_ids
+from ztoq_luigi.db.entities import extracted, loaded_ids, mapped, stream_extracted, target_ids, transformed_ids
 from ztoq_luigi.db.executions import transformed_in, transformed_per_unit
 from ztoq_luigi.db.issues import confirm, replace_issues
 from ztoq_luigi.db.readback import ids_by_key, read_all, read_by_id, read_by_key
-from ztoq_luigi.kinds import LOADED, Entity, Phase, Snapshot
+from ztoq_luigi.kinds import Entity, Phase, Snapshot
 from ztoq_luigi.mapping.attachments import log_files, rewrite_log
 from ztoq_luigi.mapping.executions import NOT_EXECUTED, execution_key, log_body
 from ztoq_luigi.mapping.folders import module_paths
@@ -76,8 +76,7 @@ class _ExpectedRuns:
 
     def __init__(self, ctx, project_key):
         self.ctx, self.project_key = ctx, project_key
-        self.cycles = {sid: row.target_id for sid, row in mapped(project_key, Entity.CYCLE).items()
-                       if row.state in LOADED}
+        self.cycles = target_ids(project_key, Entity.CYCLE, loaded=True)
         self.statuses = {status["name"]: status["id"] for status in ctx.reference.execution_statuses()}
         self.steps = CaseSteps(project_key, ctx.qtest, read_case=self._case_read_back)
         self.cases, self.updated, self.logged = {}, {}, {}
@@ -154,7 +153,7 @@ class ValidateExecutionCensus(PipelineTask):
     def work(self, ctx):
         key, rules = self.project_key, ctx.validation()
         plan = sorted(transformed_in(key, Entity.CYCLE).values(), key=lambda entry: entry["depth"])
-        cycles = {sid: row.target_id for sid, row in mapped(key, Entity.CYCLE).items() if row.state in LOADED}
+        cycles = target_ids(key, Entity.CYCLE, loaded=True)
         by_marker = {entry["marker"]: entry["source_id"] for entry in plan}
         found_cycles = {}
         for marker, ids in ids_by_key(key, Snapshot.QTEST_CYCLE).items():
