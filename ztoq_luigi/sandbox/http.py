@@ -42,6 +42,7 @@ class Request:
     body: bytes
     params: dict = field(default_factory=dict)
     route: str = ""
+    received_at: float = field(default_factory=time.monotonic)  # when it arrived, before any lock or fault
 
     def arg(self, name, default=None):
         values = self.query.get(name)
