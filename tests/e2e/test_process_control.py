@@ -100,8 +100,9 @@ def test_sigkill_of_the_main_process_then_status_then_resume_equals_a_clean_run(
         sandbox.qtest.add_write_hook(hook)
         process = start(sandbox, tmp_path, fresh_db_args)
         hook.pid = process.pid
-        finish(process)
-        assert hook.fired.is_set() and process.returncode == -signal.SIGKILL
+        _, err = finish(process)
+        assert hook.fired.is_set() and process.returncode == -signal.SIGKILL, (
+            f"the run was not killed at the 9th test case: exit {process.returncode}, {err.strip()[-800:]}")
         assert group_is_empty(process.pid), "a process of the killed run is still alive"
         writes = settled_writes(sandbox.qtest.counters)
         status = run_cli("workflow", "status", "--project-key", sandbox.project_key, *fresh_db_args,
