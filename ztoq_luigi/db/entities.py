@@ -26,6 +26,14 @@ def _upsert(model, rows, conflict, update):
          .on_conflict(conflict_target=conflict, preserve=update).execute())
 
 
+def _for_ids(query, column, source_ids):
+    """The rows of `query` whose `column` is one of `source_ids`, asked CHUNK ids at a time (SQLite caps the
+    parameters of one statement)."""
+    source_ids = [str(s) for s in source_ids]
+    for start in range(0, len(source_ids), CHUNK):
+        yield from query.where(column.in_(source_ids[start:start + CHUNK]))
+
+
 def save_extracted(project_key, entity_type, items, seen_round=1):
     """Store (source_id, payload, ordinal) triples, listed in sync round `seen_round`."""
     now = utcnow()
@@ -41,13 +49,9 @@ def save_extracted(project_key, entity_type, items, seen_round=1):
 
 def extracted_hashes(project_key, entity_type, source_ids):
     """{source_id: content hash} of the stored payloads, to tell what a new listing changed."""
-    source_ids = [str(s) for s in source_ids]
-    found = {}
-    for start in range(0, len(source_ids), CHUNK):
-        found.update(ExtractedEntity.select(ExtractedEntity.source_id, ExtractedEntity.content_hash).where(
-            (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)
-            & ExtractedEntity.source_id.in_(source_ids[start:start + CHUNK])).tuples())
-    return found
+    query = ExtractedEntity.select(ExtractedEntity.source_id, ExtractedEntity.content_hash).where(
+        (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)).tuples()
+    return dict(_for_ids(query, ExtractedEntity.source_id, source_ids))
 
 
 def unseen_ids(project_key, entity_type, sync_round):
@@ -59,14 +63,10 @@ def unseen_ids(project_key, entity_type, sync_round):
 
 def listed_in_round(project_key, entity_type, source_ids, sync_round):
     """Which of these ids were stored (fetched anew) in sync round `sync_round`."""
-    source_ids = [str(s) for s in source_ids]
-    found = set()
-    for start in range(0, len(source_ids), CHUNK):
-        found.update(source_id for (source_id,) in ExtractedEntity.select(ExtractedEntity.source_id).where(
-            (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)
-            & (ExtractedEntity.seen_round == sync_round)
-            & ExtractedEntity.source_id.in_(source_ids[start:start + CHUNK])).tuples())
-    return found
+    query = ExtractedEntity.select(ExtractedEntity.source_id).where(
+        (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)
+        & (ExtractedEntity.seen_round == sync_round)).tuples()
+    return {source_id for (source_id,) in _for_ids(query, ExtractedEntity.source_id, source_ids)}
 
 
 def forget_entities(project_key, entity_types, source_ids):
@@ -191,13 +191,8 @@ def level_sizes(project_key, entity_type):
 def mapped(project_key, source_type, source_ids=None):
     """{source_id: EntityMap row} for the given ids (all of the type when None)."""
     query = EntityMap.select().where((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type))
-    if source_ids is None:
-        return {row.source_id: row for row in query}
-    source_ids = [str(s) for s in source_ids]
-    found = {}
-    for start in range(0, len(source_ids), CHUNK):
-        found.update({row.source_id: row for row in query.where(EntityMap.source_id.in_(source_ids[start:start + CHUNK]))})
-    return found
+    rows = query if source_ids is None else _for_ids(query, EntityMap.source_id, source_ids)
+    return {row.source_id: row for row in rows}
 
 
 def mapped_ids(project_key, source_type):
@@ -216,12 +211,7 @@ def target_ids(project_key, source_type, source_ids=None, loaded=False):
     query = EntityMap.select(EntityMap.source_id, EntityMap.target_id).where(
         (EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
         & (EntityMap.state.in_([state.value for state in LOADED]) if loaded else EntityMap.target_id.is_null(False)))
-    if source_ids is None:
-        return dict(query.tuples())
-    source_ids, found = [str(s) for s in source_ids], {}
-    for start in range(0, len(source_ids), CHUNK):
-        found.update(query.where(EntityMap.source_id.in_(source_ids[start:start + CHUNK])).tuples())
-    return found
+    return dict(query.tuples() if source_ids is None else _for_ids(query.tuples(), EntityMap.source_id, source_ids))
 
 
 def loaded_ids(project_key, source_type):
@@ -342,24 +332,16 @@ def marker_exists(project_key, name, sync_round=1):
 
 def extracted_ids_in(project_key, entity_type, source_ids):
     """Which of these source ids have a stored row of the type."""
-    source_ids = [str(s) for s in source_ids]
-    found = set()
-    for start in range(0, len(source_ids), CHUNK):
-        found.update(source_id for (source_id,) in ExtractedEntity.select(ExtractedEntity.source_id).where(
-            (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)
-            & ExtractedEntity.source_id.in_(source_ids[start:start + CHUNK])).tuples())
-    return found
+    query = ExtractedEntity.select(ExtractedEntity.source_id).where(
+        (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)).tuples()
+    return {source_id for (source_id,) in _for_ids(query, ExtractedEntity.source_id, source_ids)}
 
 
 def source_hashes(project_key, entity_type, source_ids):
     """{source_id: hash of the Zephyr content it was transformed from}, to skip what a sync finds unchanged."""
-    source_ids = [str(s) for s in source_ids]
-    found = {}
-    for start in range(0, len(source_ids), CHUNK):
-        found.update(TransformedEntity.select(TransformedEntity.source_id, TransformedEntity.source_hash).where(
-            (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type)
-            & TransformedEntity.source_id.in_(source_ids[start:start + CHUNK])).tuples())
-    return found
+    query = TransformedEntity.select(TransformedEntity.source_id, TransformedEntity.source_hash).where(
+        (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type)).tuples()
+    return dict(_for_ids(query, TransformedEntity.source_id, source_ids))
 
 
 def missing_from(project_key, source_type, model, entity_type):
