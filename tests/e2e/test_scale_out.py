@@ -102,6 +102,14 @@ def start_host(sandbox, tmp_path, db_args, port, name, *extra, command="run"):
                             start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def stop_hosts(hosts):
+    """Kill what is left of the hosts' process groups, so no process outlives the test."""
+    for host in hosts:
+        if host.poll() is None:
+            os.killpg(host.pid, signal.SIGKILL)
+            host.wait()
+
+
 def batches_by_pid(db_args):
     done = rows(db_args, "SELECT done_by, count(*) FROM ztoq_marker WHERE kind = 'batch' GROUP BY done_by")
     return {int(done_by.rsplit(" pid ", 1)[1]): count for done_by, count in done if done_by}
@@ -173,10 +181,7 @@ def test_two_hosts_share_a_run_and_the_survivor_finishes_the_batches_of_the_stop
         assert not problems, "\n".join(problems[:20])
         assert_identical(sandbox, expected)
     finally:
-        for host in hosts:
-            if host.poll() is None:
-                os.killpg(host.pid, signal.SIGKILL)
-                host.wait()
+        stop_hosts(hosts)
         sandbox.stop()
 
 
@@ -204,8 +209,5 @@ def test_two_hosts_given_the_rate_limit_share_it_and_stay_under_it(run_cli, tmp_
             assert arrivals.busiest_second(service) <= LIMIT + 1, service
             assert arrivals.throttled(service) <= 3, (service, arrivals.throttled(service), arrivals.total(service))
     finally:
-        for host in hosts:
-            if host.poll() is None:
-                os.killpg(host.pid, signal.SIGKILL)
-                host.wait()
+        stop_hosts(hosts)
         sandbox.stop()
