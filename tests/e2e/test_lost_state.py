@@ -18,17 +18,14 @@ from tests.e2e.test_report_view import SCHEMA
 from tests.e2e.test_executions import executions_canonical
 from tests.e2e.test_resume import run_until_killed
 from ztoq_luigi.sandbox import start_sandbox
-
-READS_BY_POST = ("/search", "/oauth/token")
+from ztoq_luigi.sandbox.http import WRITE_METHODS
 
 
 def qtest_writes(sandbox):
     """{(method, route): count} of the requests that change qTest (a Data Query and a login only read)."""
     counters = sandbox.qtest.counters
-    with counters._lock:
-        counts = dict(counters._counts)
-    return {(method, route): n for (method, route), n in counts.items()
-            if method in ("POST", "PUT", "PATCH", "DELETE") and not route.endswith(READS_BY_POST)}
+    return {(method, route): n for (method, route), n in counters.snapshot().items()
+            if method in WRITE_METHODS and not counters.is_read_by_post(route)}
 
 
 def qtest_as_is(sandbox):

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 from ztoq_luigi.sandbox.faults import DROP_AFTER, DROP_BEFORE, FaultInjector
 
 log = logging.getLogger(__name__)
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 class HttpError(Exception):
@@ -78,7 +79,7 @@ class Request:
 
     @property
     def is_write(self):
-        return self.method in ("POST", "PUT", "PATCH", "DELETE")
+        return self.method in WRITE_METHODS
 
 
 @dataclass
@@ -121,11 +122,12 @@ class SandboxApp:
     """Base for a simulated service: routing, auth, faults and counters in one dispatch."""
 
     name = "sandbox"
+    reads_by_post = ()  # route templates answered to a POST that change nothing (a login, a search)
 
     def __init__(self, faults=None):
         self.router = Router()
         self.faults = faults or FaultInjector()
-        self.counters = RequestCounters()
+        self.counters = RequestCounters(self.reads_by_post)
         self._write_hooks = []
         self._exchange_hooks = []
         self.lock = threading.RLock()
@@ -208,9 +210,10 @@ class RequestCounters:
     concurrency (`--max-workers N` means at most N requests in flight).
     """
 
-    def __init__(self):
+    def __init__(self, reads_by_post=()):
         self._lock = threading.Lock()
         self._counts = {}
+        self._reads_by_post = frozenset(reads_by_post)
         self._in_flight = 0
         self.peak = 0
 
@@ -242,7 +245,13 @@ class RequestCounters:
             return sum(n for (m, _), n in self._counts.items() if methods is None or m in methods)
 
     def writes(self):
-        return self.total(methods=("POST", "PUT", "PATCH", "DELETE"))
+        """Requests that may change the service: a login or a search sent by POST only reads."""
+        with self._lock:
+            return sum(n for (method, route), n in self._counts.items()
+                       if method in WRITE_METHODS and not (method == "POST" and route in self._reads_by_post))
+
+    def is_read_by_post(self, route):
+        return route in self._reads_by_post
 
     def reset(self):
         with self._lock:

@@ -26,6 +26,7 @@ from ztoq_luigi.sandbox.qtest.state import QTestState
 API_ROOT = "/api/v3/projects"
 PROJECT = API_ROOT + "/{projectId}"
 TOKEN_ROUTE = "/oauth/token"
+SEARCH_ROUTE = PROJECT + "/search"
 DEFAULT_USERNAME = "api.user@example.com"
 DEFAULT_PASSWORD = "sandbox-password"
 DEFAULT_API_TOKEN = "sandbox-qtest-api-token"
@@ -50,6 +51,7 @@ class QTestApp(SandboxApp):
     """
 
     name = "qtest"
+    reads_by_post = (TOKEN_ROUTE, SEARCH_ROUTE)
 
     def __init__(self, username=DEFAULT_USERNAME, password=DEFAULT_PASSWORD, api_token=DEFAULT_API_TOKEN,
                  project_id=12345, token_ttl_s=None, faults=None, seed=None, page_size_limit=999,

@@ -11,6 +11,7 @@ from ztoq_luigi.sandbox.faults import FaultConfig, profile
 
 CASES = "/api/v3/projects/{projectId}/test-cases"
 MODULES = "/api/v3/projects/{projectId}/modules"
+SEARCH = "/api/v3/projects/{projectId}/search"
 START, END = "2024-05-01T10:00:00+00:00", "2024-05-01T10:05:00+00:00"
 
 
@@ -183,3 +184,12 @@ def test_counters_record_every_request_by_route_template(qtest, client):
     assert app.counters.get("GET", CASES) == 1
     assert app.counters.get("POST", MODULES) == 1
     assert app.counters.writes() == 5
+
+
+def test_a_search_sent_by_post_is_not_a_write(qtest, client):
+    app = qtest[0]
+    client.module("Written")
+    answer = client.post("/search", json={"object_type": "test-cases", "fields": ["*"], "query": "Name ~ 'W'"})
+    assert answer.status_code == 200, answer.text
+    assert app.counters.get("POST", SEARCH) == 1
+    assert app.counters.writes() == 1, "only the module changed qTest"
