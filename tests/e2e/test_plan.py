@@ -1,6 +1,7 @@
 """`ztoq workflow plan` / `run --dry-run`: what a load would do, with nothing written to qTest."""
 
 import json
+import os
 import re
 
 import pytest
@@ -26,6 +27,8 @@ def test_plan_counts_what_would_be_created_and_writes_nothing(run_cli, sandbox, 
     writes = {route: n for (method, route), n in sandbox.qtest.counters.snapshot().items() if method != "GET"}
     assert writes == {LOGIN[1]: 1}, writes
     assert not sandbox.qtest.state.test_cases()
+    assert all(counts["to_adopt"] == 0 for counts in plan["would_create"].values())
+    assert plan["would_create"]["testlog"]["to_create"] == plan["would_create"]["testlog"]["ready"] > 0
 
     reads = sandbox.zephyr.counters.total()
     run = run_cli("workflow", "run", *sandbox.workflow_args(tmp_path / "out"), environ=sandbox.environment())
@@ -60,3 +63,26 @@ def test_plan_json_is_the_whole_plan_on_stdout(run_cli, sandbox, tmp_path):
     text = run_cli("workflow", "plan", *sandbox.workflow_args(tmp_path / "out"), environ=sandbox.environment())
     assert f"Migrated with changes ({warnings}, by kind; every one: --format json):" in text.stdout
     assert "Users not in the user mapping: the field is left empty" in text.stdout
+
+
+def test_plan_after_a_lost_state_database_adopts_everything_and_creates_nothing(run_cli, sandbox, tmp_path):
+    """A QA lead rehearsing a rerun whose state is gone sees what the run would do: adopt, not create."""
+    db_args = ["--db-path", str(tmp_path / "state.db")]
+    first = run_cli("workflow", "run", *sandbox.workflow_args(tmp_path / "out"), *db_args,
+                    environ=sandbox.environment())
+    assert first.code == 0, first
+    os.remove(tmp_path / "state.db")
+    sandbox.qtest.counters.reset()
+    args = ["workflow", "plan", *sandbox.workflow_args(tmp_path / "out"), *db_args]
+    result = run_cli(*args, "--format", "json", environ=sandbox.environment())
+    assert result.code == 0, result
+    assert sandbox.qtest.counters.writes() == 0
+    would = json.loads(result.stdout)["would_create"]
+    assert {"module", "testcase", "release", "cycle", "testrun", "testlog"} <= set(would)
+    for entity_type, counts in would.items():
+        assert counts["to_create"] == 0 and counts["to_adopt"] == counts["ready"] > 0, (entity_type, counts)
+    assert would["testcase"]["to_adopt"] == len(sandbox.dataset.testcases)
+
+    text = run_cli(*args, environ=sandbox.environment())
+    assert f"      0 Test cases ({len(sandbox.dataset.testcases)} to adopt)" in text.stdout, text.stdout
+    assert sandbox.qtest.counters.writes() == 0

@@ -165,6 +165,31 @@ def transformed(project_key, entity_type, level=None, positions=None, source_ids
     return {row.source_id: json.loads(row.payload) for row in query.order_by(order, TransformedEntity.id)}
 
 
+def stream_transformed_with_map(project_key, entity_types, page=PAGE):
+    """Yield (entity type, source id, payload, map state, map content hash) of the transformed rows of the given
+    types, `page` rows per query; state and hash are None without a map row.
+
+    `plan` compares every payload with what qTest holds without holding the
+    whole project in memory.
+    """
+    on = ((EntityMap.project_key == TransformedEntity.project_key)
+          & (EntityMap.source_type == TransformedEntity.entity_type)
+          & (EntityMap.source_id == TransformedEntity.source_id))
+    query = (TransformedEntity.select(TransformedEntity.id, TransformedEntity.entity_type, TransformedEntity.source_id,
+                                      TransformedEntity.payload, EntityMap.state, EntityMap.content_hash)
+             .join(EntityMap, peewee.JOIN.LEFT_OUTER, on=on)
+             .where((TransformedEntity.project_key == project_key)
+                    & TransformedEntity.entity_type.in_([str(t) for t in entity_types])))
+    after = 0
+    while True:
+        rows = list(query.where(TransformedEntity.id > after).order_by(TransformedEntity.id).limit(page).tuples())
+        for _, entity_type, source_id, payload, state, loaded_hash in rows:
+            yield entity_type, source_id, json.loads(payload), state, loaded_hash
+        if len(rows) < page:
+            return
+        after = rows[-1][0]
+
+
 def dependency_graph(project_key, entity_type):
     """{source_id: [source ids it depends on]} without loading payloads."""
     query = TransformedEntity.select(TransformedEntity.source_id, TransformedEntity.depends_on).where(

@@ -11,8 +11,10 @@ from ztoq_luigi.reports.warnings import group_warnings
 def render_plan(plan):
     lines = [f"Plan for {plan['project_key']} (nothing was written to qTest)", "", "Would create in qTest:"]
     for entity_type, counts in plan["would_create"].items():
-        already = f" ({counts['already_in_qtest']} already there)" if counts["already_in_qtest"] else ""
-        lines.append(f"  {counts['to_create']:>7} {display_name(entity_type)}{already}")
+        lines.append(f"  {counts['to_create']:>7} {display_name(entity_type)}{_besides(counts)}")
+    if any(counts["to_adopt"] for counts in plan["would_create"].values()):
+        lines += ["        (to adopt: qTest holds them but this state database does not know them;",
+                  "         the load records them instead of creating them again)"]
     for change in plan["fields_to_create"]:
         lines.append(f"        + {change}")
     lines.append("")
@@ -34,3 +36,11 @@ def render_plan(plan):
     if not changes:
         lines.append("  none")
     return "\n".join(lines)
+
+
+def _besides(counts):
+    """What is not created, said after the count of what is: already there, to adopt, to update, unchanged."""
+    parts = [f"{counts[name]} {label}" for name, label in (("already_in_qtest", "already in qTest"),
+                                                           ("to_adopt", "to adopt"), ("to_update", "to update"),
+                                                           ("unchanged", "unchanged")) if counts[name]]
+    return f" ({', '.join(parts)})" if parts else ""

@@ -12,9 +12,11 @@ content this state database did not create.
 """
 
 from ztoq_luigi.clients.qtest import property_value
-from ztoq_luigi.db.entities import mapped
+from ztoq_luigi.db.entities import adopted_ids, mapped, mapped_ids, transformed, transformed_ids
+from ztoq_luigi.db.executions import transformed_in
 from ztoq_luigi.kinds import LOADED, Entity
 from ztoq_luigi.mapping.attachments import log_files, rewrite_log
+from ztoq_luigi.mapping.executions import run_cycle
 from ztoq_luigi.mapping.identity import container_score, flat_matches, keyed_matches, log_matches, module_score, \
     tree_matches
 from ztoq_luigi.services.readback import LOG_QUERY
@@ -23,6 +25,68 @@ from ztoq_luigi.services.writes import adopt
 from ztoq_luigi.validation.compare import same_log_texts
 
 CHUNK = 100  # objects whose attachments one request lists
+
+
+def find_test_design(qtest, project_key, key_field):
+    """{MODULE: found, TEST_CASE: found}, found being {source_id: qTest id} of what qTest holds that this state
+    database does not know.
+
+    Reads only: the survey task adopts what it returns, `plan` counts it.
+    """
+    rows = mapped(project_key, Entity.MODULE)
+    modules, clean = survey_modules(qtest, list(transformed(project_key, Entity.MODULE).values()), _known(rows),
+                                    _own(rows))
+    cases = {}
+    if not clean:
+        unknown = transformed_ids(project_key, Entity.TEST_CASE) - mapped_ids(project_key, Entity.TEST_CASE)
+        cases = survey_test_cases(qtest, key_field, unknown)
+    return {Entity.MODULE: {source_id: target for source_id, target in modules.items() if source_id not in rows},
+            Entity.TEST_CASE: cases}
+
+
+def find_test_execution(qtest, project_key, key_field):
+    """{RELEASE, CYCLE, TEST_RUN, TEST_LOG: found}, as find_test_design: releases and the cycle tree, then the
+    runs of each adopted cycle (known adopted or found now), then the logs of adopted runs.
+
+    A cycle this state created held no run it does not know, and a run it
+    created no such log, so a project qTest held nothing of is surveyed
+    with two listings.
+    """
+    release_rows, cycle_rows = mapped(project_key, Entity.RELEASE), mapped(project_key, Entity.CYCLE)
+    releases = survey_releases(qtest, list(transformed_in(project_key, Entity.RELEASE).values()), _known(release_rows))
+    cycles = survey_cycles(qtest, list(transformed_in(project_key, Entity.CYCLE).values()), _known(cycle_rows))
+    releases = {source_id: target for source_id, target in releases.items() if source_id not in release_rows}
+    cycles = {source_id: target for source_id, target in cycles.items() if source_id not in cycle_rows}
+    adopted_cycles = dict(adopted_ids(project_key, Entity.CYCLE), **cycles)
+    unknown = {}
+    for run in transformed_ids(project_key, Entity.TEST_RUN) - mapped_ids(project_key, Entity.TEST_RUN):
+        if run_cycle(run) in adopted_cycles:
+            unknown.setdefault(adopted_cycles[run_cycle(run)], set()).add(run)
+    runs = survey_test_runs(qtest, key_field, unknown)
+    logs = survey_logs(qtest, _unknown_logs(project_key, runs))
+    return {Entity.RELEASE: releases, Entity.CYCLE: cycles, Entity.TEST_RUN: runs, Entity.TEST_LOG: logs}
+
+
+def _known(rows):
+    """{source_id: qTest id} of rows whose object is known to exist."""
+    return {source_id: row.target_id for source_id, row in rows.items() if row.state in LOADED}
+
+
+def _own(rows):
+    """The qTest ids of the objects this state database created itself."""
+    return {row.target_id for row in rows.values() if row.state in LOADED and not row.adopted}
+
+
+def _unknown_logs(project_key, runs):
+    """{execution key: qTest run id} of the logs without a row whose run is adopted (known adopted or in `runs`)."""
+    adopted = dict(adopted_ids(project_key, Entity.TEST_RUN), **runs)
+    if not adopted:
+        return {}
+    executions = {log["execution"]: adopted[run_key]
+                  for run_key, payload in transformed(project_key, Entity.TEST_RUN, source_ids=adopted).items()
+                  for log in payload["logs"]}
+    known = mapped(project_key, Entity.TEST_LOG, executions)
+    return {execution: run_id for execution, run_id in executions.items() if execution not in known}
 
 
 def tree_ids(roots, children_key):

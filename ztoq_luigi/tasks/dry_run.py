@@ -3,27 +3,34 @@
 It reads the state database for what is ready to load and what could not
 be migrated, and reads (only reads) the target project's fields to find
 what would have to be created and which mapped values do not exist.
+
+It also runs the load's surveys (services/adoption.py) to count what qTest
+already holds that this state database does not know, but records none of
+it: the surveys only read qTest, and the run surveys again right before it
+loads, when what qTest holds may have changed. Recording adoptions here
+would also be the only write of `plan` to the load's state.
 """
 
-
-import peewee
-
-from ztoq_luigi.db.entities import extracted, transformed
-from ztoq_luigi.db.models import EntityMap, ErrorRecord, Event, TransformedEntity
+from ztoq_luigi.db.entities import content_hash, extracted, mapped, stream_transformed_with_map, transformed
+from ztoq_luigi.db.models import ErrorRecord, Event
 from ztoq_luigi.kinds import LOADED, Entity
 from ztoq_luigi.mapping.qtest_body import MappingProblem, field_changes
+from ztoq_luigi.services.adoption import find_test_design, find_test_execution
 from ztoq_luigi.services.fields import missing_run_fields, test_case_fields, unmapped_execution_statuses
 
-NOT_OBJECTS = (Entity.FIELD_PLAN, Entity.USER)
+OBJECTS = (Entity.MODULE, Entity.TEST_CASE, Entity.RELEASE, Entity.CYCLE, Entity.TEST_RUN)
+LOG_PAGE = 500  # logs whose map rows one look-up reads (in CHUNKs)
 
 
 def migration_plan(ctx):
     project_key, rules, qtest = ctx.project_key, ctx.rules, ctx.qtest()
     catalog = test_case_fields(qtest, rules)
     changes = field_changes(list(transformed(project_key, Entity.FIELD_PLAN).values()), catalog)
+    found = {**find_test_design(qtest, project_key, rules.key_field),
+             **find_test_execution(qtest, project_key, rules.key_field)}
     return {
         "project_key": project_key,
-        "would_create": _would_create(project_key),
+        "would_create": _would_create(project_key, {entity: len(ids) for entity, ids in found.items()}),
         "fields_to_create": changes.missing() + missing_run_fields(qtest, rules),
         "unmapped_values": (_unmapped_values(project_key, rules, catalog) + changes.problems
                             + [f"{problem}: name its option to tick under check_boxes in --mapping"
@@ -34,17 +41,48 @@ def migration_plan(ctx):
     }
 
 
-def _would_create(project_key):
-    ready = dict(TransformedEntity.select(TransformedEntity.entity_type, peewee.fn.COUNT(TransformedEntity.id))
-                 .where((TransformedEntity.project_key == project_key)
-                        & TransformedEntity.entity_type.not_in(NOT_OBJECTS))
-                 .group_by(TransformedEntity.entity_type).tuples())
-    done = dict(EntityMap.select(EntityMap.source_type, peewee.fn.COUNT(EntityMap.id))
-                .where((EntityMap.project_key == project_key) & EntityMap.state.in_(LOADED))
-                .group_by(EntityMap.source_type).tuples())
-    return {entity_type: {"ready": count, "already_in_qtest": done.get(entity_type, 0),
-                          "to_create": count - done.get(entity_type, 0)}
-            for entity_type, count in sorted(ready.items())}
+def _would_create(project_key, to_adopt):
+    """{entity type: counts} of every object type in load order, test logs (held in their runs' payloads) included.
+
+    `to_adopt`: {entity type: how many qTest holds that the state database
+    does not know}. An object whose map row has no content hash (adopted,
+    or a log loaded before hashes were kept) is neither to update nor
+    unchanged: the sync compares it with qTest itself.
+    """
+    counts = {entity: _tally() for entity in OBJECTS + (Entity.TEST_LOG,)}
+    logs = {}
+    for entity_type, source_id, payload, state, loaded_hash in stream_transformed_with_map(project_key, OBJECTS):
+        _count(counts[entity_type], state, loaded_hash, content_hash(payload))
+        if entity_type == Entity.TEST_RUN:
+            logs.update({log["execution"]: content_hash(log) for log in payload["logs"]})
+        if len(logs) >= LOG_PAGE:
+            _count_logs(project_key, counts[Entity.TEST_LOG], logs)
+            logs = {}
+    _count_logs(project_key, counts[Entity.TEST_LOG], logs)
+    for entity, tally in counts.items():
+        tally["to_adopt"] = to_adopt.get(entity, 0)
+        tally["to_create"] = tally["ready"] - tally["already_in_qtest"] - tally["to_adopt"]
+    return {str(entity): tally for entity, tally in counts.items() if tally["ready"]}
+
+
+def _tally():
+    return {"ready": 0, "already_in_qtest": 0, "to_adopt": 0, "to_create": 0, "to_update": 0, "unchanged": 0}
+
+
+def _count(tally, state, loaded_hash, new_hash):
+    tally["ready"] += 1
+    if state in LOADED:
+        tally["already_in_qtest"] += 1
+        if loaded_hash is not None:
+            tally["unchanged" if loaded_hash == new_hash else "to_update"] += 1
+
+
+def _count_logs(project_key, tally, logs):
+    """Count {execution key: log hash}, a page of logs, against their map rows."""
+    rows = mapped(project_key, Entity.TEST_LOG, logs)
+    for execution, log_hash in logs.items():
+        row = rows.get(execution)
+        _count(tally, row and row.state, row and row.content_hash, log_hash)
 
 
 def _unmapped_values(project_key, rules, catalog):
