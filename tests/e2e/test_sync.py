@@ -14,9 +14,13 @@ import signal
 import pytest
 import requests
 
+from ztoq_luigi.config import load_settings
+from ztoq_luigi.db.connection import open_database
+from ztoq_luigi.db.models import EntityMap, SchemaVersion
 from ztoq_luigi.sandbox import start_sandbox
 from ztoq_luigi.sandbox.launch import ZEPHYR_TOKEN
 
+from tests.conftest import _cli_values
 from tests.e2e.interrupt import SignalAfterCreate, settled_writes
 from tests.e2e.oracle import canonical
 from tests.e2e.test_executions import executions_canonical
@@ -232,3 +236,40 @@ def test_a_sigkill_right_after_an_update_then_resume_updates_each_case_once(run_
     for key in keys:
         assert versions(sandbox, ids[key]) == before[key] + 1, f"{key}: updated once, neither lost nor twice"
         assert sandbox.qtest.state.design.cases[ids[key]].latest.name == f"{key} renamed"
+
+
+def as_upgraded_from_version_8(db_args, tmp_path, adopted_log):
+    """Leave the state database as step 9 left one loaded by version 8: no hash for runs and logs, at version 9;
+    `adopted_log` (an execution key) as if its log had been adopted from qTest."""
+    database = open_database(load_settings(dict(_cli_values(db_args), output_dir=str(tmp_path / "out")), {}))
+    try:
+        assert EntityMap.update(content_hash=None).where(EntityMap.source_type.in_(["testrun", "testlog"])).execute()
+        assert EntityMap.update(adopted=True).where((EntityMap.source_type == "testlog")
+                                                    & (EntityMap.source_id == adopted_log)).execute() == 1
+        SchemaVersion.delete().execute()
+        SchemaVersion.create(version=9, description="sync rounds: markers per round, rows last listed, content hashes")
+    finally:
+        database.close()
+
+
+def test_an_execution_edited_before_the_first_sync_of_an_upgraded_database_updates_its_log_once(
+        run_cli, sandbox, fresh_db_args, tmp_path):
+    """The upgrade hashes the logs this state loaded, so only the edited one is sent; an adopted log, whose
+    content in qTest is not known, is sent once rather than taken as it is."""
+    assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
+    names = {status["id"]: status["name"] for status in sandbox.dataset.statuses}
+    edited, adopted = [execution["key"] for execution in sandbox.dataset.testexecutions
+                       if names[execution["statusId"]] == "Pass" and execution.get("testCycleId")][:2]
+    as_upgraded_from_version_8(fresh_db_args, tmp_path, adopted)
+    zephyr(sandbox, "PUT", f"/testexecutions/{edited}", {"comment": "Edited before the first sync"})
+    writes = Writes(sandbox)
+
+    result = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
+    assert result.code == 0, result
+    assert len(set(writes.to("PUT", "/test-logs/"))) == len(writes.to("PUT", "/test-logs/")) == 2, writes.seen
+    assert [log for log in sandbox.qtest.state.logs() if "Edited before the first sync" in log["note"]]
+    assert writes.to("POST", "/test-logs") == [], "no log is new"
+
+    writes.seen.clear()
+    assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
+    assert writes.seen == [], "the next run writes nothing"

@@ -14,7 +14,8 @@ from ztoq_luigi.db.connection import open_database
 from ztoq_luigi.db.connection import close_all
 from ztoq_luigi.db.entities import content_hash
 from ztoq_luigi.db.models import (ALL_MODELS, BatchLayout, EntityMap, Event, Marker, ReadBack, RunHost, RunLock,
-                                  SchemaVersion, SyncRound, WorkflowRun, database_proxy)
+                                  SchemaVersion, SyncRound, TransformedEntity, WorkflowRun,
+                                  database_proxy)
 from ztoq_luigi.db.rounds import current_round
 from ztoq_luigi.db.schema import STEPS, current_version, ensure_schema, latest_version
 from ztoq_luigi.errors import DatabaseError
@@ -93,6 +94,43 @@ def test_a_version_8_database_gets_sync_rounds_and_the_hashes_of_what_was_loaded
     assert current_round("OLD") == 1
     Marker.create(project_key="OLD", name="phase/load", phase="load", sync_round=2)
     assert Marker.select().count() == 2, "the same task is done once per round"
+
+
+def test_a_version_8_database_gets_the_hashes_of_the_logs_it_loaded_from_their_runs(database):
+    """What the load computed for a log it created; an adopted log (sent by another state) keeps none."""
+    _as_version_8(database)
+    SchemaVersion.delete().execute()
+    SchemaVersion.create(version=8, description="entity map: objects adopted from qTest instead of created")
+    loaded, adopted = ({"execution": f"OLD-E{n}", "status": "Pass", "comment": f"log {n}"} for n in (1, 2))
+    transformed = peewee.Table("ztoq_transformed_entity", ("project_key", "entity_type", "source_id", "payload",
+                                                           "source_hash", "depends_on", "transformed_at")).bind(database)
+    transformed.insert(project_key="OLD", entity_type="testrun", source_id="OLD-R1/OLD-T1",
+                       payload=json.dumps({"name": "run", "logs": [loaded, adopted]}), source_hash="s", depends_on="",
+                       transformed_at=datetime.datetime(2026, 12, 1)).execute()
+    old_map = peewee.Table("ztoq_entity_map", ("project_key", "source_type", "source_id", "target_type", "target_id",
+                                               "state", "adopted", "updated_at")).bind(database)
+    for source_type, source_id, target_id, was_adopted in (("testrun", "OLD-R1/OLD-T1", "7", False),
+                                                           ("testlog", "OLD-E1", "71", False),
+                                                           ("testlog", "OLD-E2", "72", True)):
+        old_map.insert(project_key="OLD", source_type=source_type, source_id=source_id, target_type=source_type,
+                       target_id=target_id, state="created", adopted=was_adopted,
+                       updated_at=datetime.datetime(2026, 12, 1)).execute()
+    assert ensure_schema(database) == latest_version() >= 10
+    hashes = {row.source_id: row.content_hash for row in EntityMap.select()}
+    assert hashes == {"OLD-R1/OLD-T1": None, "OLD-E1": content_hash(loaded), "OLD-E2": None}
+
+
+def test_logs_of_a_project_already_synced_keep_no_hash_since_their_run_may_be_newer_than_qtest(database):
+    SchemaVersion.delete().execute()
+    SchemaVersion.create(version=9, description="sync rounds: markers per round, rows last listed, content hashes")
+    log = {"execution": "NEW-E1", "status": "Fail"}
+    TransformedEntity.create(project_key="NEW", entity_type="testrun", source_id="NEW-R1/NEW-T1",
+                             payload=json.dumps({"name": "run", "logs": [log]}), source_hash="s")
+    EntityMap.create(project_key="NEW", source_type="testlog", source_id="NEW-E1", target_type="test-log",
+                     target_id="81", state="created")
+    SyncRound.create(project_key="NEW", number=2)
+    assert ensure_schema(database) == latest_version() >= 10
+    assert EntityMap.get(EntityMap.source_id == "NEW-E1").content_hash is None
 
 
 def _as_version_1(database):

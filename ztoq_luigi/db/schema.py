@@ -16,7 +16,7 @@ from ztoq_luigi.db.entities import content_hash
 from ztoq_luigi.db.models import (ALL_MODELS, BatchLayout, EntityMap, Event, ExtractedEntity, Marker, ReadBack, RunHost,
                                   RunLock, SchemaVersion, SyncRound, TransformedEntity, ValidationIssue)
 from ztoq_luigi.errors import DatabaseError
-from ztoq_luigi.kinds import MarkerKind
+from ztoq_luigi.kinds import LOADED, MarkerKind
 
 INITIAL_DESCRIPTION = "initial schema: runs, entities, entity map, markers, events, errors, validation issues"
 
@@ -93,6 +93,7 @@ def _adopted_column(database, migrator):
 _SYNC_MAP_COLUMNS = ("content_hash", "pending_hash", "created_round", "updated_round", "gone_round")
 _HASH_PAGE = 500
 _RUNS = "testrun"
+_LOGS = "testlog"
 
 
 def _sync_rounds(database, migrator):
@@ -129,6 +130,34 @@ def _hash_loaded(entity_map, transformed):
         after = rows[-1][0]
 
 
+def _hash_loaded_logs(database, migrator):
+    """content_hash of every test log this state loaded, from the log inside its run's transformed payload.
+
+    Step 9 left logs without one, so the first sync took each as it was and
+    an execution edited in Zephyr since its load never reached qTest. As in
+    step 9, the payloads are what was loaded only while a project is in its
+    first round; after a sync round they may be newer than what qTest holds,
+    so those projects, and adopted logs (what qTest holds was sent by another
+    state), keep no hash and the next sync that reaches them sends them once.
+    """
+    synced = SyncRound.select(SyncRound.project_key).where(SyncRound.number > 1)
+    runs = (TransformedEntity.select(TransformedEntity.id, TransformedEntity.project_key, TransformedEntity.payload)
+            .where((TransformedEntity.entity_type == _RUNS) & TransformedEntity.project_key.not_in(synced)))
+    after = 0
+    while True:
+        rows = list(runs.where(TransformedEntity.id > after).order_by(TransformedEntity.id).limit(_HASH_PAGE).tuples())
+        for _, project_key, payload in rows:
+            for log in json.loads(payload)["logs"]:
+                (EntityMap.update(content_hash=content_hash(log))
+                 .where((EntityMap.project_key == project_key) & (EntityMap.source_type == _LOGS)
+                        & (EntityMap.source_id == log["execution"]) & EntityMap.content_hash.is_null()
+                        & (EntityMap.adopted == False)  # noqa: E712
+                        & EntityMap.state.in_([state.value for state in LOADED])).execute())
+        if len(rows) < _HASH_PAGE:
+            return
+        after = rows[-1][0]
+
+
 # (version, description, step(database, migrator)) for databases created by an older release.
 STEPS = (
     (2, "run lock: one run or resume of a project at a time", _add_run_lock),
@@ -139,6 +168,7 @@ STEPS = (
     (7, "scale-out: the hosts working on a run, and which host did each task", _add_run_hosts),
     (8, "entity map: objects adopted from qTest instead of created", _adopted_column),
     (9, "sync rounds: markers per round, rows last listed, content hashes of what qTest holds", _sync_rounds),
+    (10, "entity map: content hashes of the test logs loaded before the map kept them", _hash_loaded_logs),
 )
 
 _UPGRADE_LOCK_ID = 0x5A544F51  # "ZTOQ": serialises concurrent upgrades on PostgreSQL.

@@ -269,9 +269,6 @@ class LoadRuns(BatchTask):
         at its attachments (a file embedded anew is uploaded first).
         """
         key, qtest, log_hash = self.project_key, ctx.qtest(), content_hash(log)
-        if row.content_hash is None:  # loaded before the entity map kept hashes: taken as it is
-            set_content_hash(key, Entity.TEST_LOG, log["execution"], log_hash)
-            return False
         if row.content_hash == log_hash:
             return False
         version = next((found.get("test_case_version_id") for found in qtest.test_logs(int(run_id))
