@@ -66,14 +66,21 @@ def test_plan_json_is_the_whole_plan_on_stdout(run_cli, sandbox, tmp_path):
 
 
 def test_plan_after_a_lost_state_database_adopts_everything_and_creates_nothing(run_cli, sandbox, tmp_path):
-    """A QA lead rehearsing a rerun whose state is gone sees what the run would do: adopt, not create."""
+    """A QA lead rehearsing a rerun whose state is gone sees what the run would do: adopt, not create (with the
+    state kept: everything already there and unchanged)."""
     db_args = ["--db-path", str(tmp_path / "state.db")]
     first = run_cli("workflow", "run", *sandbox.workflow_args(tmp_path / "out"), *db_args,
                     environ=sandbox.environment())
     assert first.code == 0, first
+    args = ["workflow", "plan", *sandbox.workflow_args(tmp_path / "out"), *db_args]
+    kept = run_cli(*args, "--format", "json", environ=sandbox.environment())
+    assert kept.code == 0, kept
+    for entity_type, counts in json.loads(kept.stdout)["would_create"].items():
+        assert counts["already_in_qtest"] == counts["ready"] > 0, (entity_type, counts)
+        assert counts["unchanged"] == (0 if entity_type == "release" else counts["ready"]), "a release is not synced"
+        assert counts["to_create"] == counts["to_adopt"] == counts["to_update"] == 0, (entity_type, counts)
     os.remove(tmp_path / "state.db")
     sandbox.qtest.counters.reset()
-    args = ["workflow", "plan", *sandbox.workflow_args(tmp_path / "out"), *db_args]
     result = run_cli(*args, "--format", "json", environ=sandbox.environment())
     assert result.code == 0, result
     assert sandbox.qtest.counters.writes() == 0

@@ -1,6 +1,7 @@
 """The qTest ids a batch reads from the entity map: which rows count, on both backends."""
 
-from ztoq_luigi.db.entities import mark_created, mark_pending, target_ids
+from ztoq_luigi.db.entities import mark_created, mark_pending, save_transformed, stream_transformed_with_map, \
+    target_ids
 from ztoq_luigi.kinds import Entity, WriteState
 
 
@@ -23,3 +24,18 @@ def test_ids_of_chosen_objects_are_read_in_chunks(database):
     found = target_ids("PRJ", Entity.CYCLE, wanted, loaded=True)
     assert found == {f"C{n}": str(100 + n) for n in range(0, 450, 2)}
     assert target_ids("OTHER", Entity.CYCLE) == {}
+
+
+def test_plan_reads_each_payload_with_its_map_row_page_by_page(database):
+    """What `plan` compares: a payload without a row, with a pending one, with a loaded one and its hash."""
+    save_transformed("PRJ", Entity.CYCLE, [(f"C{n}", {"name": f"c{n}"}, "s", [], n) for n in range(5)])
+    save_transformed("PRJ", Entity.TEST_CASE, [("T1", {"name": "t"}, "s", [], 1)])
+    save_transformed("OTHER", Entity.CYCLE, [("C1", {"name": "other"}, "s", [], 1)])
+    mark_pending("PRJ", Entity.CYCLE, "test-cycle", ["C1", "C2"])
+    mark_created("PRJ", Entity.CYCLE, "C1", 101, content_hash="h1")
+    mark_pending("OTHER", Entity.CYCLE, "test-cycle", ["C0"])
+    rows = list(stream_transformed_with_map("PRJ", [Entity.CYCLE], page=2))
+    assert [(entity_type, source_id, state, loaded_hash) for entity_type, source_id, _, state, loaded_hash in rows] == [
+        ("cycle", "C0", None, None), ("cycle", "C1", "created", "h1"), ("cycle", "C2", "pending", None),
+        ("cycle", "C3", None, None), ("cycle", "C4", None, None)]
+    assert [payload for _, _, payload, _, _ in rows] == [{"name": f"c{n}"} for n in range(5)]

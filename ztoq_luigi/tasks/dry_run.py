@@ -46,7 +46,7 @@ def _would_create(project_key, to_adopt):
 
     `to_adopt`: {entity type: how many qTest holds that the state database
     does not know}. An object whose map row has no content hash (adopted,
-    or a log loaded before hashes were kept) is neither to update nor
+    or a release, which no sync updates) is neither to update nor
     unchanged: the sync compares it with qTest itself.
     """
     counts = {entity: _tally() for entity in OBJECTS + (Entity.TEST_LOG,)}
