@@ -19,10 +19,12 @@ import hashlib
 import json
 import logging
 import os
+from urllib.parse import urlsplit
 
 import requests
 import tenacity
 from requests.adapters import HTTPAdapter
+from requests.sessions import merge_setting
 
 from ztoq_luigi.clients.errors import (
     AmbiguousWriteError, AuthenticationError, LoginFailedError, MalformedPayloadError, NotFoundError,
@@ -70,6 +72,34 @@ class RetryPolicy:
         return wait
 
 
+class _Session(requests.Session):
+    """A requests session that reads the environment's proxy and CA bundle settings once per host.
+
+    requests reads them again for every request (proxy variables, no_proxy
+    matching, a look for ~/.netrc): a tenth of the client's time in a
+    migration. Credentials are always our own headers: a ~/.netrc entry for
+    the host must not replace them, so netrc is never consulted.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.auth = _own_headers
+        self._environment = {}
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        origin = urlsplit(url)[:2]
+        if origin not in self._environment:
+            self._environment[origin] = super().merge_environment_settings(url, {}, None, None, None)
+        settings = self._environment[origin]
+        return dict(settings, proxies=merge_setting(proxies, settings["proxies"]),
+                    stream=merge_setting(stream, settings["stream"]), verify=merge_setting(verify, settings["verify"]),
+                    cert=merge_setting(cert, settings["cert"]))
+
+
+def _own_headers(request):
+    return request
+
+
 class HttpClient:
     """Sends requests for one service; subclasses add authentication and the API's methods."""
 
@@ -83,7 +113,7 @@ class HttpClient:
         self.retry = retry or RetryPolicy()
         self.gate = gate or RequestGate(pool_size)
         self._sleep = sleep or self.gate.sleep
-        self.session = requests.Session()
+        self.session = _Session()
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)

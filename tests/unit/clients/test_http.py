@@ -376,3 +376,33 @@ def test_a_request_that_gave_up_is_not_retried_by_an_enclosing_one(rsps, waits):
     error = raised(lambda: client.get_json("/things"))
     assert isinstance(error, TransportError)
     assert len(rsps.calls) == 4 and len(waits) == 3
+
+
+# --- the environment ----------------------------------------------------------------------------------
+
+class _Bearer(HttpClient):
+    def auth_headers(self):
+        return {"Authorization": "Bearer our-token"}
+
+
+def test_a_netrc_entry_for_the_host_does_not_replace_our_credentials(rsps, waits, tmp_path, monkeypatch):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine api.example.test login someone password elses\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    rsps.get(URL, json=OK)
+    _Bearer(BASE, sleep=waits.append).get_json("/things")
+    assert rsps.calls[0].request.headers["Authorization"] == "Bearer our-token"
+
+
+def test_the_environment_s_proxies_are_read_once_per_host_and_honour_no_proxy(waits, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
+    monkeypatch.setenv("NO_PROXY", "files.example.test")
+    session = HttpClient(BASE, sleep=waits.append).session
+    through = session.merge_environment_settings(URL, {}, None, None, None)
+    direct = session.merge_environment_settings("https://files.example.test/a", {}, True, None, None)
+    monkeypatch.setenv("HTTPS_PROXY", "http://other.example.test:3128")
+    again = session.merge_environment_settings(f"{BASE}/other", {}, None, None, None)
+    assert through["proxies"]["https"] == "http://proxy.example.test:3128" and through["stream"] is False
+    assert "https" not in direct["proxies"] and direct["stream"] is True
+    assert again["proxies"]["https"] == "http://proxy.example.test:3128", "read once, when the host is first used"
