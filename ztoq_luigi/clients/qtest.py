@@ -88,7 +88,7 @@ class QTestClient(HttpClient):
                     "expected a valid --qtest-username and --qtest-password, or --qtest-api-token",
                     service=self.service, method="POST", path="/oauth/token", status=error.status)
             payload = self.decode(response, "POST", "/oauth/token")
-            self._expect(OAuthResponseSchema(), payload, "POST", "/oauth/token")
+            self._expect(OAuthResponseSchema, payload, "POST", "/oauth/token")
             self._access_token = payload["access_token"]
 
     def _expect(self, schema, payload, method, path):
@@ -111,13 +111,13 @@ class QTestClient(HttpClient):
         return payload
 
     def project(self):
-        return self._json("GET", "", schema=ProjectSchema())
+        return self._json("GET", "", schema=ProjectSchema)
 
     def fields(self, object_type):
-        return list(self._listing(f"/settings/{object_type}/fields", WHOLE, schema=FieldSchema()))
+        return list(self._listing(f"/settings/{object_type}/fields", WHOLE, schema=FieldSchema))
 
     def create_field(self, object_type, body):
-        return self._json("POST", f"/settings/{object_type}/fields", body=body, schema=FieldSchema())
+        return self._json("POST", f"/settings/{object_type}/fields", body=body, schema=FieldSchema)
 
     def add_allowed_values(self, object_type, field_id, values):
         """Add choices to a combo box, multi-select or check box, at most 100 a request; returns those created."""
@@ -125,45 +125,45 @@ class QTestClient(HttpClient):
         for start in range(0, len(values), ALLOWED_VALUES_PER_REQUEST):
             created += self._json("POST", f"/settings/{object_type}/fields/{field_id}/allowed-values",
                                   body=values[start:start + ALLOWED_VALUES_PER_REQUEST],
-                                  schema=AllowedValueResponseSchema())["items"]
+                                  schema=AllowedValueResponseSchema)["items"]
         return created
 
     def modules(self, parent_id=None):
         params = {"parentId": parent_id} if parent_id else None
-        return list(self._listing("/modules", WHOLE, params=params, schema=ModuleSchema()))
+        return list(self._listing("/modules", WHOLE, params=params, schema=ModuleSchema))
 
     def create_module(self, name, parent_id=None, description=None):
         params = {"parentId": parent_id} if parent_id else None
         return self._json("POST", "/modules", params=params, body={"name": name, "description": description},
-                          schema=ModuleSchema())
+                          schema=ModuleSchema)
 
     def module(self, module_id):
-        return self._json("GET", f"/modules/{module_id}", schema=ModuleSchema())
+        return self._json("GET", f"/modules/{module_id}", schema=ModuleSchema)
 
     def update_module(self, module_id, name, description):
         """PUT a module's name and description: the same texts however often it is sent, so retried like a read."""
         return self._json("PUT", f"/modules/{module_id}", body={"name": name, "description": description},
-                          idempotent=True, schema=ModuleSchema())
+                          idempotent=True, schema=ModuleSchema)
 
     def move_module(self, module_id, parent_id):
         """PUT with `parentId` moves the module (qTest then ignores the body); moving twice lands in the same place."""
         return self._json("PUT", f"/modules/{module_id}", params={"parentId": parent_id}, body={},
-                          idempotent=True, schema=ModuleSchema())
+                          idempotent=True, schema=ModuleSchema)
 
     def create_test_case(self, body):
-        return self._json("POST", "/test-cases", body=body, schema=TestCaseSchema())
+        return self._json("POST", "/test-cases", body=body, schema=TestCaseSchema)
 
     def test_case(self, test_case_id, version_id=None):
         """A test case with its steps: its latest version, or the version `version_id` (logs keep theirs)."""
         params = {"expand": "teststep"} if version_id is None else {"expand": "teststep", "versionId": version_id}
-        return self._json("GET", f"/test-cases/{test_case_id}", params=params, schema=TestCaseSchema())
+        return self._json("GET", f"/test-cases/{test_case_id}", params=params, schema=TestCaseSchema)
 
     def test_cases(self, parent_id=None, steps=True):
         """Every test case directly in a module, or of the whole project without one; steps only when asked."""
         params = {"expandSteps": "true" if steps else "false"}
         if parent_id is not None:
             params["parentId"] = parent_id
-        return self._listing("/test-cases", ARRAY_BY_SIZE, params=params, schema=TestCaseSchema())
+        return self._listing("/test-cases", ARRAY_BY_SIZE, params=params, schema=TestCaseSchema)
 
     def search(self, object_type, query):
         """Every item matching a Data Query, across pages (a POST that only reads, so it is retried)."""
@@ -172,7 +172,7 @@ class QTestClient(HttpClient):
 
     def update_test_case(self, test_case_id, body):
         """PUT a test case: qTest keeps the old version and answers with the new one (0.1 becomes 0.2)."""
-        return self._json("PUT", f"/test-cases/{test_case_id}", body=body, schema=TestCaseSchema())
+        return self._json("PUT", f"/test-cases/{test_case_id}", body=body, schema=TestCaseSchema)
 
     def delete_test_case(self, test_case_id):
         """DELETE a test case (the API offers no archive for them): a 404 means it is gone already."""
@@ -180,78 +180,78 @@ class QTestClient(HttpClient):
         return self.decode(response, "DELETE", f"/test-cases/{test_case_id}")
 
     def users(self):
-        return list(self._listing("/users", WHOLE, schema=UserSchema()))
+        return list(self._listing("/users", WHOLE, schema=UserSchema))
 
     def releases(self):
         """Every release, closed ones included: one the migration created is still its own once closed."""
-        return list(self._listing("/releases", WHOLE, params={"includeClosed": "true"}, schema=ContainerSchema()))
+        return list(self._listing("/releases", WHOLE, params={"includeClosed": "true"}, schema=ContainerSchema))
 
     def create_release(self, body):
-        return self._json("POST", "/releases", body=body, schema=ContainerSchema())
+        return self._json("POST", "/releases", body=body, schema=ContainerSchema)
 
     def test_cycles(self, parent_id=0, parent_type="root"):
         return list(self._listing("/test-cycles", ARRAY_BY_PAGE_SIZE,
-                                  params={"parentId": parent_id, "parentType": parent_type}, schema=ContainerSchema()))
+                                  params={"parentId": parent_id, "parentType": parent_type}, schema=ContainerSchema))
 
     def create_test_cycle(self, name, description, parent_id=0, parent_type="root", target_release_id=None):
         body = {"name": name, "description": description}
         if target_release_id is not None:
             body["target_release_id"] = int(target_release_id)
         return self._json("POST", "/test-cycles", params={"parentId": parent_id, "parentType": parent_type},
-                          body=body, schema=ContainerSchema())
+                          body=body, schema=ContainerSchema)
 
     def test_cycle(self, cycle_id):
-        return self._json("GET", f"/test-cycles/{cycle_id}", schema=ContainerSchema())
+        return self._json("GET", f"/test-cycles/{cycle_id}", schema=ContainerSchema)
 
     def update_test_cycle(self, cycle_id, name, description):
         """PUT a cycle's name and description (idempotent, retried like a read)."""
         return self._json("PUT", f"/test-cycles/{cycle_id}", body={"name": name, "description": description},
-                          idempotent=True, schema=ContainerSchema())
+                          idempotent=True, schema=ContainerSchema)
 
     def move_test_cycle(self, cycle_id, parent_id, parent_type):
         """PUT with `parentId` and `parentType` moves the cycle; qTest ignores the body then."""
         return self._json("PUT", f"/test-cycles/{cycle_id}", params={"parentId": parent_id, "parentType": parent_type},
-                          body={}, idempotent=True, schema=ContainerSchema())
+                          body={}, idempotent=True, schema=ContainerSchema)
 
     def execution_statuses(self):
-        return list(self._listing("/test-runs/execution-statuses", WHOLE, schema=StatusSchema()))
+        return list(self._listing("/test-runs/execution-statuses", WHOLE, schema=StatusSchema))
 
     def test_runs(self, parent_id, parent_type="test-cycle"):
         """Every run directly in a container."""
         return self._listing("/test-runs", ENVELOPE, params={"parentId": parent_id, "parentType": parent_type},
-                             schema=ListedRunSchema())
+                             schema=ListedRunSchema)
 
     def create_test_run(self, body, parent_id, parent_type="test-cycle"):
         return self._json("POST", "/test-runs", params={"parentId": parent_id, "parentType": parent_type},
-                          body=body, schema=ListedRunSchema())
+                          body=body, schema=ListedRunSchema)
 
     def test_run(self, run_id):
-        return self._json("GET", f"/test-runs/{run_id}", schema=ListedRunSchema())
+        return self._json("GET", f"/test-runs/{run_id}", schema=ListedRunSchema)
 
     def rename_test_run(self, run_id, name):
         """PUT a run's name: it sets the same name however often it is sent, so it is retried like a read."""
         return self._json("PUT", f"/test-runs/{run_id}", body={"name": name}, idempotent=True,
-                          schema=ListedRunSchema())
+                          schema=ListedRunSchema)
 
     def test_logs(self, run_id):
-        return self._listing(f"/test-runs/{run_id}/test-logs", ENVELOPE, schema=TestLogSchema())
+        return self._listing(f"/test-runs/{run_id}/test-logs", ENVELOPE, schema=TestLogSchema)
 
     def create_test_log(self, run_id, body):
-        return self._json("POST", f"/test-runs/{run_id}/test-logs", body=body, schema=TestLogSchema())
+        return self._json("POST", f"/test-runs/{run_id}/test-logs", body=body, schema=TestLogSchema)
 
     def update_test_log(self, run_id, log_id, body):
         """PUT a manual test log: it sets the same texts however often it is sent, so it is retried like a read."""
         return self._json("PUT", f"/test-runs/{run_id}/test-logs/{log_id}", body=body, idempotent=True,
-                          schema=TestLogSchema())
+                          schema=TestLogSchema)
 
     def attachments(self, object_type, object_id):
-        return list(self._listing(f"/{object_type}/{object_id}/attachments", WHOLE, schema=AttachmentSchema()))
+        return list(self._listing(f"/{object_type}/{object_id}/attachments", WHOLE, schema=AttachmentSchema))
 
     def attachments_of(self, object_type, object_ids):
         """Every attachment of the given objects of one type, in pages (GET attachments: one listing, not one per object)."""
         return self._listing("/attachments", ENVELOPE, params={"type": object_type,
                                                                "ids": ",".join(str(i) for i in object_ids)},
-                             schema=ListedAttachmentSchema())
+                             schema=ListedAttachmentSchema)
 
     def download_attachment(self, object_type, object_id, attachment_id, destination):
         """Stream an attachment to disk; returns (sha256, content type, size).
@@ -272,7 +272,7 @@ class QTestClient(HttpClient):
         response = self.request("POST", self._project(f"/{object_type}/{object_id}/blob-handles"),
                                 data=lambda: open(path, "rb"), headers={"File-Name": name, "Content-Type": content_type})
         payload = self.decode(response, "POST", f"/{object_type}/{object_id}/blob-handles")
-        return self._expect(AttachmentSchema(), payload, "POST", f"/{object_type}/{object_id}/blob-handles")
+        return self._expect(AttachmentSchema, payload, "POST", f"/{object_type}/{object_id}/blob-handles")
 
     def _listing(self, path, paging, *, params=None, schema=None, method="GET", body=None):
         """Every item of a listing, page after page in the endpoint's own paging style (clients/paging.py)."""
@@ -290,7 +290,7 @@ class QTestClient(HttpClient):
 
         def fetch(page):
             payload = self._json(method, path, params=dict(params or {}, **page) or None, body=body,
-                                 idempotent=True, schema=PagedResultSchema() if paging.envelope else None)
+                                 idempotent=True, schema=PagedResultSchema if paging.envelope else None)
             return dict(payload, items=self._items(payload["items"], schema, method, path)) if paging.envelope \
                 else self._items(payload, schema, method, path)
 
@@ -298,27 +298,27 @@ class QTestClient(HttpClient):
 
     def test_cases_page(self, page):
         """A page of every test case of the project, steps included (validation reads them in bulk)."""
-        return self.page("/test-cases", ARRAY_BY_SIZE, page, params={"expandSteps": "true"}, schema=TestCaseSchema())
+        return self.page("/test-cases", ARRAY_BY_SIZE, page, params={"expandSteps": "true"}, schema=TestCaseSchema)
 
     def test_runs_page(self, page):
         """A page of every test run of the project, however deep its container."""
         return self.page("/test-runs", ENVELOPE, page, params={"parentId": 0, "parentType": "root",
-                                                               "expand": "descendants"}, schema=ListedRunSchema())
+                                                               "expand": "descendants"}, schema=ListedRunSchema)
 
     def test_logs_page(self, page, query):
         """A page of the test logs a Data Query finds (the one bulk read of logs the API has)."""
-        return self.page("/search", ENVELOPE, page, method="POST", schema=TestLogSchema(),
+        return self.page("/search", ENVELOPE, page, method="POST", schema=TestLogSchema,
                          body={"object_type": "test-logs", "fields": ["*"], "query": query})
 
     def module_tree(self):
         """The root modules with their descendants nested in `children`, in one request."""
-        return list(self._listing("/modules", WHOLE, params={"expand": "descendants"}, schema=ModuleSchema()))
+        return list(self._listing("/modules", WHOLE, params={"expand": "descendants"}, schema=ModuleSchema))
 
     def test_cycle_tree(self):
         """The root test cycles with their descendants nested in `test-cycles`."""
         return list(self._listing("/test-cycles", ARRAY_BY_PAGE_SIZE,
                                   params={"parentId": 0, "parentType": "root", "expand": "descendants"},
-                                  schema=ContainerSchema()))
+                                  schema=ContainerSchema))
 
     def _items(self, payload, schema, method, path):
         if not isinstance(payload, list):

@@ -42,7 +42,7 @@ class ZephyrClient(HttpClient):
         return paginate(lambda paging: self.get_json(path, dict(params or {}, **paging)), style)
 
     def _check_page(self, path, page, position):
-        problems = check(PagedListSchema(), page)
+        problems = check(PagedListSchema, page)
         if not problems and page["startAt"] != position:
             problems = [f"startAt: the page starts at {page['startAt']}"]
         if problems:
@@ -54,7 +54,7 @@ class ZephyrClient(HttpClient):
     def project(self, project_key):
         path = f"/projects/{quote(project_key)}"
         payload = self.get_json(path)
-        problems = check(ProjectSchema(), payload)
+        problems = check(ProjectSchema, payload)
         if problems:
             raise MalformedPayloadError(f"Zephyr GET {path} returned a malformed project: {problems[0]}",
                                         service=self.service, method="GET", path=path)

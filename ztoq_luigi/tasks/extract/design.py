@@ -32,10 +32,10 @@ class ExtractReference(PipelineTask):
         zephyr, key = ctx.zephyr(), self.project_key
         project = ctx.reference.zephyr_project(key)
         lists = {
-            Entity.PRIORITY: (zephyr.priorities(key), OptionValueSchema()),
-            Entity.TEST_CASE_STATUS: (zephyr.statuses(key, "TEST_CASE"), OptionValueSchema()),
-            Entity.ENVIRONMENT: (zephyr.environments(key), OptionValueSchema()),
-            Entity.TEST_CASE_FOLDER: (zephyr.folders(key, "TEST_CASE"), FolderSchema()),
+            Entity.PRIORITY: (zephyr.priorities(key), OptionValueSchema),
+            Entity.TEST_CASE_STATUS: (zephyr.statuses(key, "TEST_CASE"), OptionValueSchema),
+            Entity.ENVIRONMENT: (zephyr.environments(key), OptionValueSchema),
+            Entity.TEST_CASE_FOLDER: (zephyr.folders(key, "TEST_CASE"), FolderSchema),
         }
         valid = {entity_type: self._valid(entity_type, values, schema)
                  for entity_type, (values, schema) in lists.items()}
@@ -78,7 +78,7 @@ class ExtractTestCaseList(PipelineTask):
         page, ordinal, skipped = [], 0, 0
         self._round = ctx.sync_round()
         for case in ctx.zephyr().test_cases(self.project_key):
-            problems = check(TestCaseSchema(), case)
+            problems = check(TestCaseSchema, case)
             if problems:
                 skipped += 1
                 self.error(f"malformed test case skipped: {problems[0]}", entity_type=Entity.TEST_CASE,
@@ -144,11 +144,11 @@ class ExtractTestCaseContent(BatchTask):
     @staticmethod
     def _problem(steps, script):
         for number, step in enumerate(steps, start=1):
-            problems = check(TestStepSchema(), step)
+            problems = check(TestStepSchema, step)
             if problems:
                 return f"step {number}: {problems[0]}"
         if script is not None:
-            problems = check(TestScriptSchema(), script)
+            problems = check(TestScriptSchema, script)
             if problems:
                 return f"script: {problems[0]}"
         return None

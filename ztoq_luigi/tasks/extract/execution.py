@@ -37,11 +37,11 @@ class ExtractExecutionReference(PipelineTask):
 
     def work(self, ctx):
         zephyr, key = ctx.zephyr(), self.project_key
-        lists = {Entity.status(status_type): self._valid(zephyr.statuses(key, status_type), OptionValueSchema(),
+        lists = {Entity.status(status_type): self._valid(zephyr.statuses(key, status_type), OptionValueSchema,
                                                       "status") for status_type in STATUS_TYPES}
-        lists[Entity.TEST_CYCLE_FOLDER] = self._valid(zephyr.folders(key, "TEST_CYCLE"), FolderSchema(), "folder")
-        cycles = self._valid(zephyr.test_cycles(key), KeyedSchema(), Entity.TEST_CYCLE)
-        plans = self._valid(zephyr.test_plans(key), KeyedSchema(), Entity.TEST_PLAN)
+        lists[Entity.TEST_CYCLE_FOLDER] = self._valid(zephyr.folders(key, "TEST_CYCLE"), FolderSchema, "folder")
+        cycles = self._valid(zephyr.test_cycles(key), KeyedSchema, Entity.TEST_CYCLE)
+        plans = self._valid(zephyr.test_plans(key), KeyedSchema, Entity.TEST_PLAN)
         lists[Entity.TEST_CYCLE] = cycles
         lists[Entity.TEST_PLAN] = plans
         sync_round = ctx.sync_round()
@@ -77,7 +77,7 @@ def save_listed(project_key, executions, sync_round):
 
 def _checked(task, execution):
     """The execution if well formed, else None after recording why it is skipped."""
-    problems = check(ExecutionSchema(), execution)
+    problems = check(ExecutionSchema, execution)
     if not problems and case_of(execution)[0] is None:
         problems = [f"testCase.self: no test case key in '{execution['testCase']['self']}'"]
     if problems:
