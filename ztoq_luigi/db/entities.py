@@ -129,6 +129,11 @@ def transformed_ids(project_key, entity_type):
         (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type)).tuples()}
 
 
+def count_transformed(project_key, entity_type):
+    return TransformedEntity.select().where(
+        (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type)).count()
+
+
 def count_extracted(project_key, entity_type):
     return ExtractedEntity.select().where(
         (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)).count()

@@ -6,17 +6,22 @@ by luigid record into the same journal as those started by `ztoq`.
 """
 
 import json
+import weakref
 
 from peewee import fn
 
 from ztoq_luigi.db.connection import write_transaction
-from ztoq_luigi.db.models import ErrorRecord, Event, WorkflowRun, utcnow
+from ztoq_luigi.db.models import ErrorRecord, Event, WorkflowRun, database_proxy, utcnow
 
 RUNNING, SUCCEEDED, FAILED, INTERRUPTED = "running", "succeeded", "failed", "interrupted"
 
 
+_running = weakref.WeakKeyDictionary()  # database -> {project key: its run in progress, as this process saw it}
+
+
 def start_run(project_key, command, phases, settings):
     """Open a run; runs left 'running' by a crash are closed as interrupted first."""
+    forget_runs(project_key)
     with write_transaction():
         (WorkflowRun.update(status=INTERRUPTED, finished_at=utcnow(),
                             message="the process stopped before the run finished")
@@ -27,6 +32,9 @@ def start_run(project_key, command, phases, settings):
 
 def finish_run(run_id, status, message=None):
     """Close a run once; when two hosts of a run leave at the same moment, both may try."""
+    runs = _runs_here()
+    for project_key in [key for key, running in runs.items() if running == run_id]:
+        del runs[project_key]
     (WorkflowRun.update(status=status, finished_at=utcnow(), message=message)
      .where((WorkflowRun.id == run_id) & (WorkflowRun.status == RUNNING)).execute())
 
@@ -43,16 +51,37 @@ def latest_run_id(project_key):
 
 def close_runs_after(project_key, run_id, status, message):
     """Close the runs opened after `run_id` that are still 'running': the command that opened them is failing."""
+    forget_runs(project_key)
     (WorkflowRun.update(status=status, finished_at=utcnow(), message=message)
      .where((WorkflowRun.project_key == project_key) & (WorkflowRun.id > run_id) & (WorkflowRun.status == RUNNING))
      .execute())
 
 
 def current_run_id(project_key):
-    run = (WorkflowRun.select(WorkflowRun.id)
-           .where((WorkflowRun.project_key == project_key) & (WorkflowRun.status == RUNNING))
-           .order_by(WorkflowRun.id.desc()).first())
-    return run.id if run else None
+    """The project's run in progress, which every event, error and marker of a task belongs to.
+
+    A run stays in progress while its tasks record hundreds of events, so
+    the id is looked up once and remembered until this process opens or
+    closes a run of the project.
+    """
+    runs = _runs_here()
+    if project_key not in runs:
+        run = (WorkflowRun.select(WorkflowRun.id)
+               .where((WorkflowRun.project_key == project_key) & (WorkflowRun.status == RUNNING))
+               .order_by(WorkflowRun.id.desc()).first())
+        if run is None:
+            return None
+        runs[project_key] = run.id
+    return runs[project_key]
+
+
+def forget_runs(project_key):
+    """The project's runs are about to be deleted: what this process remembers of them goes first."""
+    _runs_here().pop(project_key, None)
+
+
+def _runs_here():
+    return _running.setdefault(database_proxy.obj, {})
 
 
 def record_event(project_key, message, *, phase=None, batch_no=None, level="INFO", kind=None, subject=None,

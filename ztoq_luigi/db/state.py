@@ -13,6 +13,7 @@ import peewee
 from ztoq_luigi.config import SEVERITY_NAMES
 from ztoq_luigi.db.connection import write_transaction
 from ztoq_luigi.db.entities import adopted_counts
+from ztoq_luigi.db.journal import forget_runs
 from ztoq_luigi.db.models import (
     PROJECT_TABLES, EntityMap, ErrorRecord, Event, ExtractedEntity, Marker, RunLock, TransformedEntity,
     ValidationIssue, WorkflowRun,
@@ -172,6 +173,7 @@ def count_rows(project_key):
 def delete_project(project_key):
     """Delete every row of the project in one transaction; returns the rows deleted per table."""
     deleted = {}
+    forget_runs(project_key)
     with write_transaction():
         for model in PROJECT_TABLES:
             deleted[model._meta.table_name] = model.delete().where(model.project_key == project_key).execute()

@@ -12,8 +12,8 @@ made per case.
 
 import luigi
 
-from ztoq_luigi.db.entities import (count_extracted, count_loaded, extracted, extracted_ids, level_sizes, loaded_ids,
-                                    target_ids, transformed, transformed_ids)
+from ztoq_luigi.db.entities import (count_extracted, count_loaded, count_transformed, extracted, extracted_ids,
+                                    level_sizes, loaded_ids, target_ids, transformed)
 from ztoq_luigi.db.issues import confirm, replace_issues
 from ztoq_luigi.db.readback import ids_by_key, read_all, read_by_key
 from ztoq_luigi.kinds import Entity, Phase, Snapshot
@@ -196,7 +196,7 @@ def reads(group):
     key = group.project_key
     work = [group.clone(ReadQTestTrees)]
     work += page_reads(group, Snapshot.QTEST_TEST_CASE, count_extracted(key, Entity.TEST_CASE))
-    work += page_reads(group, Snapshot.QTEST_TEST_RUN, len(transformed_ids(key, Entity.TEST_RUN)))
+    work += page_reads(group, Snapshot.QTEST_TEST_RUN, count_transformed(key, Entity.TEST_RUN))
     work += page_reads(group, Snapshot.QTEST_TEST_LOG, count_loaded(key, Entity.TEST_LOG))
     return work + zephyr_reads(group)
 
