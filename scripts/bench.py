@@ -10,7 +10,11 @@ qTest with `ztoq workflow run` in a process of its own, then runs it again
 time, the ideal time, efficiency (ideal / actual), requests against the
 minimum in all and per route, requests per migrated entity, the peak memory
 of the `ztoq` process tree, the time of each phase, and the rerun's time and
-writes. Nothing is asserted: it prints figures.
+writes. Also the CPU time of the `ztoq` process tree, per request, and the
+CPU bound (ideal / CPU time): the client runs its tasks in threads of one
+Python process, so its CPU time is a floor under its wall time, and unlike
+the wall time it barely moves when other work shares the machine. Nothing
+is asserted: it prints figures.
 
     python scripts/bench.py [--sizes small medium] [--workers 1 4 8] [--latency-ms 20] [--json FILE]
 """
@@ -72,10 +76,10 @@ def measure(dataset, workers, args):
                 workflow.cleanup()
             for app in (sandbox.zephyr, sandbox.qtest, sandbox.jira):
                 app.counters.reset()
-            seconds, peak_kb = run_measured(workflow.command("run"), workflow.env)
+            migration = run_measured(workflow.command("run"), workflow.env)
             measured = measured_requests(sandbox)
             before = writes(sandbox)
-            rerun_seconds, rerun_peak_kb = run_measured(workflow.command("run"), workflow.env)
+            rerun = run_measured(workflow.command("run"), workflow.env)
             rerun_writes = writes(sandbox) - before
             open_database(workflow.settings)
             timings = phase_timings(sandbox.project_key)
@@ -88,12 +92,15 @@ def measure(dataset, workers, args):
     entities = migrated_entities(floor)
     return {
         "cases": len(dataset.testcases), "executions": len(dataset.testexecutions), "workers": workers,
-        "seconds": round(seconds, 2), "ideal_seconds": round(ideal, 2), "efficiency": round(ideal / seconds, 3),
+        "seconds": round(migration.seconds, 2), "ideal_seconds": round(ideal, 2),
+        "efficiency": round(ideal / migration.seconds, 3), "cpu_seconds": round(migration.cpu_seconds, 2),
+        "cpu_ms_per_request": round(1000 * migration.cpu_seconds / actual_total, 2),
+        "cpu_bound": round(ideal / migration.cpu_seconds, 3),
         "requests": actual_total, "minimal_requests": floor_total, "request_ratio": round(actual_total / floor_total, 3),
         "entities": entities, "requests_per_entity": round(actual_total / entities, 3),
-        "minimal_per_entity": round(floor_total / entities, 3), "peak_mb": round(peak_kb / 1024, 1),
+        "minimal_per_entity": round(floor_total / entities, 3), "peak_mb": round(migration.peak_kb / 1024, 1),
         "phases": {phase: timings.get(phase, {}).get("elapsed_seconds") for phase in PHASES},
-        "rerun_seconds": round(rerun_seconds, 2), "rerun_writes": rerun_writes, "rerun_peak_mb": round(rerun_peak_kb / 1024, 1),
+        "rerun_seconds": round(rerun.seconds, 2), "rerun_writes": rerun_writes, "rerun_peak_mb": round(rerun.peak_kb / 1024, 1),
         "routes": [{"service": service, "method": method, "route": route, "requests": measured.get((service, method, route), 0),
                     "minimal": floor.get((service, method, route), 0)}
                    for service, method, route in sorted(set(measured) | set(floor))],
@@ -101,9 +108,10 @@ def measure(dataset, workers, args):
 
 
 def print_table(size, generated, rows, out):
-    columns = ("workers", "seconds", "ideal s", "efficiency", "requests", "minimum", "ratio", "req/entity",
-               "peak MB", "extract/transform/load/validate s", "rerun s", "rerun writes")
+    columns = ("workers", "seconds", "ideal s", "efficiency", "CPU s", "CPU ms/req", "CPU bound", "requests", "minimum",
+               "ratio", "req/entity", "peak MB", "extract/transform/load/validate s", "rerun s", "rerun writes")
     cells = [columns] + [(str(r["workers"]), f"{r['seconds']:.1f}", f"{r['ideal_seconds']:.1f}", f"{r['efficiency']:.2f}",
+                          f"{r['cpu_seconds']:.1f}", f"{r['cpu_ms_per_request']:.2f}", f"{r['cpu_bound']:.2f}",
                           str(r["requests"]), str(r["minimal_requests"]), f"{r['request_ratio']:.2f}",
                           f"{r['requests_per_entity']:.2f}", f"{r['peak_mb']:.1f}",
                           "/".join(f"{r['phases'][p] or 0:.1f}" for p in PHASES), f"{r['rerun_seconds']:.1f}",

@@ -97,7 +97,7 @@ def main():
 def report(args, sandbox, directory):
     workflow = Workflow(sandbox, directory, args.db_type, args.db_name)
     workflow.cleanup()
-    migrated, _ = run_measured(workflow.command("run"), workflow.env)
+    migrated = run_measured(workflow.command("run"), workflow.env).seconds
     open_database(workflow.settings)
     seeded = EntityMap.select().where((EntityMap.project_key == sandbox.project_key)
                                       & (EntityMap.source_type == Entity.TEST_CASE)).count()
@@ -108,8 +108,8 @@ def report(args, sandbox, directory):
     print(f"migrated {seeded} test cases in {migrated:.1f} s; copied {rows} state rows in "
           f"{time.monotonic() - started:.1f} s to reach {seeded * factor} test cases ({args.db_type})")
     before = sandbox.qtest.counters.writes()
-    elapsed, peak = run_measured(workflow.command("resume"), workflow.env)
-    print(f"no-op resume {elapsed:6.2f} s  peak {peak / 1024:6.1f} MB  "
+    resumed = run_measured(workflow.command("resume"), workflow.env)
+    print(f"no-op resume {resumed.seconds:6.2f} s  peak {resumed.peak_kb / 1024:6.1f} MB  "
           f"qTest writes {sandbox.qtest.counters.writes() - before}")
 
 

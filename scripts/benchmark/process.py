@@ -1,33 +1,53 @@
-"""The peak memory of a command and every process it starts, read from Linux's /proc."""
+"""The peak memory and the CPU time of a command and every process it starts, read from Linux's /proc."""
 
+import glob
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
+@dataclass
+class Measured:
+    seconds: float
+    peak_kb: int
+    cpu_seconds: float  # user + system time of the command's whole process tree
+
+
+def descendants(root):
+    """`root` and every process below it, from the kernel's lists of each thread's children.
+
+    Walking the tree from its root reads a handful of files; scanning all
+    of /proc took 2 ms of CPU per sample, a tenth of a core at one sample
+    every 20 ms, taken from the run it measures on a small machine.
+    """
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        for children in glob.glob(f"/proc/{pid}/task/*/children"):
+            try:
+                with open(children) as handle:
+                    todo.extend(int(child) for child in handle.read().split())
+            except OSError:
+                continue
+    return found
+
+
 def tree_rss_kb(root):
     """Resident memory of `root` and all its descendants, in KiB."""
-    parents, rss = {}, {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    total = 0
+    for pid in descendants(root):
         try:
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/statm") as handle:
+                total += int(handle.read().split()[1]) * PAGE_KB
         except OSError:
             continue
-        parents[int(entry)], rss[int(entry)] = int(fields[1]), int(fields[21]) * PAGE_KB
-    total = 0
-    for pid in rss:
-        ancestor = pid
-        while ancestor not in (root, 0, 1) and ancestor in parents:
-            ancestor = parents[ancestor]
-        if ancestor == root:
-            total += rss[pid]
     return total
 
 
@@ -41,11 +61,11 @@ def peak_tree_rss_kb(process, interval=0.02):
 
 
 def run_measured(command, env):
-    """Run `command` to its end with its output discarded: (seconds, peak KiB of its process tree).
+    """Run `command` to its end with its output discarded: its wall time, peak memory and CPU time.
 
     A failing command ends the benchmark with its exit code and the tail of what it printed on stderr.
     """
-    started = time.monotonic()
+    started, before = time.monotonic(), _children_cpu()
     with tempfile.TemporaryFile(mode="w+") as errors:
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors, text=True)
         peak = peak_tree_rss_kb(process)
@@ -53,4 +73,10 @@ def run_measured(command, env):
         if process.returncode != 0:
             errors.seek(0)
             sys.exit(f"{' '.join(command[1:3])} failed ({process.returncode}): {errors.read()[-2000:]}")
-    return elapsed, peak
+    return Measured(elapsed, peak, _children_cpu() - before)
+
+
+def _children_cpu():
+    """CPU seconds of every child process waited for so far (the kernel adds a child's own children to it)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
