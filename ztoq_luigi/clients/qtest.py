@@ -189,6 +189,15 @@ class QTestClient(HttpClient):
     def create_release(self, body):
         return self._json("POST", "/releases", body=body, schema=ContainerSchema)
 
+    def release(self, release_id):
+        return self._json("GET", f"/releases/{release_id}", schema=ContainerSchema)
+
+    def update_release(self, release_id, name, description):
+        """PUT a release's name and description (idempotent, retried like a read); no property is changed."""
+        return self._json("PUT", f"/releases/{release_id}",
+                          body={"name": name, "description": description, "properties": []},
+                          idempotent=True, schema=ContainerSchema)
+
     def test_cycles(self, parent_id=0, parent_type="root"):
         return list(self._listing("/test-cycles", ARRAY_BY_PAGE_SIZE,
                                   params={"parentId": parent_id, "parentType": parent_type}, schema=ContainerSchema))
@@ -209,9 +218,13 @@ class QTestClient(HttpClient):
                           idempotent=True, schema=ContainerSchema)
 
     def move_test_cycle(self, cycle_id, parent_id, parent_type):
-        """PUT with `parentId` and `parentType` moves the cycle; qTest ignores the body then."""
+        """PUT with `parentId` and `parentType` moves the cycle, ignoring the (required) body.
+
+        Not a PUT of the same texts, so not retried blindly: after a lost
+        answer the caller lists the new parent's cycles to see whether it moved.
+        """
         return self._json("PUT", f"/test-cycles/{cycle_id}", params={"parentId": parent_id, "parentType": parent_type},
-                          body={}, idempotent=True, schema=ContainerSchema)
+                          body={}, schema=ContainerSchema)
 
     def execution_statuses(self):
         return list(self._listing("/test-runs/execution-statuses", WHOLE, schema=StatusSchema))

@@ -42,7 +42,7 @@ from ztoq_luigi.tasks.transform.execution import TransformCycles, TransformTestE
 
 
 class LoadReleases(PipelineTask):
-    """One release per Zephyr test plan, at the project root."""
+    """One release per Zephyr test plan, at the project root; in a sync round a changed plan updates its release."""
 
     phase = Phase.LOAD
 
@@ -56,25 +56,35 @@ class LoadReleases(PipelineTask):
         key = self.project_key
         releases = transformed_in(key, Entity.RELEASE)
         existing = mapped(key, Entity.RELEASE)
-        map_in_threads(lambda item: self._create(ctx.qtest(), *item, existing.get(item[0])), list(releases.items()),
+        map_in_threads(lambda item: self._load_release(ctx, *item, existing.get(item[0])), list(releases.items()),
                        ctx.settings.max_workers)
         with self.atomic():
             self.mark_done(item_count=len(releases), entity_type=Entity.RELEASE)
         self.event(f"{len(releases)} releases (Zephyr test plans) in qTest")
 
-    def _create(self, qtest, source_id, release, existing):
-        create_once(self.project_key, Entity.RELEASE, Entity.RELEASE, source_id, existing,
+    def _load_release(self, ctx, source_id, release, existing):
+        """Create the release once, or update its name and description once in a sync round."""
+        key, qtest, new_hash = self.project_key, ctx.qtest(), content_hash(release)
+        if action(existing and existing.state, existing and existing.content_hash, new_hash,
+                  ctx.sync_round() > 1) == Action.UPDATE:
+            release_id = existing.target_id
+            update_once(key, Entity.RELEASE, existing, new_hash, ctx.sync_round(),
+                        update=lambda: qtest.update_release(release_id, release["name"], release["description"]),
+                        applied=lambda: _holds(qtest.release(release_id), release))
+            return
+        create_once(key, Entity.RELEASE, Entity.RELEASE, source_id, existing,
                     create=lambda: qtest.create_release({"name": release["name"], "description": release["description"],
                                                          "properties": []})["id"],
-                    find=lambda: find_container(qtest.releases(), release["name"], release["marker"]))
+                    find=lambda: find_container(qtest.releases(), release["name"], release["marker"]),
+                    content_hash=new_hash, sync_round=ctx.sync_round())
 
 
 class LoadCycles(PipelineTask):
     """The cycle tree, one depth at a time so every parent exists before its children, a depth's cycles at once.
 
     In a sync round a cycle whose name or description changed in Zephyr is
-    updated in place; one moved to another folder keeps its place (qTest
-    does not say where a cycle is, so a move could not be checked).
+    updated in place, and one moved to another folder (or out of one) is
+    moved under its new parent cycle, which an earlier depth has loaded.
     """
 
     phase = Phase.LOAD
@@ -108,8 +118,8 @@ class LoadCycles(PipelineTask):
                   ctx.sync_round() > 1) == Action.UPDATE:
             cycle_id = existing.target_id
             update_once(key, Entity.CYCLE, existing, new_hash, ctx.sync_round(),
-                        update=lambda: qtest.update_test_cycle(cycle_id, entry["name"], entry["description"]),
-                        applied=lambda: _cycle_is(qtest.test_cycle(cycle_id), entry))
+                        update=lambda: _sync_cycle(qtest, cycle_id, entry, parent),
+                        applied=lambda: _holds(qtest.test_cycle(cycle_id), entry) and _under(qtest, cycle_id, parent))
             return
         create_once(key, Entity.CYCLE, "test-cycle", entry["source_id"], existing,
                     create=lambda: qtest.create_test_cycle(entry["name"], entry["description"], *parent,
@@ -123,8 +133,22 @@ def _unchanged(row, payload):
     return action(row and row.state, row and row.content_hash, content_hash(payload)) == Action.KEEP
 
 
-def _cycle_is(found, entry):
+def _holds(found, entry):
+    """Whether the release or cycle qTest answered has the entry's name and description."""
     return (found["name"], found.get("description") or "") == (entry["name"], entry["description"] or "")
+
+
+def _under(qtest, cycle_id, parent):
+    """Whether the cycle is listed under `parent` (parentId, parentType): qTest's cycle answer names no parent."""
+    return any(str(cycle["id"]) == str(cycle_id) for cycle in qtest.test_cycles(*parent))
+
+
+def _sync_cycle(qtest, cycle_id, entry, parent):
+    """Send what qTest lacks of a changed cycle: its texts, then its place (a move ignores the body, so its own PUT)."""
+    if not _holds(qtest.test_cycle(cycle_id), entry):
+        qtest.update_test_cycle(cycle_id, entry["name"], entry["description"])
+    if not _under(qtest, cycle_id, parent):
+        qtest.move_test_cycle(cycle_id, *parent)
 
 
 class LoadRuns(BatchTask):

@@ -56,6 +56,59 @@ def test_cycle_move_ignores_body_and_delete_needs_force(client):
     assert client.get(f"/test-cycles/{b['id']}").status_code == 404
 
 
+def test_a_cycle_moves_to_any_container_and_is_listed_there_only(client):
+    release = client.post("/releases", json={"name": "R1", "properties": []}).json()
+    folder, cycle = client.cycle("Folder"), client.cycle("Moved")
+    root = {"parentId": 0, "parentType": "root"}
+
+    def listed(params):
+        return [c["id"] for c in client.get("/test-cycles", params=params).json()]
+
+    under_folder = {"parentId": folder["id"], "parentType": "test-cycle"}
+    assert client.put(f"/test-cycles/{cycle['id']}", params=under_folder, json={}).status_code == 200
+    assert listed(under_folder) == [cycle["id"]] and cycle["id"] not in listed(root)
+    under_release = {"parentId": release["id"], "parentType": "release"}
+    assert client.put(f"/test-cycles/{cycle['id']}", params=under_release, json={}).status_code == 200
+    assert listed(under_release) == [cycle["id"]] and listed(under_folder) == []
+    assert client.put(f"/test-cycles/{cycle['id']}", params=root, json={}).status_code == 200
+    assert listed(root) == [folder["id"], cycle["id"]] and listed(under_release) == []
+
+
+def test_a_cycle_move_is_checked_like_a_creation(client):
+    outer = client.cycle("Outer")
+    inner = client.cycle("Inner", outer["id"], "test-cycle")
+
+    def put(params, **kw):
+        return client.put(f"/test-cycles/{outer['id']}", params=params, **kw).status_code
+
+    assert put({"parentId": inner["id"], "parentType": "module"}, json={}) == 400
+    assert put({"parentId": inner["id"], "parentType": "test-suite"}, json={}) == 400
+    assert put({"parentId": inner["id"]}, json={}) == 400, "parentType is needed with a parentId"
+    assert put({"parentType": "test-cycle"}, json={}) == 400, "parentId is needed with a container type"
+    assert put({"parentId": 5, "parentType": "root"}, json={}) == 400, "root is 0"
+    assert put({"parentId": 999, "parentType": "test-cycle"}, json={}) == 404
+    assert put({"parentId": 999, "parentType": "release"}, json={}) == 404
+    assert put({"parentId": inner["id"], "parentType": "test-cycle"}, json={}) == 400, "not under itself"
+    assert put({"parentId": 0, "parentType": "root"}, data=b"", headers={"Content-Type": "application/json"}) == 400, \
+        "TestCycleResource is a required body"
+    assert [c["id"] for c in client.get("/test-cycles").json()] == [outer["id"]], "nothing moved"
+
+
+def test_a_release_is_updated_in_place_with_its_properties_required(client):
+    release = client.post("/releases", json={"name": "R1", "description": "old", "properties": []}).json()
+    path = f"/releases/{release['id']}"
+    assert client.put(path, json={"name": "R2", "description": "new"}).status_code == 400, "properties required"
+    assert client.put(path, json={"name": " ", "properties": []}).status_code == 400
+    assert client.put(path, json={"name": "x" * 501, "properties": []}).status_code == 400
+    assert client.put("/releases/999", json={"name": "R2", "properties": []}).status_code == 404
+    updated = client.put(path, json={"name": "R2", "description": "new", "properties": []})
+    assert updated.status_code == 200 and (updated.json()["name"], updated.json()["description"]) == ("R2", "new")
+    assert client.put(path, json={"description": "newer", "properties": []}).json()["name"] == "R2"
+    read = client.get(path).json()
+    assert (read["id"], read["pid"], read["name"], read["description"]) == (release["id"], release["pid"], "R2", "newer")
+    assert [r["name"] for r in client.get("/releases").json()] == ["R2"]
+
+
 # runs
 
 def test_fresh_run_is_unexecuted_and_uses_the_latest_version(client):

@@ -21,6 +21,7 @@ class ExecutionRoutes:
         route("GET", "/releases", self.list_releases)
         route("POST", "/releases", self.create_release)
         route("GET", "/releases/{releaseId}", self.get_release)
+        route("PUT", "/releases/{releaseId}", self.update_release)
         route("GET", "/test-cycles", self.list_cycles)
         route("POST", "/test-cycles", self.create_cycle)
         route("GET", "/test-cycles/{testCycleId}", self.get_cycle)
@@ -81,6 +82,18 @@ class ExecutionRoutes:
     def get_release(self, request):
         return self.app.ok(self.app.renderer(request).release(self._container(request, "release", "releaseId")))
 
+    def update_release(self, request):
+        """ReleaseWithCustomFieldResource again: `properties` is required (may be empty), the name optional."""
+        release = self._container(request, "release", "releaseId")
+        body = load(ReleaseInput(), self.app.json_body(request), partial=("name",))
+        changes = {k: body[k] for k in ("name", "description") if body.get(k) is not None}
+        changes["properties"] = self.state.fields.validate("releases", body["properties"], release.properties)
+        changes["extra"] = {k: stamp(body[k]) for k in ("start_date", "end_date") if body.get(k) is not None}
+        if body.get("note") is not None:
+            changes["extra"]["note"] = body["note"]
+        self.state.execution.update_container(release, changes)
+        return self.app.ok(self.app.renderer(request).release(release))
+
     # test cycles
 
     def list_cycles(self, request):
@@ -105,10 +118,11 @@ class ExecutionRoutes:
 
     def update_cycle(self, request):
         cycle = self._container(request, "test-cycle", "testCycleId")
+        body = self.app.json_body(request)  # TestCycleResource is required even by a move, which ignores it
         if self._moves(request):
             self.state.execution.move(cycle, self._parent(request, "test-cycle"))
         else:
-            body = load(CycleInput(), self.app.json_body(request), partial=True)
+            body = load(CycleInput(), body, partial=True)
             changes = {k: body[k] for k in ("name", "description") if body.get(k) is not None}
             changes["extra"] = self._targets(body)
             self.state.execution.update_container(cycle, changes)

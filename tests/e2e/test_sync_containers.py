@@ -1,0 +1,84 @@
+"""A sync round brings releases and the cycle tree up to date: a renamed test plan, a cycle moved to another folder.
+
+Both are updated in place with one PUT each (a release by its id, a cycle
+moved with `parentId`/`parentType`), nothing else is written, and a lost
+answer to the move is settled by listing the new parent's cycles instead of
+moving the cycle again.
+"""
+
+from ztoq_luigi.mapping.cycles import marker_of
+
+from tests.e2e.test_sync import Writes, migrate, report, zephyr
+
+CYCLE_PUT = "/api/v3/projects/{projectId}/test-cycles/{testCycleId}"
+
+
+def edit_containers(sandbox):
+    """Rename the first test plan (in Zephyr's UI: the v2 API has no PUT for plans) and move a cycle to another folder.
+
+    Returns (plan key, new plan name, cycle key, Zephyr folder id it moved to).
+    """
+    plan = sandbox.dataset.testplans[0]
+    renamed = f"{plan['name']} (renamed)"
+    sandbox.zephyr.index.update("testplans", sandbox.zephyr.index.by_key["testplans"][plan["key"]],
+                                {"name": renamed, "objective": "<p>Objective edited in Zephyr</p>"})
+    cycle = next(cycle for cycle in sandbox.dataset.testcycles if cycle.get("folderId"))
+    folder = next(folder["id"] for folder in sandbox.dataset.folders
+                  if folder["folderType"] == "TEST_CYCLE" and folder["id"] != cycle["folderId"])
+    record = zephyr(sandbox, "GET", f"/testcycles/{cycle['key']}")
+    zephyr(sandbox, "PUT", f"/testcycles/{cycle['key']}", dict(record, folder={"id": folder}))
+    return plan["key"], renamed, cycle["key"], folder
+
+
+def container(sandbox, kind, marker):
+    """The qTest release or cycle whose description carries the Zephyr marker line."""
+    found = [item for item in sandbox.qtest.state.execution.containers[kind].values()
+             if marker_of(item.description) == marker]
+    assert len(found) == 1, f"{kind} {marker}: {len(found)} in qTest"
+    return found[0]
+
+
+def test_a_renamed_plan_and_a_moved_cycle_are_updated_in_place_once(run_cli, sandbox, fresh_db_args, tmp_path):
+    assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
+    plan, renamed, cycle_key, folder = edit_containers(sandbox)
+    release = container(sandbox, "release", f"Zephyr key: {plan}")
+    cycle = container(sandbox, "test-cycle", f"Zephyr key: {cycle_key}")
+    old_parent = (cycle.parent_type, cycle.parent_id)
+    writes = Writes(sandbox)
+
+    result = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
+    assert result.code == 0, result
+
+    assert sorted(writes.seen) == [("PUT", f"/api/v3/projects/12345/releases/{release.id}"),
+                                   ("PUT", f"/api/v3/projects/12345/test-cycles/{cycle.id}")], \
+        "one PUT to the renamed plan's release, one to the moved cycle, nothing else"
+    assert release.name == renamed and "Objective edited in Zephyr" in release.description
+    new_parent = container(sandbox, "test-cycle", f"Zephyr folder: {folder}")
+    assert (cycle.parent_type, cycle.parent_id) == ("test-cycle", new_parent.id) != old_parent
+    assert cycle in sandbox.qtest.state.execution.children(("test-cycle", new_parent.id), "test-cycle")
+    assert cycle not in sandbox.qtest.state.execution.children(old_parent, "test-cycle")
+    tallies = report(run_cli, tmp_path, fresh_db_args)["sync"]["rounds"][1]["tallies"]
+    assert (tallies["release"]["updated"], tallies["cycle"]["updated"]) == (1, 1)
+    assert (tallies["release"]["created"], tallies["cycle"]["created"]) == (0, 0)
+
+    writes.seen.clear()
+    again = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
+    assert again.code == 0, again
+    assert writes.seen == [], "a run without change in Zephyr writes nothing"
+
+
+def test_a_move_whose_answer_is_lost_moves_the_cycle_once(run_cli, sandbox, fresh_db_args, tmp_path):
+    assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
+    _, _, cycle_key, folder = edit_containers(sandbox)
+    cycle = container(sandbox, "test-cycle", f"Zephyr key: {cycle_key}")
+    writes = Writes(sandbox)
+    sandbox.qtest.faults.inject("drop_after", method="PUT", route=CYCLE_PUT, times=1)
+
+    result = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
+    assert result.code == 0, result
+
+    assert writes.to("PUT", "/test-cycles/") == [f"/api/v3/projects/12345/test-cycles/{cycle.id}"], \
+        "the move applied before its answer was lost is found under the new parent, not sent again"
+    new_parent = container(sandbox, "test-cycle", f"Zephyr folder: {folder}")
+    assert (cycle.parent_type, cycle.parent_id) == ("test-cycle", new_parent.id)
+    assert report(run_cli, tmp_path, fresh_db_args)["sync"]["rounds"][1]["tallies"]["cycle"]["updated"] == 1
