@@ -3,7 +3,8 @@
 Both are updated in place with one PUT each (a release by its id, a cycle
 moved with `parentId`/`parentType`), nothing else is written, and a lost
 answer to the move is settled by listing the new parent's cycles instead of
-moving the cycle again.
+moving the cycle again. A moved folder is one move: what it holds follows
+in qTest without a request and is not counted as updated.
 """
 
 from ztoq_luigi.mapping.cycles import marker_of
@@ -82,3 +83,25 @@ def test_a_move_whose_answer_is_lost_moves_the_cycle_once(run_cli, sandbox, fres
     new_parent = container(sandbox, "test-cycle", f"Zephyr folder: {folder}")
     assert (cycle.parent_type, cycle.parent_id) == ("test-cycle", new_parent.id)
     assert report(run_cli, tmp_path, fresh_db_args)["sync"]["rounds"][1]["tallies"]["cycle"]["updated"] == 1
+
+
+def test_a_moved_folder_moves_its_cycle_once_and_what_it_holds_follows_unwritten(run_cli, sandbox, fresh_db_args,
+                                                                                  tmp_path):
+    assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
+    folders = {folder["id"]: folder for folder in sandbox.dataset.folders if folder["folderType"] == "TEST_CYCLE"}
+    inner = next(cycle for cycle in sandbox.dataset.testcycles
+                 if cycle.get("folderId") and folders[cycle["folderId"]].get("parentId"))
+    moved = folders[inner["folderId"]]["parentId"]
+    index = sandbox.zephyr.index
+    index.update("folders", index.by_id["folders"][moved], {"parentId": None})
+    folder_cycle = container(sandbox, "test-cycle", f"Zephyr folder: {moved}")
+    writes = Writes(sandbox)
+
+    result = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
+    assert result.code == 0, result
+
+    assert writes.seen == [("PUT", f"/api/v3/projects/12345/test-cycles/{folder_cycle.id}")], \
+        "the folder's cycle moves; the folders and cycles it holds move with it in qTest too"
+    assert (folder_cycle.parent_type, folder_cycle.parent_id) == ("root", 0)
+    tallies = report(run_cli, tmp_path, fresh_db_args)["sync"]["rounds"][1]["tallies"]["cycle"]
+    assert tallies["updated"] == 1, "only the moved folder's cycle was written"

@@ -5,7 +5,7 @@ import pytest
 
 from ztoq_luigi.clients.errors import AmbiguousWriteError
 from ztoq_luigi.services import writes
-from ztoq_luigi.services.writes import WRITE_ATTEMPTS, reconcile, update_once
+from ztoq_luigi.services.writes import HELD, WRITE_ATTEMPTS, reconcile, update_once
 
 
 def lost(times, result="done"):
@@ -98,3 +98,8 @@ def test_an_object_whose_content_is_unknown_is_compared_first_and_not_sent_when_
     assert sent == [] and recorded == [("known", "h2")], "an adopted object that already matches: no new version"
     assert update_once("PROJ", "testcase", Row(None), "h2", 2, lambda: sent.append(1), lambda: False) is True
     assert sent == [1]
+
+
+def test_an_update_that_found_qtest_holding_the_content_is_recorded_but_not_counted(recorded):
+    assert update_once("PROJ", "cycle", Row("h1"), "h2", 2, lambda: HELD, lambda: False) is False
+    assert recorded == [("pending", "h2"), ("known", "h2")], "the new hash is what qTest holds, not an update"

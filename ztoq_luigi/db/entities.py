@@ -282,8 +282,9 @@ def _one(project_key, source_type, source_id):
 
 
 def set_content_hash(project_key, source_type, source_id, content_hash):
-    """Record what qTest holds of an object once all of it is there (a run with all its logs)."""
-    EntityMap.update(content_hash=content_hash).where(_one(project_key, source_type, source_id)).execute()
+    """Record what qTest holds of an object once all of it is there (a run with all its logs), nothing pending."""
+    (EntityMap.update(content_hash=content_hash, pending_hash=None)
+     .where(_one(project_key, source_type, source_id)).execute())
 
 
 def mark_update_pending(project_key, source_type, source_id, content_hash):

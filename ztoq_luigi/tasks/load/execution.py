@@ -32,7 +32,7 @@ from ztoq_luigi.services.lookups import find_container, find_log, find_run
 from ztoq_luigi.services.parallel import map_in_threads
 from ztoq_luigi.services.units import EXECUTION_UNITS, windows
 from ztoq_luigi.services.uploads import upload_files
-from ztoq_luigi.services.writes import create_once, reconcile, update_once
+from ztoq_luigi.services.writes import HELD, create_once, reconcile, update_once
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.extract.execution import unit_count
 from ztoq_luigi.tasks.load.attachments import LoadEmbeddedFiles
@@ -144,11 +144,19 @@ def _under(qtest, cycle_id, parent):
 
 
 def _sync_cycle(qtest, cycle_id, entry, parent):
-    """Send what qTest lacks of a changed cycle: its texts, then its place (a move ignores the body, so its own PUT)."""
+    """Send what qTest lacks of a changed cycle: its texts, then its place (a move ignores the body, so its own PUT).
+
+    HELD when nothing was lacking: the hash covers the cycle's depth, which
+    changes when a folder it is in moved, and qTest moved it along.
+    """
+    wrote = False
     if not _holds(qtest.test_cycle(cycle_id), entry):
         qtest.update_test_cycle(cycle_id, entry["name"], entry["description"])
+        wrote = True
     if not _under(qtest, cycle_id, parent):
         qtest.move_test_cycle(cycle_id, *parent)
+        wrote = True
+    return None if wrote else HELD
 
 
 class LoadRuns(BatchTask):
