@@ -7,8 +7,12 @@ moving the cycle again. A moved folder is one move: what it holds follows
 in qTest without a request and is not counted as updated.
 """
 
+import signal
+
 from ztoq_luigi.mapping.cycles import marker_of
 
+from tests.e2e.interrupt import SignalAfterCreate, settled_writes
+from tests.e2e.test_process_control import finish, start
 from tests.e2e.test_sync import Writes, migrate, report, zephyr
 
 CYCLE_PUT = "/api/v3/projects/{projectId}/test-cycles/{testCycleId}"
@@ -80,6 +84,28 @@ def test_a_move_whose_answer_is_lost_moves_the_cycle_once(run_cli, sandbox, fres
 
     assert writes.to("PUT", "/test-cycles/") == [f"/api/v3/projects/12345/test-cycles/{cycle.id}"], \
         "the move applied before its answer was lost is found under the new parent, not sent again"
+    new_parent = container(sandbox, "test-cycle", f"Zephyr folder: {folder}")
+    assert (cycle.parent_type, cycle.parent_id) == ("test-cycle", new_parent.id)
+    assert report(run_cli, tmp_path, fresh_db_args)["sync"]["rounds"][1]["tallies"]["cycle"]["updated"] == 1
+
+
+def test_a_sigkill_right_after_the_move_then_resume_moves_the_cycle_once(run_cli, sandbox, fresh_db_args, tmp_path):
+    assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
+    _, _, cycle_key, folder = edit_containers(sandbox)
+    cycle = container(sandbox, "test-cycle", f"Zephyr key: {cycle_key}")
+    writes = Writes(sandbox)
+    hook = SignalAfterCreate(CYCLE_PUT, 1, signal.SIGKILL, method="PUT")
+    sandbox.qtest.add_write_hook(hook)
+    process = start(sandbox, tmp_path, fresh_db_args)
+    hook.pid = process.pid
+    finish(process)
+    assert hook.fired.is_set() and process.returncode == -signal.SIGKILL
+    settled_writes(sandbox.qtest.counters)
+
+    resumed = migrate(run_cli, sandbox, fresh_db_args, tmp_path, command="resume")
+    assert resumed.code == 0, resumed
+    assert writes.to("PUT", "/test-cycles/") == [f"/api/v3/projects/12345/test-cycles/{cycle.id}"], \
+        "the move made before the kill is found under the new parent, not sent again"
     new_parent = container(sandbox, "test-cycle", f"Zephyr folder: {folder}")
     assert (cycle.parent_type, cycle.parent_id) == ("test-cycle", new_parent.id)
     assert report(run_cli, tmp_path, fresh_db_args)["sync"]["rounds"][1]["tallies"]["cycle"]["updated"] == 1
