@@ -1,15 +1,19 @@
-"""A sync round brings releases and the cycle tree up to date: a renamed test plan, a cycle moved to another folder.
+"""A sync round brings releases and the cycle tree up to date: a renamed test plan, a cycle moved to another folder
+or linked to another test plan.
 
-Both are updated in place with one PUT each (a release by its id, a cycle
-moved with `parentId`/`parentType`), nothing else is written, and a lost
-answer to the move is settled by listing the new parent's cycles instead of
-moving the cycle again. A moved folder is one move: what it holds follows
+Each is updated in place with one PUT (a release by its id, a cycle moved
+with `parentId`/`parentType`, a cycle's target release in its body),
+nothing else is written, and a lost answer is settled by reading qTest
+instead of writing again. A moved folder is one move: what it holds follows
 in qTest without a request and is not counted as updated.
 """
 
 import signal
 
+import requests
+
 from ztoq_luigi.mapping.cycles import marker_of
+from ztoq_luigi.sandbox.qtest.server import DEFAULT_API_TOKEN
 
 from tests.e2e.interrupt import SignalAfterCreate, settled_writes
 from tests.e2e.test_process_control import finish, start
@@ -131,3 +135,62 @@ def test_a_moved_folder_moves_its_cycle_once_and_what_it_holds_follows_unwritten
     assert (folder_cycle.parent_type, folder_cycle.parent_id) == ("root", 0)
     tallies = report(run_cli, tmp_path, fresh_db_args)["sync"]["rounds"][1]["tallies"]["cycle"]
     assert tallies["updated"] == 1, "only the moved folder's cycle was written"
+
+
+def relink_cycle(sandbox):
+    """Unlink, in Zephyr's UI, a cycle from the first test plan, so the next plan linking it becomes its plan.
+
+    Returns (cycle key, plan key it left, plan key it now targets).
+    """
+    index = sandbox.zephyr.index
+    plans = index.records("testplans")
+    linked = [{link["testCycleId"] for link in plan.get("testCycleLinks") or ()} for plan in plans]
+    cycle = next(cycle for cycle in sandbox.dataset.testcycles
+                 if cycle["id"] in linked[0] and any(cycle["id"] in ids for ids in linked[1:]))
+    index.update("testplans", plans[0], {"testCycleLinks": [
+        link for link in plans[0]["testCycleLinks"] if link["testCycleId"] != cycle["id"]]})
+    return cycle["key"], plans[0]["key"], next(plan["key"] for plan, ids in zip(plans, linked) if cycle["id"] in ids
+                                               and plan is not plans[0])
+
+
+def test_a_cycle_linked_to_another_plan_targets_its_release_after_one_put(run_cli, sandbox, fresh_db_args, tmp_path):
+    assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
+    cycle_key, left, joined = relink_cycle(sandbox)
+    cycle = container(sandbox, "test-cycle", f"Zephyr key: {cycle_key}")
+    old, new = (container(sandbox, "release", f"Zephyr key: {plan}") for plan in (left, joined))
+    assert cycle.extra["target_release_id"] == old.id
+    writes = Writes(sandbox)
+
+    result = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
+    assert result.code == 0, result
+
+    assert writes.to("PUT", "/test-cycles/") == [f"/api/v3/projects/12345/test-cycles/{cycle.id}"], \
+        "one PUT: the cycle's texts and its target release together"
+    assert writes.to("PUT", "/releases/") == [f"/api/v3/projects/12345/releases/{old.id}"], \
+        "the plan it left no longer lists it in its release's description"
+    assert len(writes.seen) == 2, writes.seen
+    answer = requests.get(f"{sandbox.qtest_url}/projects/12345/test-cycles/{cycle.id}", timeout=10,
+                          headers={"Authorization": f"Bearer {DEFAULT_API_TOKEN}"})
+    assert answer.json()["target_release_id"] == new.id, "qTest shows the new target release"
+    assert f"Test plan: {joined}" in cycle.description
+    assert report(run_cli, tmp_path, fresh_db_args)["sync"]["rounds"][1]["tallies"]["cycle"]["updated"] == 1
+
+    writes.seen.clear()
+    again = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
+    assert again.code == 0, again
+    assert writes.seen == [], "a run without change in Zephyr writes nothing"
+
+
+def test_a_lost_answer_to_a_new_target_release_is_settled_by_reading_the_cycle(run_cli, sandbox, fresh_db_args,
+                                                                                tmp_path):
+    assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
+    cycle_key, _, joined = relink_cycle(sandbox)
+    cycle = container(sandbox, "test-cycle", f"Zephyr key: {cycle_key}")
+    writes = Writes(sandbox)
+    sandbox.qtest.faults.inject("drop_after", method="PUT", route=CYCLE_PUT, times=1)
+
+    result = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
+    assert result.code == 0, result
+    assert writes.to("PUT", "/test-cycles/") == [f"/api/v3/projects/12345/test-cycles/{cycle.id}"], \
+        "the update applied before its answer was lost is read back, not sent again"
+    assert cycle.extra["target_release_id"] == container(sandbox, "release", f"Zephyr key: {joined}").id

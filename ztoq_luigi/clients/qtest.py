@@ -212,10 +212,16 @@ class QTestClient(HttpClient):
     def test_cycle(self, cycle_id):
         return self._json("GET", f"/test-cycles/{cycle_id}", schema=ContainerSchema)
 
-    def update_test_cycle(self, cycle_id, name, description):
-        """PUT a cycle's name and description (idempotent, retried like a read)."""
-        return self._json("PUT", f"/test-cycles/{cycle_id}", body={"name": name, "description": description},
-                          idempotent=True, schema=ContainerSchema)
+    def update_test_cycle(self, cycle_id, name, description, target_release_id):
+        """PUT a cycle's name, description and target release (None: it targets none).
+
+        Not retried blindly: after a lost answer the caller reads the cycle
+        to see whether it holds the new content.
+        """
+        target = int(target_release_id) if target_release_id is not None else None
+        return self._json("PUT", f"/test-cycles/{cycle_id}",
+                          body={"name": name, "description": description, "target_release_id": target},
+                          schema=ContainerSchema)
 
     def move_test_cycle(self, cycle_id, parent_id, parent_type):
         """PUT with `parentId` and `parentType` moves the cycle, ignoring the (required) body.

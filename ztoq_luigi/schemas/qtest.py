@@ -91,6 +91,7 @@ class ContainerSchema(LenientSchema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     description = fields.String(allow_none=True)
+    target_release_id = fields.Integer(allow_none=True)
 
 
 class ListedRunSchema(LenientSchema):

@@ -82,9 +82,10 @@ class LoadReleases(PipelineTask):
 class LoadCycles(PipelineTask):
     """The cycle tree, one depth at a time so every parent exists before its children, a depth's cycles at once.
 
-    In a sync round a cycle whose name or description changed in Zephyr is
-    updated in place, and one moved to another folder (or out of one) is
-    moved under its new parent cycle, which an earlier depth has loaded.
+    In a sync round a cycle whose name, description or test plan changed in
+    Zephyr is updated in place (a plan is its target release), and one moved
+    to another folder (or out of one) is moved under its new parent cycle,
+    which an earlier depth has loaded.
     """
 
     phase = Phase.LOAD
@@ -118,8 +119,9 @@ class LoadCycles(PipelineTask):
                   ctx.sync_round() > 1) == Action.UPDATE:
             cycle_id = existing.target_id
             update_once(key, Entity.CYCLE, existing, new_hash, ctx.sync_round(),
-                        update=lambda: _sync_cycle(qtest, cycle_id, entry, parent),
-                        applied=lambda: _holds(qtest.test_cycle(cycle_id), entry) and _under(qtest, cycle_id, parent))
+                        update=lambda: _sync_cycle(qtest, cycle_id, entry, target, parent),
+                        applied=lambda: _cycle_holds(qtest.test_cycle(cycle_id), entry, target)
+                        and _under(qtest, cycle_id, parent))
             return
         create_once(key, Entity.CYCLE, "test-cycle", entry["source_id"], existing,
                     create=lambda: qtest.create_test_cycle(entry["name"], entry["description"], *parent,
@@ -138,20 +140,28 @@ def _holds(found, entry):
     return (found["name"], found.get("description") or "") == (entry["name"], entry["description"] or "")
 
 
+def _cycle_holds(found, entry, target):
+    """Whether the cycle qTest answered has the entry's texts and targets the release of its Zephyr test plan."""
+    held = found.get("target_release_id")
+    return _holds(found, entry) and (str(held) if held is not None else None) == target
+
+
 def _under(qtest, cycle_id, parent):
     """Whether the cycle is listed under `parent` (parentId, parentType): qTest's cycle answer names no parent."""
     return any(str(cycle["id"]) == str(cycle_id) for cycle in qtest.test_cycles(*parent))
 
 
-def _sync_cycle(qtest, cycle_id, entry, parent):
-    """Send what qTest lacks of a changed cycle: its texts, then its place (a move ignores the body, so its own PUT).
+def _sync_cycle(qtest, cycle_id, entry, target, parent):
+    """Send what qTest lacks of a changed cycle: its texts and target release, then its place.
+
+    A move ignores the body, so it is a PUT of its own.
 
     HELD when nothing was lacking: the hash covers the cycle's depth, which
     changes when a folder it is in moved, and qTest moved it along.
     """
     wrote = False
-    if not _holds(qtest.test_cycle(cycle_id), entry):
-        qtest.update_test_cycle(cycle_id, entry["name"], entry["description"])
+    if not _cycle_holds(qtest.test_cycle(cycle_id), entry, target):
+        qtest.update_test_cycle(cycle_id, entry["name"], entry["description"], target)
         wrote = True
     if not _under(qtest, cycle_id, parent):
         qtest.move_test_cycle(cycle_id, *parent)

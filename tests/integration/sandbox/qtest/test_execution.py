@@ -94,6 +94,31 @@ def test_a_cycle_move_is_checked_like_a_creation(client):
     assert [c["id"] for c in client.get("/test-cycles").json()] == [outer["id"]], "nothing moved"
 
 
+def test_a_cycle_targets_another_release_by_a_put_of_its_body_never_by_a_move(client):
+    first, second = (client.post("/releases", json={"name": name, "properties": []}).json()["id"]
+                     for name in ("R1", "R2"))
+    cycle = client.post("/test-cycles", json={"name": "C", "target_release_id": first}).json()
+    path = f"/test-cycles/{cycle['id']}"
+
+    def target():
+        return client.get(path).json().get("target_release_id")
+
+    assert target() == first
+    root = {"parentId": 0, "parentType": "root"}
+    assert client.put(path, params=root, json={"name": "C", "target_release_id": second}).status_code == 200
+    assert target() == first, "a move ignores its body, the target with it"
+    assert client.put(path, json={"name": "C", "target_release_id": 999}).status_code == 404, "no such release"
+    assert client.put(path, json={"name": "C", "target_release_id": cycle["id"]}).status_code == 404, \
+        "a cycle is no release"
+    assert client.put(path, json={"name": "C", "target_build_id": 5}).status_code == 404, "no such build"
+    assert target() == first, "a rejected update changes nothing"
+    answer = client.put(path, json={"name": "C", "target_release_id": second})
+    assert answer.status_code == 200 and answer.json()["target_release_id"] == second == target()
+    assert client.put(path, json={"name": "C2"}).status_code == 200 and target() == second, "left out, it stays"
+    assert client.put(path, json={"name": "C2", "target_release_id": None}).status_code == 200
+    assert target() is None, "null: the cycle targets no release"
+
+
 def test_a_release_is_updated_in_place_with_its_properties_required(client):
     release = client.post("/releases", json={"name": "R1", "description": "old", "properties": []}).json()
     path = f"/releases/{release['id']}"

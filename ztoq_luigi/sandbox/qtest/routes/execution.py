@@ -55,9 +55,15 @@ class ExecutionRoutes:
         return self.state.execution.container(kind, self.app.path_id(request, param))
 
     def _targets(self, body):
-        release_id = body.get("target_release_id")
+        """The targets a body sets: a release of the project or null (none); left out, a target stays as it is.
+
+        The simulator holds no builds, so any build id names an unknown one.
+        """
+        release_id, build_id = body.get("target_release_id"), body.get("target_build_id")
         if release_id is not None:
             self.state.execution.container("release", release_id)
+        if build_id is not None:
+            raise HttpError(404, f"Build with id {build_id} not found")
         return {k: body[k] for k in ("target_release_id", "target_build_id") if k in body}
 
     # releases
