@@ -37,24 +37,30 @@ def forget_case(project_key, case_id):
 
 
 class CaseSteps:
-    """`read_case(case_id)` gives a case with its steps, or None; by default as the load's last write answered it,
-    else one GET with `qtest()`, the calling thread's client (the load's way)."""
+    """The cases a batch's logs are built on, taken from the cases kept in `kept` (a read-back snapshot).
 
-    def __init__(self, project_key, qtest=None, read_case=None):
+    The load keeps each case as its last write answered and reads from
+    qTest (`qtest()`, the calling thread's client) a case it did not keep;
+    validation takes the cases it read back in bulk (`ask_qtest=False`): a
+    case it did not read back is not in qTest. Both read from qTest the
+    older version a log was made on (at()).
+    """
+
+    def __init__(self, project_key, qtest=None, kept=Snapshot.LOADED_TEST_CASE, ask_qtest=True):
         self._project_key, self._qtest = project_key, qtest
-        self._read_case = read_case or self._get
+        self._kept, self._ask_qtest = kept, ask_qtest
         self._calls, self._ids, self._cases, self._runs = {}, {}, {}, {}
 
     def prepare(self, case_keys):
-        """Learn the calls and ids of these cases and their callees, and the kept answers, in a few queries.
+        """Learn the calls and ids of these cases and their callees, and the kept cases, in a few queries.
 
-        A window of runs calls it before loading its runs side by side, so
-        each run finds what it needs instead of querying case by case.
+        A window of runs calls it before loading (or checking) its runs side
+        by side, so each run finds what it needs instead of querying case by case.
         """
         keys = self._reachable(set(case_keys))
         ids = {str(self._ids[key]) for key in keys if self._ids[key] is not None} - set(self._cases)
-        if self._read_case == self._get and ids:
-            self._cases.update(read_by_id(self._project_key, Snapshot.LOADED_TEST_CASE, ids))
+        if ids:
+            self._cases.update(read_by_id(self._project_key, self._kept, ids))
 
     def of(self, case_key):
         """The RunSteps of an execution of the test case with this Zephyr key."""
@@ -112,14 +118,14 @@ class CaseSteps:
             self._ids[key] = rows[key].target_id if key in rows else None
 
     def _case(self, case_id):
-        """The case read back with its steps, or None when qTest no longer has it."""
+        """The case with its steps, or None when qTest does not have it."""
         if case_id not in self._cases:
-            self._cases[case_id] = self._read_case(case_id)
+            self._cases[case_id] = self._get(case_id)
         return self._cases[case_id]
 
     def _get(self, case_id):
-        kept = read_by_id(self._project_key, Snapshot.LOADED_TEST_CASE, [case_id]).get(str(case_id))
-        if kept is not None:
+        kept = read_by_id(self._project_key, self._kept, [case_id]).get(str(case_id))
+        if kept is not None or not self._ask_qtest:
             return kept
         try:
             return self._qtest().test_case(case_id)

@@ -14,7 +14,7 @@ import tempfile
 
 from ztoq_luigi.db.attachments import files_by_id, uploads_of
 from ztoq_luigi.kinds import LOADED, Entity
-from ztoq_luigi.mapping.attachments import file_name, rewrite_payload, url_id
+from ztoq_luigi.mapping.attachments import file_name, payload_files, rewrite_payload, url_id
 from ztoq_luigi.services.writes import create_once
 
 
@@ -94,7 +94,12 @@ def uploaded_links(qtest, project_key, owner_key, object_type, object_id):
 
 
 def with_uploaded_files(qtest, project_key, case_key, case_id, payload, zephyr_base_url):
-    """A transformed test case with its texts pointing at the files uploaded to qTest case `case_id`."""
+    """A transformed test case with its texts pointing at the files uploaded to qTest case `case_id`.
+
+    Most cases embed no file: the state database is asked only for those that do.
+    """
+    if not payload_files(payload, zephyr_base_url):
+        return payload
     links = uploaded_links(qtest, project_key, case_key, "test-cases", case_id)
     return rewrite_payload(payload, links, zephyr_base_url)
 

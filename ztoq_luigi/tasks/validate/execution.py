@@ -16,7 +16,7 @@ from ztoq_luigi.clients.qtest import listed_run_name
 from ztoq_luigi.db.entities import extracted, loaded_ids, mapped, stream_extracted, target_ids, transformed_ids
 from ztoq_luigi.db.executions import transformed_in, transformed_per_unit
 from ztoq_luigi.db.issues import confirm, replace_issues
-from ztoq_luigi.db.readback import ids_by_key, read_all, read_by_id, read_by_key
+from ztoq_luigi.db.readback import ids_by_key, read_all, read_by_key
 from ztoq_luigi.kinds import Entity, Phase, Snapshot
 from ztoq_luigi.mapping.attachments import log_files, rewrite_log
 from ztoq_luigi.mapping.executions import NOT_EXECUTED, execution_key, log_body
@@ -78,16 +78,18 @@ class _ExpectedRuns:
         self.ctx, self.project_key = ctx, project_key
         self.cycles = target_ids(project_key, Entity.CYCLE, loaded=True)
         self.statuses = {status["name"]: status["id"] for status in ctx.reference.execution_statuses()}
-        self.steps = CaseSteps(project_key, ctx.qtest, read_case=self._case_read_back)
+        self.steps = CaseSteps(project_key, ctx.qtest, kept=Snapshot.QTEST_TEST_CASE, ask_qtest=False)
         self.cases, self.updated, self.logged = {}, {}, {}
 
     def know(self, runs):
         """What a window's runs need from the map: their cases' ids and last sync update, when their logs were loaded."""
-        case_rows = mapped(self.project_key, Entity.TEST_CASE, {run["case"] for run in runs.values()})
+        case_keys = {run["case"] for run in runs.values()}
+        case_rows = mapped(self.project_key, Entity.TEST_CASE, case_keys)
         self.cases = {sid: row.target_id for sid, row in case_rows.items()}
         self.updated = {sid: row.updated_round for sid, row in case_rows.items() if row.updated_round}
         self.logged = {sid: row.created_round for sid, row in mapped(
             self.project_key, Entity.TEST_LOG, [log["execution"] for run in runs.values() for log in run["logs"]]).items()}
+        self.steps.prepare(case_keys)
 
     def check(self, rules, run_key, payload, found, found_logs):
         """The issues of one run and its logs, or None when it is missing or duplicated."""
@@ -99,9 +101,6 @@ class _ExpectedRuns:
             if len(logs) == 1:
                 issues += rules.check(self._log_view(payload, log, logs[0], found[0]["id"]))
         return issues
-
-    def _case_read_back(self, case_id):
-        return read_by_id(self.project_key, Snapshot.QTEST_TEST_CASE, [case_id]).get(str(case_id))
 
     def _run_view(self, run_key, payload, run):
         expected = {"name": payload["name"], "test_case_id": self.cases.get(payload["case"]),
