@@ -238,37 +238,48 @@ def test_a_sigkill_right_after_an_update_then_resume_updates_each_case_once(run_
         assert sandbox.qtest.state.design.cases[ids[key]].latest.name == f"{key} renamed"
 
 
-def as_upgraded_from_version_8(db_args, tmp_path, adopted_log):
+LOGS_ROUTE = "/api/v3/projects/{projectId}/test-runs/{testRunId}/test-logs"
+
+
+def as_upgraded_from_version_8(db_args, tmp_path, adopted_logs):
     """Leave the state database as step 9 left one loaded by version 8: no hash for runs and logs, at version 9;
-    `adopted_log` (an execution key) as if its log had been adopted from qTest."""
+    the logs of `adopted_logs` (execution keys) as if adopted from qTest. Returns how many logs are adopted."""
     database = open_database(load_settings(dict(_cli_values(db_args), output_dir=str(tmp_path / "out")), {}))
     try:
         assert EntityMap.update(content_hash=None).where(EntityMap.source_type.in_(["testrun", "testlog"])).execute()
-        assert EntityMap.update(adopted=True).where((EntityMap.source_type == "testlog")
-                                                    & (EntityMap.source_id == adopted_log)).execute() == 1
+        adopted = EntityMap.update(adopted=True).where((EntityMap.source_type == "testlog")
+                                                       & EntityMap.source_id.in_(adopted_logs)).execute()
         SchemaVersion.delete().execute()
         SchemaVersion.create(version=9, description="sync rounds: markers per round, rows last listed, content hashes")
+        return adopted
     finally:
         database.close()
 
 
 def test_an_execution_edited_before_the_first_sync_of_an_upgraded_database_updates_its_log_once(
         run_cli, sandbox, fresh_db_args, tmp_path):
-    """The upgrade hashes the logs this state loaded, so only the edited one is sent; an adopted log, whose
-    content in qTest is not known, is sent once rather than taken as it is."""
+    """Only the edited log is sent: the upgrade hashes the logs this state loaded, and an adopted log, whose hash is
+    not known, is compared with what qTest holds (its run's logs, read in one listing) and only recorded."""
     assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
     names = {status["id"]: status["name"] for status in sandbox.dataset.statuses}
-    edited, adopted = [execution["key"] for execution in sandbox.dataset.testexecutions
-                       if names[execution["statusId"]] == "Pass" and execution.get("testCycleId")][:2]
-    as_upgraded_from_version_8(fresh_db_args, tmp_path, adopted)
+    passed = [execution for execution in sandbox.dataset.testexecutions
+              if names[execution["statusId"]] == "Pass" and execution.get("testCycleId")]
+    edited, adopted = passed[0]["key"], passed[1]
+    same_run = [execution["key"] for execution in sandbox.dataset.testexecutions
+                if (execution.get("testCycleId"), execution["testCaseKey"])
+                == (adopted["testCycleId"], adopted["testCaseKey"])]
+    assert as_upgraded_from_version_8(fresh_db_args, tmp_path, same_run) >= 2, "a run whose logs were all adopted"
     zephyr(sandbox, "PUT", f"/testexecutions/{edited}", {"comment": "Edited before the first sync"})
     writes = Writes(sandbox)
+    listings = sandbox.qtest.counters.get("GET", LOGS_ROUTE)
 
     result = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
     assert result.code == 0, result
-    assert len(set(writes.to("PUT", "/test-logs/"))) == len(writes.to("PUT", "/test-logs/")) == 2, writes.seen
-    assert [log for log in sandbox.qtest.state.logs() if "Edited before the first sync" in log["note"]]
-    assert writes.to("POST", "/test-logs") == [], "no log is new"
+    edited_log = next(log for log in sandbox.qtest.state.logs() if "Edited before the first sync" in log["note"])
+    assert writes.seen == [("PUT", f"/api/v3/projects/12345/test-runs/{edited_log['run_id']}/test-logs/"
+                                   f"{edited_log['id']}")], "the edited log, once; the adopted ones cost no write"
+    assert sandbox.qtest.counters.get("GET", LOGS_ROUTE) - listings == 2, \
+        "one listing for the edited log's run, one for the adopted run's logs: not one request per log"
 
     writes.seen.clear()
     assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ztoq_luigi.validation.compare import Finding, compare_test_case
+from ztoq_luigi.validation.compare import Finding, compare_test_case, same_log
 
 
 def expected_body(**overrides):
@@ -161,3 +161,45 @@ def test_option_id_lists_compare_as_sets_and_a_changed_check_box_is_a_finding():
         Finding("property", "field 8301", "", "[905]"), Finding("property", "field 8302", "[901]", "")]
     assert compare_test_case(sent, held("[802,801]", "", "[901]")) == [
         Finding("property", "field 8300", "[801,802]", "[802,801]")], "without the ids, values compare as text"
+
+
+def log_put(**overrides):
+    body = {"status": {"id": 601}, "exe_start_date": "2026-11-30T09:58:00Z", "exe_end_date": "2026-11-30T10:00:00Z",
+            "note": "Passed on staging\n\nZephyr execution SA-E1", "test_case_version_id": 190002,
+            "actual_exe_time": 120000,
+            "test_step_logs": [{"test_step_id": 7001, "status": {"id": 601}, "actual_result": "ok", "order": 1},
+                               {"test_step_id": 8001, "called_test_case_id": 90002, "parent_test_step_id": 7002,
+                                "status": {"id": 602}, "actual_result": "<p>bad</p>", "order": 2}]}
+    body.update(overrides)
+    return body
+
+
+def listed_log(**overrides):
+    """The same log as qTest lists it: its own date spelling, statuses with names, step logs with ids and users."""
+    log = {"id": 3001, "test_run_id": 4001, "status": {"id": 601, "name": "Passed"},
+           "exe_start_date": "2026-11-30T09:58:00+00:00", "exe_end_date": "2026-11-30T10:00:00+00:00",
+           "note": "Passed on staging\n\nZephyr execution SA-E1", "test_case_version_id": 190002,
+           "actual_exe_time": 120000, "result_number": 1,
+           "test_step_logs": [{"test_step_id": 8001, "test_step_log_id": 9, "called_test_case_id": 90002,
+                               "parent_test_step_id": 7002, "status": {"id": 602, "name": "Failed"},
+                               "actual_result": "<P>bad</P>", "order": 2, "user_id": 3},
+                              {"test_step_id": 7001, "test_step_log_id": 8, "status": {"id": 601, "name": "Passed"},
+                               "actual_result": "ok", "order": 1, "user_id": 3}]}
+    log.update(overrides)
+    return log
+
+
+def test_a_log_holding_what_the_put_would_set_needs_no_put():
+    assert same_log(log_put(), listed_log())
+
+
+@pytest.mark.parametrize("change", [
+    {"status": {"id": 602, "name": "Failed"}}, {"exe_end_date": "2026-11-30T10:01:00+00:00"},
+    {"note": "Another comment\n\nZephyr execution SA-E1"}, {"test_case_version_id": 190003},
+    {"actual_exe_time": 60000}, {"test_step_logs": listed_log()["test_step_logs"][:1]},
+    {"test_step_logs": [dict(row, status={"id": 601}) for row in listed_log()["test_step_logs"]]},
+    {"test_step_logs": [dict(row, actual_result="changed") for row in listed_log()["test_step_logs"]]},
+    {"test_step_logs": [dict(row, test_step_id=row["test_step_id"] + 1) for row in listed_log()["test_step_logs"]]},
+], ids=["status", "date", "note", "version", "time", "a step log less", "step status", "actual result", "step"])
+def test_any_difference_a_user_would_see_needs_the_put(change):
+    assert not same_log(log_put(), listed_log(**change))

@@ -138,7 +138,7 @@ def may_log(execution, statuses):
     (map_log), whichever mapping a later run uses.
     """
     status = statuses.get((execution.get("testExecutionStatus") or {}).get("id"))
-    return status != NOT_EXECUTED and _instant(execution.get("actualEndDate")) is not None
+    return status != NOT_EXECUTED and instant(execution.get("actualEndDate")) is not None
 
 
 def map_log(execution, step_results, context):
@@ -155,7 +155,7 @@ def map_log(execution, step_results, context):
     if target is None:
         return None, [(key, f"{key}: Zephyr execution status '{status}' has no qTest status in the mapping "
                             "(execution_statuses in --mapping); execution not migrated")], []
-    end = _instant(execution.get("actualEndDate"))
+    end = instant(execution.get("actualEndDate"))
     if end is None:
         return None, [], [(key, Notice(WarningKind.EXECUTION_WITHOUT_DATE, f"{key}: '{status}' execution has no "
                                        "readable actualEndDate, and qTest needs an execution date; no test log",
@@ -243,7 +243,8 @@ def _note(execution, key, context):
     return (f"{comment}\n\n" if comment else "") + "\n".join(lines)
 
 
-def _instant(text):
+def instant(text):
+    """The UTC moment an ISO 8601 text names (UTC when it names no offset), or None: spellings of one instant differ."""
     if not isinstance(text, str) or not text:
         return None
     try:

@@ -9,6 +9,7 @@ test-case-fields and test-case-steps (validation/builtin.py) report them.
 import re
 from dataclasses import dataclass
 
+from ztoq_luigi.mapping.executions import instant
 from ztoq_luigi.validation.html import normalise_html
 
 
@@ -58,6 +59,27 @@ def same_log_texts(log, actual):
 
     return (normalise_html(log["note"]) == normalise_html(actual.get("note"))
             and steps(log["steps"]) == steps(actual.get("test_step_logs")))
+
+
+def same_log(body, actual):
+    """Whether a qTest log holds what a PUT of the test-logs body would set: nothing to send.
+
+    Status, case version, dates (as instants: qTest answers in its own
+    spelling), execution time, note and each step log (its step, status and
+    actual result); texts compare as a reader sees them.
+    """
+    def log(item):
+        steps = sorted(map(step, item.get("test_step_logs") or []), key=lambda row: row[0])
+        return ((item.get("status") or {}).get("id"), item.get("test_case_version_id"),
+                instant(item.get("exe_start_date")), instant(item.get("exe_end_date")),
+                item.get("actual_exe_time") or None, normalise_html(item.get("note")), steps)
+
+    def step(row):
+        return (row.get("order") or 0, row.get("test_step_id"), row.get("called_test_case_id"),
+                row.get("parent_test_step_id"), (row.get("status") or {}).get("id"),
+                normalise_html(row.get("actual_result")))
+
+    return log(body) == log(actual)
 
 
 def _norm(value):

@@ -14,6 +14,7 @@ is an error of its execution, never a shortened log.
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from ztoq_luigi.clients.errors import NotFoundError, RequestRejectedError
 from ztoq_luigi.clients.qtest import listed_run_name
@@ -39,6 +40,7 @@ from ztoq_luigi.tasks.load.attachments import LoadEmbeddedFiles
 from ztoq_luigi.tasks.load.fields import PrepareRunFields
 from ztoq_luigi.tasks.load.survey import SurveyTestExecution
 from ztoq_luigi.tasks.transform.execution import TransformCycles, TransformTestExecution
+from ztoq_luigi.validation.compare import same_log
 
 
 class LoadReleases(PipelineTask):
@@ -257,12 +259,13 @@ class LoadRuns(BatchTask):
         if wrote:
             reconcile(lambda: qtest.rename_test_run(int(run_id), payload["name"]))
         existing = batch.logs
+        listed = cache(lambda: {str(found["id"]): found for found in qtest.test_logs(int(run_id))})
         failed = 0
         for log in payload["logs"]:
             logged = existing.get(log["execution"])
             if logged is not None and logged.state in LOADED and sync_round > 1:
                 try:
-                    wrote = self._sync_log(ctx, batch, payload["case"], run_id, logged, log, steps) or wrote
+                    wrote = self._sync_log(ctx, batch, payload["case"], run_id, logged, log, steps, listed) or wrote
                 except (Unplaceable, RequestRejectedError) as problem:
                     failed += 1
                     self.error(f"test log of {log['execution']} not updated in run {run_key}: {problem}",
@@ -303,18 +306,23 @@ class LoadRuns(BatchTask):
                 set_content_hash(key, Entity.TEST_RUN, run_key, content_hash(payload))
         return failed
 
-    def _sync_log(self, ctx, batch, case_key, run_id, row, log, steps):
+    def _sync_log(self, ctx, batch, case_key, run_id, row, log, steps, listed):
         """Update once a log whose execution changed in Zephyr since it was loaded; True when it was sent.
 
         The log keeps the case version it was logged on (a PUT cannot change
         it), so its step logs go on that version's steps, and its texts point
-        at its attachments (a file embedded anew is uploaded first).
+        at its attachments (a file embedded anew is uploaded first). `listed()`
+        is the run's logs in qTest, read once for all of them: a log whose
+        hash is not recorded (adopted, or loaded before logs had hashes) and
+        that already holds the body is only recorded, and after a lost answer
+        the PUT, which sets the same content however often it is sent, is
+        simply sent again.
         """
         key, qtest, log_hash = self.project_key, ctx.qtest(), content_hash(log)
         if row.content_hash == log_hash:
             return False
-        version = next((found.get("test_case_version_id") for found in qtest.test_logs(int(run_id))
-                        if str(found["id"]) == str(row.target_id)), steps.version_id)
+        held = listed().get(str(row.target_id))
+        version = held.get("test_case_version_id") if held else steps.version_id
         if version != steps.version_id:
             steps = batch.steps.at(case_key, version)
         base = ctx.settings.zephyr_base_url
@@ -323,7 +331,7 @@ class LoadRuns(BatchTask):
         body = log_body(rewrite_log(log, links, base) if links else log, steps, batch.statuses)
         return update_once(key, Entity.TEST_LOG, row, log_hash, ctx.sync_round(),
                            update=lambda: qtest.update_test_log(int(run_id), int(row.target_id), body),
-                           applied=lambda: False)
+                           applied=lambda: held is not None and same_log(body, held))
 
     def _attach_files(self, ctx, run_id, log_id, log, steps, statuses):
         """Attach the fetched files the log's texts embed to it, then PUT the log once with texts pointing at them.
