@@ -28,8 +28,10 @@ from ztoq_luigi.secrets import Secret
 
 from tests.contract.endpoints import owner_note
 from tests.contract.swagger import operation_for, operations
+from tests.e2e.test_sync import edit_zephyr
+from tests.e2e.test_sync_containers import edit_containers, relink_cycle
 
-SETUP, MIGRATION, LOOK_UPS, REFUSALS = "setup", "migration", "look-ups", "refusals"
+SETUP, MIGRATION, LOOK_UPS, REFUSALS, SYNC = "setup", "migration", "look-ups", "refusals", "sync"
 PREEXISTING_LABELS = {"label": "Labels", "data_type": 17, "multiple": True, "allowed_values": [{"label": "legacy"}]}
 
 
@@ -78,6 +80,36 @@ def recorded(tmp_path_factory):
         _look_up(sandbox)
         phase[0] = REFUSALS
         _refusals(sandbox)
+    finally:
+        sandbox.stop()
+    return exchanges
+
+
+@pytest.fixture(scope="session")
+def recorded_sync(tmp_path_factory):
+    """Every qTest exchange of a sync round: a migration of the tiny project, then Zephyr edited (a case renamed
+    and its steps changed, a plan renamed, a cycle moved, a cycle linked to another plan, an execution commented
+    again), then the next `workflow run`."""
+    workdir = tmp_path_factory.mktemp("contract-sync")
+    sandbox = start_sandbox(size="tiny", seed=3)
+    exchanges, phase = [], [MIGRATION]
+
+    def record(request, response):
+        if phase[0] == SYNC:
+            exchanges.append(Exchange(SYNC, request.method, request.path, request.query,
+                                      request.headers.get("Content-Type") or "", request.body, response.status,
+                                      response.headers.get("Content-Type") or "", response.body))
+
+    sandbox.qtest.add_exchange_hook(record)
+    try:
+        code, output = _migrate(sandbox, workdir)
+        assert code == 0, f"the migration before the sync failed ({code}):\n{output}"
+        edit_zephyr(sandbox)
+        edit_containers(sandbox)
+        relink_cycle(sandbox)
+        phase[0] = SYNC
+        code, output = _migrate(sandbox, workdir)
+        assert code == 0, f"the recorded sync round failed ({code}):\n{output}"
     finally:
         sandbox.stop()
     return exchanges

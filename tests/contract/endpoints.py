@@ -37,6 +37,15 @@ ENDPOINTS = (
     ("POST", PROJECT + "/{objectType}/{objectId}/blob-handles"),
 )
 
+# What a sync round writes besides what a migration does: each changed object updated in place.
+SYNC_PUTS = (
+    ("PUT", PROJECT + "/test-cases/{testCaseId}"),
+    ("PUT", PROJECT + "/releases/{releaseId}"),
+    ("PUT", PROJECT + "/test-cycles/{testCycleId}"),
+    ("PUT", PROJECT + "/test-runs/{testRunId}"),
+    ("PUT", TEST_LOGS + "/{id}"),
+)
+
 NOT_JSON_REQUEST = {
     ("POST", "/oauth/token"): "a form",
     ("POST", PROJECT + "/{objectType}/{objectId}/blob-handles"): "the file's bytes",

@@ -247,10 +247,15 @@ class QTestClient(HttpClient):
     def test_run(self, run_id):
         return self._json("GET", f"/test-runs/{run_id}", schema=ListedRunSchema)
 
-    def rename_test_run(self, run_id, name):
-        """PUT a run's name: it sets the same name however often it is sent, so it is retried like a read."""
-        return self._json("PUT", f"/test-runs/{run_id}", body={"name": name}, idempotent=True,
-                          schema=ListedRunSchema)
+    def rename_test_run(self, run_id, name, case_id):
+        """PUT a run's name: it sets the same name however often it is sent, so it is retried like a read.
+
+        TestRunWithCustomFieldResource requires `properties` and `test_case`
+        (a TestCaseWithCustomFieldResource, whose `properties` are required
+        too): the run's own case, and no property changed on either.
+        """
+        body = {"name": name, "properties": [], "test_case": {"id": int(case_id), "properties": []}}
+        return self._json("PUT", f"/test-runs/{run_id}", body=body, idempotent=True, schema=ListedRunSchema)
 
     def test_logs(self, run_id):
         return self._listing(f"/test-runs/{run_id}/test-logs", ENVELOPE, schema=TestLogSchema)

@@ -112,9 +112,18 @@ class RunInput(_Body):
     properties = fields.List(fields.Nested(PropertyInput), required=True)
 
 
+class RunCaseInput(IdRef):
+    """The `test_case` of a run's PUT: a TestCaseWithCustomFieldResource, whose `properties` are required."""
+
+    properties = fields.List(fields.Nested(PropertyInput), required=True)
+
+
 class RunUpdateInput(_Body):
+    """TestRunWithCustomFieldResource: `properties` and `test_case` are required (properties may be empty)."""
+
     name = fields.String(validate=_NAME)
-    properties = fields.List(fields.Nested(PropertyInput))
+    properties = fields.List(fields.Nested(PropertyInput), required=True)
+    test_case = fields.Nested(RunCaseInput, required=True)
 
 
 class StepLogInput(_Body):

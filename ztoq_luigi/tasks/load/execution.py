@@ -257,7 +257,7 @@ class LoadRuns(BatchTask):
         earlier = row is not None and row.state in LOADED
         wrote = earlier and sync_round > 1 and listed_run_name(qtest.test_run(int(run_id))) != payload["name"]
         if wrote:
-            reconcile(lambda: qtest.rename_test_run(int(run_id), payload["name"]))
+            reconcile(lambda: qtest.rename_test_run(int(run_id), payload["name"], case_id))
         existing = batch.logs
         listed = cache(lambda: {str(found["id"]): found for found in qtest.test_logs(int(run_id))})
         failed = 0

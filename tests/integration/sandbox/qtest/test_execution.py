@@ -208,6 +208,25 @@ def test_runs_under_suites_and_descendants(client):
     assert moved["parentType"] == "root" and moved["parentId"] == 0 and moved["name"] == nested["Test-Run"]
 
 
+def test_a_run_is_renamed_by_a_put_whose_properties_and_test_case_are_required(client):
+    case = approved_case(client, steps=0)
+    run = client.run(case["id"], client.cycle("C")["id"])
+    path = f"/test-runs/{run['id']}"
+    own, other = {"id": case["id"], "properties": []}, {"id": approved_case(client, steps=0)["id"], "properties": []}
+    assert client.put(path, json={"name": "Renamed", "test_case": own}).status_code == 400, \
+        "TestRunWithCustomFieldResource.properties"
+    assert client.put(path, json={"name": "Renamed", "properties": []}).status_code == 400, "its test_case"
+    assert client.put(path, json={"name": "Renamed", "properties": [], "test_case": {"id": case["id"]}}
+                      ).status_code == 400, "TestCaseWithCustomFieldResource.properties"
+    assert client.put(path, json={"name": "Renamed", "properties": [], "test_case": other}).status_code == 400, \
+        "a run keeps its test case"
+    assert client.get(path).json()["name"] == run["Test-Run"]
+    renamed = client.put(path, json={"name": "Renamed", "properties": [], "test_case": own})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Renamed" == client.get(path).json()["name"]
+    assert renamed.json()["properties"] == client.get(path).json()["properties"] == run["properties"], \
+        "an empty list changes no property"
+
+
 def test_execution_statuses(client):
     statuses = client.get("/test-runs/execution-statuses").json()
     assert {s["id"]: s["name"] for s in statuses} == {601: "Passed", 602: "Failed", 603: "Incomplete",

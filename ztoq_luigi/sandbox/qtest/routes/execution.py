@@ -218,9 +218,9 @@ class ExecutionRoutes:
             self.state.execution.move(run, self._parent(request, "test-run"))
         else:
             body = load(RunUpdateInput(), self.app.json_body(request))
-            properties = None
-            if "properties" in body:
-                properties = self.state.fields.validate("test-runs", body["properties"], run.properties)
+            if body["test_case"]["id"] != run.test_case_id:
+                raise HttpError(400, "The test case of a test run cannot be modified")
+            properties = self.state.fields.validate("test-runs", body["properties"], run.properties)
             self.state.execution.update_run(run, body.get("name"), properties)
         return self.app.ok(self.app.renderer(request).run(run))
 
