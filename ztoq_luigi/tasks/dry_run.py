@@ -45,9 +45,9 @@ def _would_create(project_key, to_adopt):
     """{entity type: counts} of every object type in load order, test logs (held in their runs' payloads) included.
 
     `to_adopt`: {entity type: how many qTest holds that the state database
-    does not know}. An object whose map row has no content hash (adopted,
-    or a release, which no sync updates) is neither to update nor
-    unchanged: the sync compares it with qTest itself.
+    does not know}. An object whose map row has no content hash (an
+    adopted one) is neither to update nor unchanged: the sync compares it
+    with qTest itself.
     """
     counts = {entity: _tally() for entity in OBJECTS + (Entity.TEST_LOG,)}
     logs = {}
