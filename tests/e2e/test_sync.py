@@ -50,6 +50,17 @@ class Writes:
         return [path for seen_method, path in self.seen if seen_method == method and fragment in path]
 
 
+def kill_right_after_put(sandbox, tmp_path, db_args, route, count):
+    """Run the migration and SIGKILL it once qTest applied the `count`-th PUT to `route`, before it answers."""
+    hook = SignalAfterCreate(route, count, signal.SIGKILL, method="PUT")
+    sandbox.qtest.add_write_hook(hook)
+    process = start(sandbox, tmp_path, db_args)
+    hook.pid = process.pid
+    finish(process)
+    assert hook.fired.is_set() and process.returncode == -signal.SIGKILL
+    settled_writes(sandbox.qtest.counters)
+
+
 def zephyr(sandbox, method, path, body=None):
     answer = requests.request(method, f"{sandbox.zephyr_url}{path}", headers=HEADERS, json=body, timeout=10)
     assert answer.status_code < 300, answer.text
@@ -222,14 +233,7 @@ def test_a_sigkill_right_after_an_update_then_resume_updates_each_case_once(run_
     for key in keys:
         case = zephyr(sandbox, "GET", f"/testcases/{key}")
         zephyr(sandbox, "PUT", f"/testcases/{key}", dict(case, name=f"{key} renamed"))
-    hook = SignalAfterCreate(CASE_PUT, 2, signal.SIGKILL, method="PUT")
-    sandbox.qtest.add_write_hook(hook)
-    process = start(sandbox, tmp_path, fresh_db_args)
-    hook.pid = process.pid
-    finish(process)
-    assert hook.fired.is_set() and process.returncode == -signal.SIGKILL
-    settled_writes(sandbox.qtest.counters)
-    sandbox.qtest.clear_write_hooks()
+    kill_right_after_put(sandbox, tmp_path, fresh_db_args, CASE_PUT, 2)
 
     resumed = migrate(run_cli, sandbox, fresh_db_args, tmp_path, command="resume")
     assert resumed.code == 0, resumed

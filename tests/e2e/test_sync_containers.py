@@ -8,16 +8,12 @@ instead of writing again. A moved folder is one move: what it holds follows
 in qTest without a request and is not counted as updated.
 """
 
-import signal
-
 import requests
 
 from ztoq_luigi.mapping.cycles import marker_of
 from ztoq_luigi.sandbox.qtest.server import DEFAULT_API_TOKEN
 
-from tests.e2e.interrupt import SignalAfterCreate, settled_writes
-from tests.e2e.test_process_control import finish, start
-from tests.e2e.test_sync import Writes, migrate, report, zephyr
+from tests.e2e.test_sync import Writes, kill_right_after_put, migrate, report, zephyr
 
 CYCLE_PUT = "/api/v3/projects/{projectId}/test-cycles/{testCycleId}"
 
@@ -98,13 +94,7 @@ def test_a_sigkill_right_after_the_move_then_resume_moves_the_cycle_once(run_cli
     _, _, cycle_key, folder = edit_containers(sandbox)
     cycle = container(sandbox, "test-cycle", f"Zephyr key: {cycle_key}")
     writes = Writes(sandbox)
-    hook = SignalAfterCreate(CYCLE_PUT, 1, signal.SIGKILL, method="PUT")
-    sandbox.qtest.add_write_hook(hook)
-    process = start(sandbox, tmp_path, fresh_db_args)
-    hook.pid = process.pid
-    finish(process)
-    assert hook.fired.is_set() and process.returncode == -signal.SIGKILL
-    settled_writes(sandbox.qtest.counters)
+    kill_right_after_put(sandbox, tmp_path, fresh_db_args, CYCLE_PUT, 1)
 
     resumed = migrate(run_cli, sandbox, fresh_db_args, tmp_path, command="resume")
     assert resumed.code == 0, resumed
