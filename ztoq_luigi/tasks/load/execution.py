@@ -191,8 +191,7 @@ class LoadRuns(BatchTask):
         key = self.project_key
         batch = _Batch(cycles=target_ids(key, Entity.CYCLE, loaded=True),
                        key_field=find_run_key_field(ctx.reference, ctx.rules),
-                       statuses={status["name"]: status["id"] for status in ctx.reference.execution_statuses()},
-                       steps=CaseSteps(key, ctx.qtest))
+                       statuses={status["name"]: status["id"] for status in ctx.reference.execution_statuses()})
         rows = transformed_per_unit(key, Entity.TEST_RUN, self.ordinals)
         progress = self.progress(sum(rows.values()), "test runs")
         loaded = failed = 0
@@ -201,6 +200,7 @@ class LoadRuns(BatchTask):
             adopt_log_files(ctx.qtest(), key, runs, ctx.settings.zephyr_base_url)
             needed = {run["case"] for run in runs.values()}
             batch.cases = target_ids(key, Entity.TEST_CASE, needed, loaded=True)
+            batch.steps = CaseSteps(key, ctx.qtest)  # a window's cases only: memory stays flat over the batch
             batch.steps.prepare(needed)
             maps = mapped(key, Entity.TEST_RUN, runs)
             todo = [(run_key, payload, maps.get(run_key)) for run_key, payload in runs.items()
@@ -368,7 +368,7 @@ class _Batch:
     cycles: dict
     key_field: int
     statuses: dict
-    steps: CaseSteps
+    steps: CaseSteps = None
     cases: dict = field(default_factory=dict)
     logs: dict = field(default_factory=dict)
 

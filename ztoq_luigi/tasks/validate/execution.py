@@ -78,8 +78,7 @@ class _ExpectedRuns:
         self.ctx, self.project_key = ctx, project_key
         self.cycles = target_ids(project_key, Entity.CYCLE, loaded=True)
         self.statuses = {status["name"]: status["id"] for status in ctx.reference.execution_statuses()}
-        self.steps = CaseSteps(project_key, ctx.qtest, kept=Snapshot.QTEST_TEST_CASE, ask_qtest=False)
-        self.cases, self.updated, self.logged = {}, {}, {}
+        self.steps, self.cases, self.updated, self.logged = None, {}, {}, {}
 
     def know(self, runs):
         """What a window's runs need from the map: their cases' ids and last sync update, when their logs were loaded."""
@@ -89,7 +88,8 @@ class _ExpectedRuns:
         self.updated = {sid: row.updated_round for sid, row in case_rows.items() if row.updated_round}
         self.logged = {sid: row.created_round for sid, row in mapped(
             self.project_key, Entity.TEST_LOG, [log["execution"] for run in runs.values() for log in run["logs"]]).items()}
-        self.steps.prepare(case_keys)
+        self.steps = CaseSteps(self.project_key, self.ctx.qtest, kept=Snapshot.QTEST_TEST_CASE, ask_qtest=False)
+        self.steps.prepare(case_keys)  # a window's cases only: memory stays flat over the batch
 
     def check(self, rules, run_key, payload, found, found_logs):
         """The issues of one run and its logs, or None when it is missing or duplicated."""
