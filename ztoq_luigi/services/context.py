@@ -38,6 +38,7 @@ class RunContext:
         self.rules = rules or load_rules(getattr(settings, "mapping", None))
         self.stop = stop or threading.Event()
         self.gates = {service: RequestGate(settings.max_workers, self.stop) for service in SERVICES}
+        self.helpers = threading.BoundedSemaphore(settings.max_workers)  # helper threads of the run (parallel.py)
         self.budgets = {"Zephyr": RateBudget(settings.zephyr_rate_limit, stop=self.stop),
                         "qTest": RateBudget(settings.qtest_rate_limit, stop=self.stop)}
         self.qtest_access_token = None

@@ -3,10 +3,15 @@
 The run's request gates still hold every request to at most --max-workers
 in flight; this only lets one task have several of them in flight at once
 (the modules of one depth, the runs of a window, the step results of a
-batch). Each thread takes the next item until none is left and closes the
-database connection it opened when it ends, so no connection is left to a
-thread that ends, and none is opened and closed per item (at a few hundred
-items a batch, that churn cost more than the queries).
+batch). The calling thread takes items like its helpers, and the helpers
+of the whole run are bounded by one semaphore (`helpers`, the run
+context's): with --max-workers tasks each fanning out --max-workers ways,
+most helper threads would only wait at the gate, each holding its own HTTP
+session and database connection (76 threads in a medium run at 8 workers).
+A task whose helpers are all taken by others works through its items
+alone, so it always makes progress. Each helper takes the next item until
+none is left and closes the database connection it opened when it ends,
+so none is opened and closed per item.
 """
 
 import threading
@@ -14,31 +19,43 @@ import threading
 from ztoq_luigi.db.connection import close_all
 
 
-def map_in_threads(function, items, workers):
+def map_in_threads(function, items, workers, helpers=None):
     """[function(item) for item in items], up to `workers` at a time; the first exception, in item order, is raised
-    once every item has been tried."""
+    once every item has been tried.
+
+    `helpers` (a semaphore) bounds the helper threads across the run; without it, `workers - 1` start.
+    """
     items = list(items)
     results, errors = [None] * len(items), {}
     following = iter(range(len(items)))
     lock = threading.Lock()
 
-    def work():
+    def take():
+        while True:
+            with lock:
+                index = next(following, None)
+            if index is None:
+                return
+            try:
+                results[index] = function(items[index])
+            except BaseException as error:  # re-raised in the caller's thread below
+                errors[index] = error
+
+    def helper():
         try:
-            while True:
-                with lock:
-                    index = next(following, None)
-                if index is None:
-                    return
-                try:
-                    results[index] = function(items[index])
-                except BaseException as error:  # re-raised in the caller's thread below
-                    errors[index] = error
+            take()
         finally:
             close_all()
+            if helpers is not None:
+                helpers.release()
 
-    threads = [threading.Thread(target=work, daemon=True) for _ in range(min(max(1, workers), len(items)))]
-    for thread in threads:
-        thread.start()
+    threads = []
+    for _ in range(min(max(1, workers), len(items)) - 1):
+        if helpers is not None and not helpers.acquire(blocking=False):
+            break
+        threads.append(threading.Thread(target=helper, daemon=True))
+        threads[-1].start()
+    take()
     for thread in threads:
         thread.join()
     if errors:

@@ -36,5 +36,27 @@ def test_each_thread_closes_its_database_connection_once_not_per_item(monkeypatc
     closed = []
     monkeypatch.setattr(parallel, "close_all", lambda: closed.append(threading.get_ident()))
     assert map_in_threads(lambda item: item, range(50), workers=4) == list(range(50))
-    assert len(closed) == 4, "one close per thread"
+    assert len(closed) == 3, "one close per helper thread; the calling thread keeps its own connection"
     assert map_in_threads(lambda item: item, [], workers=4) == []
+
+
+def test_the_run_s_helper_budget_bounds_the_threads_and_the_caller_works_when_none_is_free():
+    helpers = threading.BoundedSemaphore(1)
+    callers, at_once, running, lock = set(), [], [0], threading.Lock()
+
+    def call(item):
+        with lock:
+            running[0] += 1
+            at_once.append(running[0])
+            callers.add(threading.get_ident())
+        threading.Event().wait(0.01)
+        with lock:
+            running[0] -= 1
+        return item
+
+    assert map_in_threads(call, range(20), workers=8, helpers=helpers) == list(range(20))
+    assert max(at_once) == 2 and len(callers) == 2, "the caller and the one helper the budget allows"
+    assert helpers.acquire(blocking=False), "the helper gave its place back"
+    callers.clear()
+    assert map_in_threads(call, range(5), workers=8, helpers=helpers) == list(range(5))
+    assert callers == {threading.get_ident()}, "no helper free: the calling thread does it all"

@@ -115,7 +115,8 @@ class ExtractTestCaseContent(BatchTask):
 
     def work(self, ctx):
         cases = extracted(self.project_key, Entity.TEST_CASE, ordinals=self.ordinals)
-        contents = map_in_threads(lambda case: _content(ctx, case), list(cases.values()), ctx.settings.max_workers)
+        contents = map_in_threads(lambda case: _content(ctx, case), list(cases.values()),
+                                  ctx.settings.max_workers, ctx.helpers)
         steps, scripts, failed = [], [], 0
         for ordinal, (key, content) in enumerate(zip(cases, contents), start=self.ordinals[0]):
             if isinstance(content, NotFoundError):

@@ -150,7 +150,7 @@ class ExtractExecutions(BatchTask):
             logged = [item for item in window if may_log(item[2], statuses)]
             answers = dict(zip((source_id for _, source_id, _ in logged),
                                map_in_threads(lambda item: _step_results(ctx, item[2]), logged,
-                                              ctx.settings.max_workers)))
+                                              ctx.settings.max_workers, ctx.helpers)))
             results = []
             for unit, source_id, _ in window:
                 answer = answers.get(source_id, [])

@@ -58,7 +58,7 @@ class LoadModules(PipelineTask):
         for depth in sorted({module["depth"] for module in plan}):
             ids = target_ids(key, Entity.MODULE)
             level = [module for module in plan if module["depth"] == depth]
-            map_in_threads(lambda module: self._load(ctx, module, ids), level, ctx.settings.max_workers)
+            map_in_threads(lambda module: self._load(ctx, module, ids), level, ctx.settings.max_workers, ctx.helpers)
         with self.atomic():
             self.mark_done(item_count=len(plan), entity_type=Entity.MODULE)
         self.event(f"{len(plan)} modules in qTest")

@@ -59,7 +59,7 @@ class LoadReleases(PipelineTask):
         releases = transformed_in(key, Entity.RELEASE)
         existing = mapped(key, Entity.RELEASE)
         map_in_threads(lambda item: self._load_release(ctx, *item, existing.get(item[0])), list(releases.items()),
-                       ctx.settings.max_workers)
+                       ctx.settings.max_workers, ctx.helpers)
         with self.atomic():
             self.mark_done(item_count=len(releases), entity_type=Entity.RELEASE)
         self.event(f"{len(releases)} releases (Zephyr test plans) in qTest")
@@ -105,7 +105,8 @@ class LoadCycles(PipelineTask):
         for depth in sorted({entry["depth"] for entry in plan}):
             ids = target_ids(key, Entity.CYCLE)
             level = [entry for entry in plan if entry["depth"] == depth]
-            map_in_threads(lambda entry: self._load_cycle(ctx, entry, ids, releases), level, ctx.settings.max_workers)
+            map_in_threads(lambda entry: self._load_cycle(ctx, entry, ids, releases), level,
+                           ctx.settings.max_workers, ctx.helpers)
         with self.atomic():
             self.mark_done(item_count=len(plan), entity_type=Entity.CYCLE)
         self.event(f"{len(plan)} test cycles in qTest")
@@ -207,7 +208,8 @@ class LoadRuns(BatchTask):
                     if not _unchanged(maps.get(run_key), payload)]
             batch.logs = mapped(key, Entity.TEST_LOG, [log["execution"] for _, payload, _ in todo
                                                          for log in payload["logs"]])
-            outcomes = map_in_threads(lambda item: self._try_run(ctx, batch, *item), todo, ctx.settings.max_workers)
+            outcomes = map_in_threads(lambda item: self._try_run(ctx, batch, *item), todo,
+                                      ctx.settings.max_workers, ctx.helpers)
             for run_loaded, run_failed in progress.over([(1, 0)] * (len(runs) - len(todo)) + outcomes):
                 loaded += run_loaded
                 failed += run_failed

@@ -40,7 +40,8 @@ class ValidateEmbeddedFiles(PipelineTask):
         if not rules.wants(Entity.FILE, Comparison):
             uploads = []
         records = files(key)
-        views = map_in_threads(lambda row: _view(ctx.qtest(), row, records), uploads, ctx.settings.max_workers)
+        views = map_in_threads(lambda row: _view(ctx.qtest(), row, records), uploads,
+                               ctx.settings.max_workers, ctx.helpers)
         issues, matching = [], []
         for row, view in zip(uploads, views):
             found = rules.check(view)
