@@ -43,6 +43,15 @@ def container(sandbox, kind, marker):
     return found[0]
 
 
+def sync_losing_the_answer_to_its_put(run_cli, sandbox, db_args, tmp_path):
+    """Run a sync whose first cycle PUT is applied and its answer lost; the ids of the cycles PUT to, in order."""
+    writes = Writes(sandbox)
+    sandbox.qtest.faults.inject("drop_after", method="PUT", route=CYCLE_PUT, times=1)
+    result = migrate(run_cli, sandbox, db_args, tmp_path)
+    assert result.code == 0, result
+    return [int(path.rsplit("/", 1)[1]) for path in writes.to("PUT", "/test-cycles/")]
+
+
 def test_a_renamed_plan_and_a_moved_cycle_are_updated_in_place_once(run_cli, sandbox, fresh_db_args, tmp_path):
     assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
     plan, renamed, cycle_key, folder = edit_containers(sandbox)
@@ -76,13 +85,7 @@ def test_a_move_whose_answer_is_lost_moves_the_cycle_once(run_cli, sandbox, fres
     assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
     _, _, cycle_key, folder = edit_containers(sandbox)
     cycle = container(sandbox, "test-cycle", f"Zephyr key: {cycle_key}")
-    writes = Writes(sandbox)
-    sandbox.qtest.faults.inject("drop_after", method="PUT", route=CYCLE_PUT, times=1)
-
-    result = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
-    assert result.code == 0, result
-
-    assert writes.to("PUT", "/test-cycles/") == [f"/api/v3/projects/12345/test-cycles/{cycle.id}"], \
+    assert sync_losing_the_answer_to_its_put(run_cli, sandbox, fresh_db_args, tmp_path) == [cycle.id], \
         "the move applied before its answer was lost is found under the new parent, not sent again"
     new_parent = container(sandbox, "test-cycle", f"Zephyr folder: {folder}")
     assert (cycle.parent_type, cycle.parent_id) == ("test-cycle", new_parent.id)
@@ -176,11 +179,6 @@ def test_a_lost_answer_to_a_new_target_release_is_settled_by_reading_the_cycle(r
     assert migrate(run_cli, sandbox, fresh_db_args, tmp_path).code == 0
     cycle_key, _, joined = relink_cycle(sandbox)
     cycle = container(sandbox, "test-cycle", f"Zephyr key: {cycle_key}")
-    writes = Writes(sandbox)
-    sandbox.qtest.faults.inject("drop_after", method="PUT", route=CYCLE_PUT, times=1)
-
-    result = migrate(run_cli, sandbox, fresh_db_args, tmp_path)
-    assert result.code == 0, result
-    assert writes.to("PUT", "/test-cycles/") == [f"/api/v3/projects/12345/test-cycles/{cycle.id}"], \
+    assert sync_losing_the_answer_to_its_put(run_cli, sandbox, fresh_db_args, tmp_path) == [cycle.id], \
         "the update applied before its answer was lost is read back, not sent again"
     assert cycle.extra["target_release_id"] == container(sandbox, "release", f"Zephyr key: {joined}").id
