@@ -24,6 +24,11 @@ PG = {
     "user": os.environ.get("ZTOQ_TEST_PG_USER", "postgres"),
 }
 
+
+def pytest_configure(config):
+    """Registered here, not in tests/e2e: the contract tests import e2e modules before that conftest loads."""
+    config.addinivalue_line("markers", "sandbox_size(size): the generated project size for the sandbox fixture")
+
 if BACKEND not in ("sqlite", "postgresql"):
     raise pytest.UsageError(f"ZTOQ_TEST_DB={BACKEND!r}; expected sqlite or postgresql")
 

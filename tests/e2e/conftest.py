@@ -9,10 +9,6 @@ from ztoq_luigi.sandbox import start_sandbox
 ZTOQ = os.path.join(os.path.dirname(sys.executable), "ztoq")
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "sandbox_size(size): the generated project size for the sandbox fixture")
-
-
 @pytest.fixture
 def sandbox(request):
     """Both simulators with a generated project: tiny by default, `sandbox_size("small")` for variety."""
