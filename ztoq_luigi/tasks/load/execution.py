@@ -105,18 +105,21 @@ class LoadCycles(PipelineTask):
         for depth in sorted({entry["depth"] for entry in plan}):
             ids = target_ids(key, Entity.CYCLE)
             level = [entry for entry in plan if entry["depth"] == depth]
-            map_in_threads(lambda entry: self._load_cycle(ctx, entry, ids, releases), level,
-                           ctx.settings.max_workers, ctx.helpers)
+            rows = mapped(key, Entity.CYCLE, [entry["source_id"] for entry in level])
+            map_in_threads(lambda entry: self._load_cycle(ctx, entry, ids, releases, rows.get(entry["source_id"])),
+                           level, ctx.settings.max_workers, ctx.helpers)
         with self.atomic():
             self.mark_done(item_count=len(plan), entity_type=Entity.CYCLE)
         self.event(f"{len(plan)} test cycles in qTest")
 
-    def _load_cycle(self, ctx, entry, ids, releases):
-        """Create the cycle once, or update it once in a sync round; the cycles of one depth load side by side."""
+    def _load_cycle(self, ctx, entry, ids, releases, existing):
+        """Create the cycle once, or update it once in a sync round; the cycles of one depth load side by side.
+
+        `existing` is its map row, read with those of its whole depth.
+        """
         key, qtest = self.project_key, ctx.qtest()
         parent = (int(ids[entry["parent"]]), "test-cycle") if entry["parent"] else (0, "root")
         target = releases.get(entry["release"]) if entry["release"] else None
-        existing = mapped(key, Entity.CYCLE, [entry["source_id"]]).get(entry["source_id"])
         new_hash = content_hash(entry)
         if action(existing and existing.state, existing and existing.content_hash, new_hash,
                   ctx.sync_round() > 1) == Action.UPDATE:
