@@ -8,7 +8,7 @@ could not be fetched), so a rerun sees at once what is already on disk.
 
 import json
 
-from ztoq_luigi.db.entities import CHUNK, extracted, save_extracted
+from ztoq_luigi.db.entities import CHUNK, extracted, save_extracted, stream_extracted, transformed_ids_in
 from ztoq_luigi.db.models import EntityMap, TransformedEntity
 from ztoq_luigi.kinds import Entity
 
@@ -25,17 +25,17 @@ def files(project_key, ordinals=None):
     return extracted(project_key, FILE, ordinals=ordinals)
 
 
-def downloaded(project_key):
-    """{URL: record} of every file fetched successfully."""
-    return {record["url"]: record for record in files(project_key).values() if record.get("sha256")}
-
-
 def owners_of_downloads(project_key, entity_type):
-    """The keys of the transformed entities of a type that embed a fetched file, sorted: an upload work list."""
-    owners = {owner for record in downloaded(project_key).values() for owner in record["owners"]}
-    query = TransformedEntity.select(TransformedEntity.source_id).where(
-        (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type))
-    return sorted(owners & {row.source_id for row in query})
+    """The keys of the transformed entities of a type that embed a fetched file, sorted: an upload work list.
+
+    Every upload batch asks for it to find its slice, eight batches at once:
+    the file records are read a page at a time and only their owners kept,
+    and only those owners are looked up among the transformed rows, so a
+    batch holds keys rather than every record and transformed id of the project.
+    """
+    owners = {owner for record in stream_extracted(project_key, FILE) if record.get("sha256")
+              for owner in record["owners"]}
+    return sorted(transformed_ids_in(project_key, entity_type, owners))
 
 
 def files_by_id(project_key, url_ids):

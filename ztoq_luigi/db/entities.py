@@ -368,6 +368,13 @@ def extracted_ids_in(project_key, entity_type, source_ids):
     return {source_id for (source_id,) in _for_ids(query, ExtractedEntity.source_id, source_ids)}
 
 
+def transformed_ids_in(project_key, entity_type, source_ids):
+    """Which of these source ids have a transformed row of the type."""
+    query = TransformedEntity.select(TransformedEntity.source_id).where(
+        (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type)).tuples()
+    return {source_id for (source_id,) in _for_ids(query, TransformedEntity.source_id, source_ids)}
+
+
 def source_hashes(project_key, entity_type, source_ids):
     """{source_id: hash of the Zephyr content it was transformed from}, to skip what a sync finds unchanged."""
     query = TransformedEntity.select(TransformedEntity.source_id, TransformedEntity.source_hash).where(

@@ -9,9 +9,10 @@ import json
 
 import peewee
 
+from ztoq_luigi.db.entities import stream_extracted
 from ztoq_luigi.db.models import ExtractedEntity, Marker, TransformedEntity
 from ztoq_luigi.db.markers import in_round
-from ztoq_luigi.kinds import MarkerKind
+from ztoq_luigi.kinds import Entity, MarkerKind
 
 
 def count_extracted_in(project_key, entity_type, ordinals):
@@ -37,6 +38,20 @@ def _rows_per_ordinal(model, project_key, entity_type, ordinals):
                     & model.ordinal.between(ordinals[0], ordinals[1] - 1))
              .group_by(model.ordinal).tuples())
     return dict(query)
+
+
+def cycle_units(project_key):
+    """({cycle id: cycle key}, {cycle key: its unit}) of the extracted test cycles, in listing order.
+
+    Every run batch needs them to name its runs' cycles and units, eight
+    batches at once: the cycles are decoded a page at a time and only their
+    id and key kept, instead of each batch holding every cycle's payload.
+    """
+    keys, units = {}, {}
+    for unit, cycle in enumerate(stream_extracted(project_key, Entity.TEST_CYCLE)):
+        keys[cycle["id"]] = cycle["key"]
+        units[cycle["key"]] = unit
+    return keys, units
 
 
 def transformed_in(project_key, entity_type, ordinals=None):

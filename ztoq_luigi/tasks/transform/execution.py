@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from ztoq_luigi.db.entities import listed_in_round, content_hash, extracted, save_transformed
 from ztoq_luigi.db.fields import keep_only_transformed
-from ztoq_luigi.db.executions import count_extracted_in, delete_transformed_in, extracted_per_unit
+from ztoq_luigi.db.executions import count_extracted_in, cycle_units, delete_transformed_in, extracted_per_unit
 from ztoq_luigi.kinds import Entity, Phase
 from ztoq_luigi.mapping.cycles import ADHOC, cycle_plan, plan_targets, release_plan
 from ztoq_luigi.mapping.executions import ExecutionContext, case_of, map_runs, user_label
@@ -78,12 +78,11 @@ class TransformRuns(BatchTask):
 
     def work(self, ctx):
         key = self.project_key
-        cycles = extracted(key, Entity.TEST_CYCLE)
-        units = {cycle["key"]: n for n, cycle in enumerate(cycles.values())}
+        cycles, units = cycle_units(key)
         context = ExecutionContext(
             rules=ctx.rules, statuses=_names(key, "TEST_EXECUTION"),
             environments={e["id"]: e["name"] for e in extracted(key, Entity.ENVIRONMENT).values()},
-            cycles={cycle["id"]: cycle["key"] for cycle in cycles.values()}, case_names={})
+            cycles=cycles, case_names={})
         with self.atomic():
             delete_transformed_in(key, Entity.TEST_RUN, self.ordinals)
         saved, errors, notices = 0, [], []
@@ -91,7 +90,7 @@ class TransformRuns(BatchTask):
             runs, window_errors, window_notices = self._map_window(window, context)
             rows = [(run.source_id, run.payload, content_hash(run.payload), [run.payload["case"]],
                      units[run.payload["cycle"]] if run.payload["cycle"] != ADHOC
-                     else adhoc_unit(len(cycles), run.payload["case"])) for run in runs]
+                     else adhoc_unit(len(units), run.payload["case"])) for run in runs]
             with self.atomic():
                 save_transformed(key, Entity.TEST_RUN, rows)
             saved += len(rows)
