@@ -17,7 +17,7 @@ from ztoq_luigi.db.models import (ALL_MODELS, BatchLayout, EntityMap, Event, Mar
                                   SchemaVersion, SyncRound, TransformedEntity, WorkflowRun,
                                   database_proxy)
 from ztoq_luigi.db.rounds import current_round
-from ztoq_luigi.db.schema import STEPS, current_version, ensure_schema, latest_version
+from ztoq_luigi.db.schema import BYTE_ORDER_INDEX, STEPS, current_version, ensure_schema, latest_version
 from ztoq_luigi.errors import DatabaseError
 
 
@@ -256,3 +256,14 @@ def test_sqlite_path_that_is_a_directory_is_refused(tmp_path):
     with pytest.raises(DatabaseError) as caught:
         open_database(settings)
     assert str(caught.value).startswith(f"cannot open SQLite database '{tmp_path}'")
+
+
+def test_a_version_10_postgresql_database_gets_the_entity_map_source_ids_in_byte_order(database):
+    """The uploads under a prefix are a range in byte order, which only this index serves there (SQLite's own does)."""
+    if not isinstance(database, peewee.PostgresqlDatabase):
+        pytest.skip("PostgreSQL only")
+    migrate(_migrator(database).drop_index("ztoq_entity_map", BYTE_ORDER_INDEX))
+    SchemaVersion.delete().execute()
+    SchemaVersion.create(version=10, description="entity map: content hashes of the test logs loaded before the map")
+    assert ensure_schema(database) == latest_version() >= 11
+    assert BYTE_ORDER_INDEX in {index.name for index in database.get_indexes("ztoq_entity_map")}

@@ -139,6 +139,20 @@ class EntityMap(BaseModel):
         )
 
 
+BYTE_ORDER = '"C"'  # PostgreSQL's collation that orders text by its bytes, as SQLite does by default
+
+
+def source_id_in_byte_order():
+    """EntityMap.source_id compared in byte order on both backends, where a prefix's rows form one range.
+
+    Under PostgreSQL's other collations they need not: ICU sorts 'AB}'
+    before 'AB|a'. Schema step 11 indexes the column in that order there.
+    """
+    if isinstance(database_proxy.obj, peewee.PostgresqlDatabase):
+        return EntityMap.source_id.collate(BYTE_ORDER)
+    return EntityMap.source_id
+
+
 class Marker(BaseModel):
     """A Luigi target: the row exists only once the batch or phase it names is durably done.
 

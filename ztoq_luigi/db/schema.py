@@ -13,8 +13,8 @@ import peewee
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from ztoq_luigi.db.entities import content_hash
-from ztoq_luigi.db.models import (ALL_MODELS, BatchLayout, EntityMap, Event, ExtractedEntity, Marker, ReadBack, RunHost,
-                                  RunLock, SchemaVersion, SyncRound, TransformedEntity, ValidationIssue)
+from ztoq_luigi.db.models import (ALL_MODELS, BYTE_ORDER, BatchLayout, EntityMap, Event, ExtractedEntity, Marker,
+                                  ReadBack, RunHost, RunLock, SchemaVersion, SyncRound, TransformedEntity, ValidationIssue)
 from ztoq_luigi.errors import DatabaseError
 from ztoq_luigi.kinds import LOADED, MarkerKind
 
@@ -158,6 +158,22 @@ def _hash_loaded_logs(database, migrator):
         after = rows[-1][0]
 
 
+BYTE_ORDER_INDEX = "ztoq_entity_map_source_id_bytes"
+
+
+def _source_ids_in_byte_order(database, migrator):
+    """PostgreSQL: the entity map's source ids indexed in byte order as well, where a prefix is one range.
+
+    The uploads of one owner and object are the source ids under a prefix,
+    asked as a range in byte order (models.source_id_in_byte_order), which
+    the map's own index, in the database's collation, does not serve.
+    SQLite's own index is in byte order already.
+    """
+    if isinstance(database, peewee.PostgresqlDatabase):
+        database.execute(EntityMap.index(EntityMap.project_key, EntityMap.source_type,
+                                         EntityMap.source_id.collate(BYTE_ORDER), name=BYTE_ORDER_INDEX))
+
+
 # (version, description, step(database, migrator)) for databases created by an older release.
 STEPS = (
     (2, "run lock: one run or resume of a project at a time", _add_run_lock),
@@ -169,6 +185,7 @@ STEPS = (
     (8, "entity map: objects adopted from qTest instead of created", _adopted_column),
     (9, "sync rounds: markers per round, rows last listed, content hashes of what qTest holds", _sync_rounds),
     (10, "entity map: content hashes of the test logs loaded before the map kept them", _hash_loaded_logs),
+    (11, "entity map: source ids in byte order on PostgreSQL, for the uploads under a prefix", _source_ids_in_byte_order),
 )
 
 _UPGRADE_LOCK_ID = 0x5A544F51  # "ZTOQ": serialises concurrent upgrades on PostgreSQL.
@@ -198,6 +215,7 @@ def ensure_schema(database, steps=None):
             )
         if version == 0:
             database.create_tables(ALL_MODELS)
+            _source_ids_in_byte_order(database, None)  # the one index a model cannot declare for one backend
             SchemaVersion.create(version=target, description=INITIAL_DESCRIPTION)
             return target
         migrator = _migrator(database)
