@@ -25,6 +25,11 @@ def files(project_key, ordinals=None):
     return extracted(project_key, FILE, ordinals=ordinals)
 
 
+def stream_files(project_key):
+    """Every file record, read a page at a time: a survey of all of them keeps only what it looks for."""
+    return stream_extracted(project_key, FILE)
+
+
 def owners_of_downloads(project_key, entity_type):
     """The keys of the transformed entities of a type that embed a fetched file, sorted: an upload work list.
 
@@ -33,7 +38,7 @@ def owners_of_downloads(project_key, entity_type):
     and only those owners are looked up among the transformed rows, so a
     batch holds keys rather than every record and transformed id of the project.
     """
-    owners = {owner for record in stream_extracted(project_key, FILE) if record.get("sha256")
+    owners = {owner for record in stream_files(project_key) if record.get("sha256")
               for owner in record["owners"]}
     return sorted(transformed_ids_in(project_key, entity_type, owners))
 

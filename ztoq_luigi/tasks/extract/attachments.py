@@ -23,7 +23,7 @@ import luigi
 from ztoq_luigi.clients.errors import ApiError
 from ztoq_luigi.clients.files import Hosts, reason
 from ztoq_luigi.credentials import credentials_by_host, host_of
-from ztoq_luigi.db.attachments import FILE, files, save_files
+from ztoq_luigi.db.attachments import FILE, files, save_files, stream_files
 from ztoq_luigi.db.entities import count_extracted, extracted
 from ztoq_luigi.kinds import Entity, Notice, Phase, WarningKind
 from ztoq_luigi.mapping.attachments import case_texts, execution_texts, file_name, find_files, url_id
@@ -32,7 +32,7 @@ from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.extract.design import ExtractTestDesign
 from ztoq_luigi.tasks.extract.execution import ExtractTestExecution, unit_count
 
-READ_CHUNK = 500
+READ_CHUNK = 100  # test cases whose texts the listing holds at once, with their steps and scripts
 DISK_NAME_CHARS = 100
 
 
@@ -153,8 +153,8 @@ class ExtractEmbeddedFiles(Group):
         refusals = {host: "the email and API token configured for it were refused"
                     for host in credentials_by_host(ctx.settings)}
         refusals[host_of(ctx.settings.zephyr_base_url)] = "the Zephyr API token was refused"
-        tried = [record for record in files(self.project_key).values()
-                 if record.get("fetched_in_round", 1) == ctx.sync_round()]  # earlier failures were said then
+        tried = (record for record in stream_files(self.project_key)
+                 if record.get("fetched_in_round", 1) == ctx.sync_round())  # earlier failures were said then
         for (host, status), records in sorted(_failures(tried).items(), key=str):
             notice = Notice(WarningKind.FILE_NOT_FETCHED, _failure_message(host, status, records, refusals.get(host)),
                             subject=host)

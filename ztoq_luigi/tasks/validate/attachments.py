@@ -11,10 +11,10 @@ makes. A file that matches confirms its entity-map row.
 import luigi
 
 from ztoq_luigi.clients.errors import NotFoundError
-from ztoq_luigi.db.attachments import files
-from ztoq_luigi.db.entities import mapped
+from ztoq_luigi.db.attachments import files_by_id
+from ztoq_luigi.db.entities import target_ids
 from ztoq_luigi.db.issues import confirm, replace_issues
-from ztoq_luigi.kinds import LOADED, Entity, Phase
+from ztoq_luigi.kinds import Entity, Phase
 from ztoq_luigi.mapping.attachments import file_name
 from ztoq_luigi.services.parallel import map_in_threads
 from ztoq_luigi.services.uploads import attachment_checksum
@@ -36,18 +36,18 @@ class ValidateEmbeddedFiles(PipelineTask):
 
     def work(self, ctx):
         key, rules = self.project_key, ctx.validation()
-        uploads = [row for row in mapped(key, Entity.FILE).values() if row.state in LOADED]
+        uploads = list(target_ids(key, Entity.FILE, loaded=True).items())  # ids, not map rows: one per upload
         if not rules.wants(Entity.FILE, Comparison):
             uploads = []
-        records = files(key)
-        views = map_in_threads(lambda row: _view(ctx.qtest(), row, records), uploads,
+        records = files_by_id(key, {_file_id(source_id) for source_id, _ in uploads})
+        views = map_in_threads(lambda upload: _view(ctx.qtest(), *upload, records), uploads,
                                ctx.settings.max_workers, ctx.helpers)
         issues, matching = [], []
-        for row, view in zip(uploads, views):
+        for (source_id, _), view in zip(uploads, views):
             found = rules.check(view)
             issues += found
             if not [issue for issue in found if issue["severity"] in at_or_above(ctx.settings.fail_on)]:
-                matching.append(row.source_id)
+                matching.append(source_id)
         with self.atomic():
             replace_issues(key, self.marker_name(), issues)
             confirm(key, Entity.FILE, matching)
@@ -55,16 +55,21 @@ class ValidateEmbeddedFiles(PipelineTask):
                            entity_type=Entity.FILE)
 
 
-def _view(qtest, row, records):
+def _file_id(source_id):
+    """The embedded file an upload's source id names (owner|object|file)."""
+    return source_id.rsplit("|", 1)[1]
+
+
+def _view(qtest, source_id, attachment_id, records):
     """The Comparison of one upload: the checksum downloaded from Zephyr against the one qTest serves (None: gone)."""
-    owner, target, file_id = row.source_id.split("|")
+    owner, target, file_id = source_id.split("|")
     object_type, object_id = target.rsplit("/", 1)
     record = records.get(file_id) or {}
     try:
-        actual = attachment_checksum(qtest, object_type, object_id, row.target_id)
+        actual = attachment_checksum(qtest, object_type, object_id, attachment_id)
     except NotFoundError:
         actual = None
     return Comparison(Entity.FILE, owner, {"sha256": record.get("sha256")}, {"sha256": actual}, source=record,
-                      context={"where": f"{object_type}/{object_id} attachment {row.target_id}",
+                      context={"where": f"{object_type}/{object_id} attachment {attachment_id}",
                                "name": file_name(record.get("url", ""), record.get("content_type")),
                                "url": record.get("url")})
