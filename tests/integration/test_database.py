@@ -10,8 +10,7 @@ import pytest
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from ztoq_luigi.config import load_settings
-from ztoq_luigi.db.connection import open_database
-from ztoq_luigi.db.connection import close_all
+from ztoq_luigi.db.connection import close_all, open_database, write_transaction
 from ztoq_luigi.db.entities import content_hash
 from ztoq_luigi.db.models import (ALL_MODELS, BatchLayout, EntityMap, Event, Marker, ReadBack, RunHost, RunLock,
                                   SchemaVersion, SyncRound, TransformedEntity, WorkflowRun,
@@ -267,3 +266,33 @@ def test_a_version_10_postgresql_database_gets_the_entity_map_source_ids_in_byte
     SchemaVersion.create(version=10, description="entity map: content hashes of the test logs loaded before the map")
     assert ensure_schema(database) == latest_version() >= 11
     assert BYTE_ORDER_INDEX in {index.name for index in database.get_indexes("ztoq_entity_map")}
+
+
+def test_sqlite_writers_of_one_process_queue_instead_of_meeting_the_busy_handler(database, settings):
+    """With no busy timeout, a thread finding SQLite's write lock taken fails at once: none does."""
+    if settings.db_type != "sqlite":
+        pytest.skip("SQLite's single writer only")
+    database.pragma("busy_timeout", 0, permanent=True)
+    failures = []
+
+    def writer(number):
+        try:
+            for item in range(60):
+                if item % 10 == 0:
+                    with write_transaction():
+                        Event.create(project_key="W", message=f"{number}-{item}", context="{}")
+                        Event.create(project_key="W", message=f"{number}-{item}b", context="{}")
+                else:
+                    Event.create(project_key="W", message=f"{number}-{item}", context="{}")
+        except peewee.OperationalError as error:
+            failures.append(str(error))
+        finally:
+            close_all()
+
+    threads = [threading.Thread(target=writer, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert Event.select().where(Event.project_key == "W").count() == 8 * 66

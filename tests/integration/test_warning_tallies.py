@@ -1,6 +1,7 @@
 """Warnings counted by the database group exactly as the same warnings grouped one by one."""
 
-from ztoq_luigi.db.journal import other_warnings, record_event, warning_tallies
+from ztoq_luigi.db.journal import EVENTS_PER_STATEMENT, other_warnings, record_event, record_events, warning_tallies
+from ztoq_luigi.db.models import Event
 from ztoq_luigi.kinds import Notice, WarningKind
 from ztoq_luigi.mapping.users import unmapped_warning
 from ztoq_luigi.reports.warnings import EXAMPLES, SUBJECTS, TITLES, group_warnings
@@ -32,3 +33,14 @@ def test_counted_in_sql_they_group_as_one_by_one(database):
     users = counted[0]
     assert (users["count"], users["entities"], users["subject_count"], len(users["subjects"])) == (80, 60, 13, 10)
     assert users["subjects"][0] == {"subject": "u-1", "count": 24, "examples": ["P-T3", "P-T6", "P-T9"]}
+
+
+def test_a_batchs_warnings_recorded_together_are_each_a_warning_of_its_own(database):
+    recorded = [(key, notice) for _ in range(5) for key, notice in notices()]
+    assert len(recorded) > 2 * EVENTS_PER_STATEMENT
+    record_events("P", [(key, notice.message, notice.kind, notice.subject) for key, notice in recorded],
+                  phase="transform", batch_no=3, level="WARNING")
+    counted = group_warnings(other_warnings("P", TITLES), warning_tallies("P", TITLES, EXAMPLES, SUBJECTS))
+    assert counted == group_warnings([(key, notice.message, notice.kind, notice.subject) for key, notice in recorded])
+    assert {(event.phase, event.batch_no, event.level) for event in Event.select()} == {("transform", 3, "WARNING")}
+    assert Event.select().count() == len(recorded)

@@ -85,6 +85,12 @@ class PipelineTask(luigi.Task):
         """A warning, recorded with its kind and subject so that reports group it without reading its text."""
         self.event(notice.message, level="WARNING", kind=notice.kind, subject=notice.subject, **details)
 
+    def warn_all(self, notices, batch_no=None):
+        """(entity key, notice) warnings, written together: a batch's come by the hundred."""
+        journal.record_events(self.project_key, [(entity_key, notice.message, notice.kind, notice.subject)
+                                                 for entity_key, notice in notices],
+                              phase=self.phase, batch_no=batch_no, level="WARNING")
+
     def error(self, message, **details):
         journal.record_error(self.project_key, self.phase, message, **details)
 

@@ -154,8 +154,7 @@ class TransformTestCases(BatchTask):
         with self.atomic():
             save_transformed(key, Entity.TEST_CASE, rows)
             self.mark_done(item_count=len(rows) + unchanged, entity_type=Entity.TEST_CASE, batch_no=self.batch_no)
-        for case_key, notice in warnings:
-            self.warn(notice, batch_no=self.batch_no, entity_key=case_key)
+        self.warn_all(warnings, batch_no=self.batch_no)
 
 
 def case_context(key, rules):

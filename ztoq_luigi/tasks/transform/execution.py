@@ -105,8 +105,7 @@ class TransformRuns(BatchTask):
             fresh = listed_in_round(key, Entity.EXECUTION_STEPS, {execution for execution, _ in notices},
                                     ctx.sync_round())
             notices = [(execution, notice) for execution, notice in notices if execution in fresh]
-        for execution, notice in notices:
-            self.warn(notice, batch_no=self.batch_no, entity_key=execution)
+        self.warn_all(notices, batch_no=self.batch_no)
 
     def _map_window(self, window, context):
         """The runs of the executions of a window of units (each window saved before the next is read)."""
