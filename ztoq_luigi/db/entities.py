@@ -276,6 +276,28 @@ def mark_created(project_key, source_type, source_id, target_id, state=WriteStat
     EntityMap.update(**changes).where(_one(project_key, source_type, source_id)).execute()
 
 
+def mark_created_many(project_key, source_type, target_type, created, sync_round=1):
+    """Record {source_id: (qTest id, content hash or None)} as created, CHUNK rows a statement.
+
+    An upsert that changes only the id, state, time and (when given) hash of
+    rows that normally exist already, pending: what mark_created does for one.
+    """
+    now = utcnow()
+    rows = [{"project_key": project_key, "source_type": source_type, "source_id": str(source_id),
+             "target_type": target_type, "target_id": str(target_id), "state": WriteState.CREATED,
+             "content_hash": loaded_hash, "updated_at": now, "created_round": sync_round}
+            for source_id, (target_id, loaded_hash) in created.items()]
+    excluded = peewee.EXCLUDED
+    for start in range(0, len(rows), CHUNK):
+        (EntityMap.insert_many(rows[start:start + CHUNK])
+         .on_conflict(conflict_target=[EntityMap.project_key, EntityMap.source_type, EntityMap.source_id],
+                      update={EntityMap.target_id: excluded.target_id, EntityMap.state: excluded.state,
+                              EntityMap.updated_at: excluded.updated_at,
+                              EntityMap.content_hash: peewee.fn.COALESCE(excluded.content_hash,
+                                                                         EntityMap.content_hash)})
+         .execute())
+
+
 def _one(project_key, source_type, source_id):
     return ((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
             & (EntityMap.source_id == str(source_id)))

@@ -15,11 +15,21 @@ create_once does for a new one: the new content hash is recorded as
 pending before the update is sent, and a pending hash found after a crash
 means qTest is compared before sending it again, since every update of a
 test case makes a new version.
+
+`Ledger` records the creations of a window of work in a few statements:
+the intents of all its objects before the first is sent, their ids once
+the window is done. Each statement on a thread's way from one request to
+the next waited for the interpreter lock and SQLite's writer, and objects
+created one after the other (a run, then its logs) paid it twice each. An
+id not recorded when the process is killed leaves a pending row, which
+create_once settles by its look-up like any other lost answer.
 """
 
+import threading
+
 from ztoq_luigi.clients.errors import AmbiguousWriteError, NotFoundError
-from ztoq_luigi.db.entities import (mark_adopted, mark_created, mark_pending, mark_update_pending, mark_updated,
-                                   set_content_hash)
+from ztoq_luigi.db.entities import (mark_adopted, mark_created, mark_created_many, mark_pending, mark_update_pending,
+                                   mark_updated, set_content_hash)
 from ztoq_luigi.kinds import LOADED, WriteState
 
 WRITE_ATTEMPTS = 4
@@ -48,26 +58,76 @@ def reconcile(send, settle=None, attempts=WRITE_ATTEMPTS):
 
 
 def create_once(project_key, source_type, target_type, source_id, existing, create, find, content_hash=None,
-                sync_round=1):
+                sync_round=1, ledger=None):
     """Return the target id for source_id, creating it only if qTest does not have it yet.
 
     `existing` is the EntityMap row or None; `create()` returns the new id;
     `find()` returns the id of an object already in qTest, or None.
     `content_hash` is recorded as what qTest holds, `sync_round` as the round
-    that created it.
+    that created it. With a `ledger`, the intent it recorded stands for the
+    pending row, and the id is recorded when it is flushed.
     """
     if existing is not None and existing.state in LOADED:
         return existing.target_id
+    record = ledger.created if ledger is not None else mark_created
     if existing is not None:
         found = find()
         if found is not None:
-            mark_created(project_key, source_type, source_id, found, content_hash=content_hash)
+            record(project_key, source_type, source_id, found, content_hash=content_hash)
             return str(found)
-    else:
+    elif ledger is None or not ledger.intended(source_type, source_id):
         mark_pending(project_key, source_type, target_type, [source_id], sync_round=sync_round)
     target_id = reconcile(create, find)
-    mark_created(project_key, source_type, source_id, target_id, content_hash=content_hash)
+    record(project_key, source_type, source_id, target_id, content_hash=content_hash)
     return str(target_id)
+
+
+class Ledger:
+    """The creations of one window of work, recorded together (see the module's docstring).
+
+    Threads of the window record into it; `flush()` writes what they
+    recorded and is called once the window is done, whether it succeeded
+    or not, so that every answer received is kept.
+    """
+
+    def __init__(self, project_key, sync_round=1):
+        self.project_key, self.sync_round = project_key, sync_round
+        self._intended, self._created, self._settled = set(), {}, {}
+        self._lock = threading.Lock()
+
+    def intend(self, source_type, target_type, source_ids):
+        """Record the pending rows of objects that have none, before any of them is sent."""
+        source_ids = [str(source_id) for source_id in source_ids]
+        mark_pending(self.project_key, source_type, target_type, source_ids, sync_round=self.sync_round)
+        with self._lock:
+            self._intended.update((source_type, source_id) for source_id in source_ids)
+            self._created.setdefault(source_type, (target_type, {}))
+
+    def intended(self, source_type, source_id):
+        return (source_type, str(source_id)) in self._intended
+
+    def created(self, project_key, source_type, source_id, target_id, content_hash=None):
+        """mark_created, held until the flush; only for the types `intend` announced."""
+        with self._lock:
+            self._created[source_type][1][str(source_id)] = (str(target_id), content_hash)
+
+    def settle(self, source_type, source_id, content_hash):
+        """set_content_hash (all of the object is in qTest), held until the flush."""
+        with self._lock:
+            self._settled[(source_type, str(source_id))] = content_hash
+
+    def flush(self):
+        with self._lock:
+            created, settled = self._created, self._settled
+            self._created = {source_type: (target_type, {}) for source_type, (target_type, _) in created.items()}
+            self._settled = {}
+        for source_type, (target_type, rows) in created.items():
+            for source_id in rows:
+                if (source_type, source_id) in settled:
+                    rows[source_id] = (rows[source_id][0], settled.pop((source_type, source_id)))
+            mark_created_many(self.project_key, source_type, target_type, rows, self.sync_round)
+        for (source_type, source_id), content_hash in settled.items():
+            set_content_hash(self.project_key, source_type, source_id, content_hash)
 
 
 def adopt(project_key, source_type, target_type, found):

@@ -24,7 +24,7 @@ from ztoq_luigi.services.case_steps import forget_case, remember_case
 from ztoq_luigi.services.fields import test_case_fields
 from ztoq_luigi.services.parallel import map_in_threads
 from ztoq_luigi.services.uploads import upload_files
-from ztoq_luigi.services.writes import create_once, update_once
+from ztoq_luigi.services.writes import Ledger, create_once, update_once
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.load.fields import PrepareTestCaseFields
 from ztoq_luigi.tasks.load.survey import SurveyTestDesign
@@ -147,20 +147,25 @@ class LoadTestCases(BatchTask):
         called = {step["called"] for payload in cases.values() for step in payload["steps"] if step.get("called")}
         callee_ids = target_ids(key, Entity.TEST_CASE, called)
         self._catalog = test_case_fields(ctx.reference, rules)
+        ledger = Ledger(key, ctx.sync_round())
+        ledger.intend(Entity.TEST_CASE, "test-case", [case_key for case_key in cases if case_key not in existing])
         loaded = failed = 0
-        for case_key, payload in self.tracked(cases.items(), "test cases"):
-            try:
-                self._load(ctx, case_key, payload, existing.get(case_key), modules, callee_ids)
-                loaded += 1
-            except (MappingProblem, RequestRejectedError) as problem:
-                failed += 1
-                self.error(f"test case not loaded: {problem}", entity_type=Entity.TEST_CASE, entity_key=case_key,
-                           http_status=getattr(problem, "status", None), excerpt=getattr(problem, "excerpt", None))
+        try:
+            for case_key, payload in self.tracked(cases.items(), "test cases"):
+                try:
+                    self._load(ctx, case_key, payload, existing.get(case_key), modules, callee_ids, ledger)
+                    loaded += 1
+                except (MappingProblem, RequestRejectedError) as problem:
+                    failed += 1
+                    self.error(f"test case not loaded: {problem}", entity_type=Entity.TEST_CASE, entity_key=case_key,
+                               http_status=getattr(problem, "status", None), excerpt=getattr(problem, "excerpt", None))
+        finally:
+            ledger.flush()
         with self.atomic():
             self.mark_done(item_count=loaded, failed_count=failed, entity_type=Entity.TEST_CASE,
                            batch_no=self.batch_no)
 
-    def _load(self, ctx, case_key, payload, row, modules, callee_ids):
+    def _load(self, ctx, case_key, payload, row, modules, callee_ids, ledger):
         """Create the case once, or update it once when its payload changed since it was loaded."""
         key, qtest, catalog = self.project_key, ctx.qtest(), self._catalog
         new_hash = content_hash(payload)
@@ -186,7 +191,7 @@ class LoadTestCases(BatchTask):
             create_once(key, Entity.TEST_CASE, "test-case", case_key, row,
                         create=lambda: self._create(qtest, case_key, body),
                         find=lambda: qtest.find_test_case(ctx.rules.key_field, case_key, module_id),
-                        content_hash=new_hash, sync_round=ctx.sync_round())
+                        content_hash=new_hash, sync_round=ctx.sync_round(), ledger=ledger)
         for callee in unlinked:
             self.warn(Notice(WarningKind.CALL_AS_TEXT, f"{case_key}: call to {callee} kept as text: {callee} is "
                              "not in qTest", subject=callee), batch_no=self.batch_no, entity_key=case_key)

@@ -18,8 +18,7 @@ from functools import cache
 
 from ztoq_luigi.clients.errors import NotFoundError, RequestRejectedError
 from ztoq_luigi.clients.qtest import listed_run_name
-from ztoq_luigi.db.entities import (content_hash, mapped, mark_created, mark_pending, mark_updated, set_content_hash,
-                                    target_ids)
+from ztoq_luigi.db.entities import content_hash, mapped, mark_created, mark_pending, mark_updated, target_ids
 from ztoq_luigi.db.executions import transformed_in, transformed_per_unit
 from ztoq_luigi.kinds import LOADED, Entity, Phase
 from ztoq_luigi.mapping.attachments import log_files, rewrite_log
@@ -33,7 +32,7 @@ from ztoq_luigi.services.lookups import find_container, find_log, find_run
 from ztoq_luigi.services.parallel import map_in_threads
 from ztoq_luigi.services.units import EXECUTION_UNITS, windows
 from ztoq_luigi.services.uploads import upload_files
-from ztoq_luigi.services.writes import HELD, create_once, reconcile, update_once
+from ztoq_luigi.services.writes import HELD, Ledger, create_once, reconcile, update_once
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.extract.execution import unit_count
 from ztoq_luigi.tasks.load.attachments import LoadEmbeddedFiles
@@ -211,8 +210,12 @@ class LoadRuns(BatchTask):
                     if not _unchanged(maps.get(run_key), payload)]
             batch.logs = mapped(key, Entity.TEST_LOG, [log["execution"] for _, payload, _ in todo
                                                          for log in payload["logs"]])
-            outcomes = map_in_threads(lambda item: self._try_run(ctx, batch, *item), todo,
-                                      ctx.settings.max_workers, ctx.helpers)
+            batch.ledger = _intents(key, ctx.sync_round(), todo, batch.logs)
+            try:
+                outcomes = map_in_threads(lambda item: self._try_run(ctx, batch, *item), todo,
+                                          ctx.settings.max_workers, ctx.helpers)
+            finally:
+                batch.ledger.flush()
             for run_loaded, run_failed in progress.over([(1, 0)] * (len(runs) - len(todo)) + outcomes):
                 loaded += run_loaded
                 failed += run_failed
@@ -258,7 +261,7 @@ class LoadRuns(BatchTask):
         run_id = create_once(key, Entity.TEST_RUN, "test-run", run_key, row,
                              create=lambda: qtest.create_test_run(body, int(cycle_id))["id"],
                              find=lambda: find_run(qtest, ctx.rules.key_field, int(cycle_id), run_key),
-                             sync_round=sync_round)
+                             sync_round=sync_round, ledger=batch.ledger)
         earlier = row is not None and row.state in LOADED
         wrote = earlier and sync_round > 1 and listed_run_name(qtest.test_run(int(run_id))) != payload["name"]
         if wrote:
@@ -290,7 +293,7 @@ class LoadRuns(BatchTask):
                 log_id = create_once(key, Entity.TEST_LOG, "test-log", log["execution"], logged,
                                      create=lambda: qtest.create_test_log(int(run_id), log_request)["id"],
                                      find=lambda: find_log(qtest, int(run_id), log["execution"]),
-                                     content_hash=content_hash(log), sync_round=sync_round)
+                                     content_hash=content_hash(log), sync_round=sync_round, ledger=batch.ledger)
             except RequestRejectedError as problem:
                 failed += 1
                 self.error(f"test log of {log['execution']} not loaded into run {run_key}: {problem}",
@@ -308,7 +311,7 @@ class LoadRuns(BatchTask):
             if earlier and wrote:
                 mark_updated(key, Entity.TEST_RUN, run_key, content_hash(payload), sync_round)
             else:
-                set_content_hash(key, Entity.TEST_RUN, run_key, content_hash(payload))
+                batch.ledger.settle(Entity.TEST_RUN, run_key, content_hash(payload))
         return failed
 
     def _sync_log(self, ctx, batch, case_key, run_id, row, log, steps, listed):
@@ -361,6 +364,15 @@ class LoadRuns(BatchTask):
         mark_created(key, Entity.LOG_TEXTS, execution, log_id)
 
 
+def _intents(project_key, sync_round, todo, logs):
+    """A window's ledger, holding the pending rows of its new runs and logs before any is sent."""
+    ledger = Ledger(project_key, sync_round)
+    ledger.intend(Entity.TEST_RUN, "test-run", [run_key for run_key, _, row in todo if row is None])
+    ledger.intend(Entity.TEST_LOG, "test-log", [log["execution"] for _, payload, _ in todo for log in payload["logs"]
+                                                if log["execution"] not in logs])
+    return ledger
+
+
 @dataclass
 class _Batch:
     """What a batch's runs are loaded with, dropped with the batch.
@@ -376,6 +388,7 @@ class _Batch:
     steps: CaseSteps = None
     cases: dict = field(default_factory=dict)
     logs: dict = field(default_factory=dict)
+    ledger: Ledger = None
 
 
 class _NotLoadable(Exception):
