@@ -1,11 +1,13 @@
 """The built-in rules, each on plain views: what they find, at which entity, and what they leave alone."""
 
+import pytest
+
 from ztoq_luigi.kinds import Entity
 from ztoq_luigi.mapping.rules import MappingRules
 from ztoq_luigi.mapping.testcases import CaseContext
 from ztoq_luigi.validation.builtin import BUILTIN_RULES
 from ztoq_luigi.validation.coverage import fallbacks
-from ztoq_luigi.validation.html import normalise_html
+from ztoq_luigi.validation.html import _Canonical, normalise_html
 from ztoq_luigi.validation.rules import Census, Comparison, Drift, RuleSet, Tree
 
 RULES = RuleSet(BUILTIN_RULES)
@@ -144,3 +146,12 @@ def test_html_normalisation_keeps_what_a_reader_sees():
     assert normalise_html("<P CLASS='x'>it&#39;s  <br/>ok</P>") == normalise_html('<p class="x">it\'s <br>ok</p>')
     assert normalise_html("<p>a</p>") != normalise_html("<p>b</p>")
     assert normalise_html(None) == normalise_html("") == ""
+
+
+@pytest.mark.parametrize("text", ["plain words", "  runs of\n\twhite   space ", "a > b, \"quoted\" and 'single'",
+                                  "ünïcödé → ✓", "1 < 2", "fish &amp; chips", "x &#39;y&#39;"])
+def test_a_text_without_markup_is_canonical_as_the_parser_would_make_it(text):
+    parser = _Canonical()
+    parser.feed(text)
+    parser.close()
+    assert normalise_html(text) == " ".join("".join(parser.parts).split())
