@@ -1,4 +1,4 @@
-from ztoq_luigi.services.units import windows
+from ztoq_luigi.services.units import window_limit, windows
 
 
 def test_a_batch_is_cut_into_windows_of_at_most_the_limit():
@@ -21,3 +21,7 @@ def test_every_row_of_the_batch_is_in_exactly_one_window():
 
 def test_an_empty_batch_has_no_window():
     assert list(windows((0, 50), {})) == []
+
+
+def test_windows_shrink_as_more_batches_run_at_once_so_they_hold_about_the_same_together():
+    assert [window_limit(workers) for workers in (1, 4, 8, 16, 1000)] == [100, 100, 50, 25, 1]

@@ -14,7 +14,8 @@ from ztoq_luigi.db.entities import count_extracted
 from ztoq_luigi.kinds import Entity
 
 ADHOC_BUCKETS = 8
-WINDOW = 100  # executions or runs a batch task holds at once
+WINDOW = 100  # executions or runs a batch task holds at once, at most
+WINDOWS_HELD = 400  # executions or runs the batch tasks of a run hold at once, together
 EXECUTION_UNITS = "extract/executions"  # the scope of their batch layout, shared by the four phases
 TEST_CASE_BATCHES = "extract"  # the scope of the test cases' batches by listing ordinal (extract, transform)
 
@@ -27,6 +28,16 @@ def unit_count(project_key):
 def adhoc_unit(cycle_count, case_key):
     """The bucket of an ad-hoc execution: stable across runs and processes (crc32, not hash())."""
     return cycle_count + zlib.crc32(case_key.encode("utf-8")) % ADHOC_BUCKETS
+
+
+def window_limit(workers):
+    """The window of each batch task when `workers` of them run at once.
+
+    Eight batches each holding a window of 100 runs as read back held half a
+    medium migration's memory; with the windows shrinking as more batches run,
+    what they hold together stays about the same from 1 to 8 workers.
+    """
+    return max(1, min(WINDOW, WINDOWS_HELD // max(1, workers)))
 
 
 def windows(ordinals, rows, limit=WINDOW):

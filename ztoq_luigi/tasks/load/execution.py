@@ -30,7 +30,7 @@ from ztoq_luigi.services.case_steps import CaseSteps
 from ztoq_luigi.services.fields import find_run_key_field
 from ztoq_luigi.services.lookups import find_container, find_log, find_run
 from ztoq_luigi.services.parallel import map_in_threads
-from ztoq_luigi.services.units import EXECUTION_UNITS, windows
+from ztoq_luigi.services.units import EXECUTION_UNITS, window_limit, windows
 from ztoq_luigi.services.uploads import upload_files
 from ztoq_luigi.services.writes import HELD, Ledger, create_once, reconcile, update_once
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
@@ -198,7 +198,7 @@ class LoadRuns(BatchTask):
         rows = transformed_per_unit(key, Entity.TEST_RUN, self.ordinals)
         progress = self.progress(sum(rows.values()), "test runs")
         loaded = failed = 0
-        for window in windows(self.ordinals, rows):
+        for window in windows(self.ordinals, rows, window_limit(ctx.settings.max_workers)):
             runs = transformed_in(key, Entity.TEST_RUN, window)
             adopt_log_files(ctx.qtest(), key, runs, ctx.settings.zephyr_base_url)
             needed = {run["case"] for run in runs.values()}

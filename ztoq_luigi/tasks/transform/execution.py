@@ -14,7 +14,7 @@ from ztoq_luigi.db.executions import count_extracted_in, cycle_units, delete_tra
 from ztoq_luigi.kinds import Entity, Phase
 from ztoq_luigi.mapping.cycles import ADHOC, cycle_plan, plan_targets, release_plan
 from ztoq_luigi.mapping.executions import ExecutionContext, case_of, map_runs, user_label
-from ztoq_luigi.services.units import ADHOC_BUCKETS, EXECUTION_UNITS, adhoc_unit, unit_count, windows
+from ztoq_luigi.services.units import ADHOC_BUCKETS, EXECUTION_UNITS, adhoc_unit, unit_count, window_limit, windows
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.extract.design import ExtractReference, ExtractTestCaseList
 from ztoq_luigi.tasks.extract.execution import (
@@ -86,7 +86,8 @@ class TransformRuns(BatchTask):
         with self.atomic():
             delete_transformed_in(key, Entity.TEST_RUN, self.ordinals)
         saved, errors, notices = 0, [], []
-        for window in windows(self.ordinals, extracted_per_unit(key, Entity.EXECUTION, self.ordinals)):
+        for window in windows(self.ordinals, extracted_per_unit(key, Entity.EXECUTION, self.ordinals),
+                              window_limit(ctx.settings.max_workers)):
             runs, window_errors, window_notices = self._map_window(window, context)
             rows = [(run.source_id, run.payload, content_hash(run.payload), [run.payload["case"]],
                      units[run.payload["cycle"]] if run.payload["cycle"] != ADHOC

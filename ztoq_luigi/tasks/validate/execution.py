@@ -23,7 +23,7 @@ from ztoq_luigi.mapping.executions import NOT_EXECUTED, execution_key, log_body
 from ztoq_luigi.mapping.folders import module_paths
 from ztoq_luigi.mapping.run_steps import Unplaceable
 from ztoq_luigi.services.case_steps import CaseSteps
-from ztoq_luigi.services.units import EXECUTION_UNITS, unit_count, windows
+from ztoq_luigi.services.units import EXECUTION_UNITS, unit_count, window_limit, windows
 from ztoq_luigi.services.uploads import uploaded_links
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.load.execution import LoadTestExecution
@@ -45,7 +45,7 @@ class ValidateRuns(BatchTask):
         rows = transformed_per_unit(key, Entity.TEST_RUN, self.ordinals)
         progress = self.progress(sum(rows.values()), "test runs")
         issues, confirmed_runs, confirmed_logs, logs_found = [], [], [], 0
-        for window in windows(self.ordinals, rows):
+        for window in windows(self.ordinals, rows, window_limit(ctx.settings.max_workers)):
             runs = transformed_in(key, Entity.TEST_RUN, window)
             expected.know(runs)
             found_runs, found_logs = _read_back(key, runs)
