@@ -614,6 +614,9 @@ class TestUpdates:
         assert_error(put(thread, "/environments/999", {"id": 999, "project": high["project"], "name": "x", "index": 0}), 404)
 
 
+OUTAGE_SECONDS = 2.0  # long enough that the first request falls inside it on a loaded CI machine (0.3 did not)
+
+
 def faulty(started, **config):
     return started(faults=FaultInjector(FaultConfig(**config)))
 
@@ -691,16 +694,16 @@ class TestFaults:
 
     def test_outage(self, started):
         app, thread = started()
-        app.faults.start_outage(0.3)
+        app.faults.start_outage(OUTAGE_SECONDS)
         down = get(thread, "/testcases")
         assert down.status_code == 503 and down.headers["Retry-After"] == "1"
-        time.sleep(0.35)
+        time.sleep(OUTAGE_SECONDS + 0.1)
         assert get(thread, "/testcases").status_code == 200
 
     def test_scheduled_outage(self, started):
-        _, thread = faulty(started, outage_after_s=0.0, outage_seconds=0.3)
+        _, thread = faulty(started, outage_after_s=0.0, outage_seconds=OUTAGE_SECONDS)
         assert get(thread, "/projects").status_code == 503
-        time.sleep(0.35)
+        time.sleep(OUTAGE_SECONDS + 0.1)
         assert get(thread, "/projects").status_code == 200
 
     def test_request_counters_by_route_template(self, started):
