@@ -29,8 +29,8 @@ class SignalAfterCreate:
             self.count += 1
             if self.count != self.nth or self.pid is None:
                 return
+        self.fired.set()  # before the signal: a test that waits for the process may look as soon as it is dead
         os.kill(self.pid, self.signum)
-        self.fired.set()
         if self.signum == signal.SIGKILL:
             time.sleep(0.2)
 
