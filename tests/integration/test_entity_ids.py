@@ -1,7 +1,11 @@
 """The qTest ids a batch reads from the entity map: which rows count, on both backends."""
 
-from ztoq_luigi.db.entities import mark_created, mark_pending, save_transformed, stream_transformed_with_map, \
-    target_ids
+import logging
+
+from ztoq_luigi.db.chunked import CHUNK
+from ztoq_luigi.db.entities import mark_created, mark_created_many, mark_pending, save_transformed, \
+    stream_transformed_with_map, target_ids
+from ztoq_luigi.db.models import EntityMap
 from ztoq_luigi.kinds import Entity, WriteState
 
 
@@ -24,6 +28,22 @@ def test_ids_of_chosen_objects_are_read_in_chunks(database):
     found = target_ids("PRJ", Entity.CYCLE, wanted, loaded=True)
     assert found == {f"C{n}": str(100 + n) for n in range(0, 450, 2)}
     assert target_ids("OTHER", Entity.CYCLE) == {}
+
+
+def test_map_rows_are_written_chunk_rows_a_statement_and_a_creation_without_a_hash_keeps_the_recorded_one(
+        database, caplog):
+    ids = [f"C{n}" for n in range(2 * CHUNK + 1)]
+    with caplog.at_level(logging.DEBUG, logger="peewee"):
+        mark_pending("PRJ", Entity.CYCLE, "test-cycle", ids)
+        mark_created("PRJ", Entity.CYCLE, "C0", 100, content_hash="old")
+        mark_created_many("PRJ", Entity.CYCLE, "test-cycle",
+                          {source_id: (100 + n, None if n < 2 else "new") for n, source_id in enumerate(ids)})
+    statements = [record.msg[0].split()[0] for record in caplog.records if isinstance(record.msg, tuple)]
+    assert statements == ["INSERT"] * 3 + ["UPDATE"] + ["INSERT"] * 3
+    assert target_ids("PRJ", Entity.CYCLE, ["C0", "C1", ids[-1]], loaded=True) == {
+        "C0": "100", "C1": "101", ids[-1]: str(100 + 2 * CHUNK)}
+    hashes = {row.source_id: row.content_hash for row in EntityMap.select().where(EntityMap.source_id.in_(ids[:3]))}
+    assert hashes == {"C0": "old", "C1": None, "C2": "new"}
 
 
 def test_plan_reads_each_payload_with_its_map_row_page_by_page(database):

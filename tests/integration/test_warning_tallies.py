@@ -1,6 +1,7 @@
 """Warnings counted by the database group exactly as the same warnings grouped one by one."""
 
-from ztoq_luigi.db.journal import EVENTS_PER_STATEMENT, other_warnings, record_event, record_events, warning_tallies
+from ztoq_luigi.db.chunked import CHUNK
+from ztoq_luigi.db.journal import other_warnings, record_event, record_events, warning_tallies
 from ztoq_luigi.db.models import Event
 from ztoq_luigi.kinds import Notice, WarningKind
 from ztoq_luigi.mapping.users import unmapped_warning
@@ -37,7 +38,7 @@ def test_counted_in_sql_they_group_as_one_by_one(database):
 
 def test_a_batchs_warnings_recorded_together_are_each_a_warning_of_its_own(database):
     recorded = [(key, notice) for _ in range(5) for key, notice in notices()]
-    assert len(recorded) > 2 * EVENTS_PER_STATEMENT
+    assert len(recorded) > 2 * CHUNK
     record_events("P", [(key, notice.message, notice.kind, notice.subject) for key, notice in recorded],
                   phase="transform", batch_no=3, level="WARNING")
     counted = group_warnings(other_warnings("P", TITLES), warning_tallies("P", TITLES, EXAMPLES, SUBJECTS))

@@ -6,10 +6,8 @@ completes the same row with the local path and checksum (or the reason it
 could not be fetched), so a rerun sees at once what is already on disk.
 """
 
-import json
-
-from ztoq_luigi.db.entities import CHUNK, extracted, save_extracted, stream_extracted, transformed_ids_in
-from ztoq_luigi.db.models import EntityMap, TransformedEntity, source_id_in_byte_order
+from ztoq_luigi.db.entities import extracted, save_extracted, stream_extracted, transformed, transformed_ids_in
+from ztoq_luigi.db.models import EntityMap, source_id_in_byte_order
 from ztoq_luigi.kinds import Entity
 
 FILE = Entity.FILE
@@ -65,11 +63,4 @@ def uploads_of(project_key, source_type, prefix):
 
 def transformed_by_key(project_key, entity_type, source_ids):
     """{source_id: payload} of the given transformed entities, whatever their load level."""
-    source_ids = [str(s) for s in source_ids]
-    found = {}
-    for start in range(0, len(source_ids), CHUNK):
-        query = TransformedEntity.select(TransformedEntity.source_id, TransformedEntity.payload).where(
-            (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type)
-            & TransformedEntity.source_id.in_(source_ids[start:start + CHUNK]))
-        found.update({row.source_id: json.loads(row.payload) for row in query})
-    return found
+    return transformed(project_key, entity_type, source_ids=source_ids)

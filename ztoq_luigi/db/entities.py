@@ -9,29 +9,16 @@ import json
 
 import peewee
 
+from ztoq_luigi.db.chunked import chunks, for_ids, insert_chunked
 from ztoq_luigi.db.models import EntityMap, ExtractedEntity, Marker, TransformedEntity, utcnow
 from ztoq_luigi.kinds import LOADED, WriteState
 
-CHUNK = 200
 PAGE = 500
+_MAP_KEY = [EntityMap.project_key, EntityMap.source_type, EntityMap.source_id]
 
 
 def content_hash(payload):
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
-def _upsert(model, rows, conflict, update):
-    for start in range(0, len(rows), CHUNK):
-        (model.insert_many(rows[start:start + CHUNK])
-         .on_conflict(conflict_target=conflict, preserve=update).execute())
-
-
-def _for_ids(query, column, source_ids):
-    """The rows of `query` whose `column` is one of `source_ids`, asked CHUNK ids at a time (SQLite caps the
-    parameters of one statement)."""
-    source_ids = [str(s) for s in source_ids]
-    for start in range(0, len(source_ids), CHUNK):
-        yield from query.where(column.in_(source_ids[start:start + CHUNK]))
 
 
 def save_extracted(project_key, entity_type, items, seen_round=1):
@@ -41,17 +28,18 @@ def save_extracted(project_key, entity_type, items, seen_round=1):
              "ordinal": ordinal, "payload": json.dumps(payload, ensure_ascii=False),
              "content_hash": content_hash(payload), "extracted_at": now, "seen_round": seen_round}
             for source_id, payload, ordinal in items]
-    _upsert(ExtractedEntity, rows,
-            [ExtractedEntity.project_key, ExtractedEntity.entity_type, ExtractedEntity.source_id],
-            [ExtractedEntity.ordinal, ExtractedEntity.payload, ExtractedEntity.content_hash,
-             ExtractedEntity.extracted_at, ExtractedEntity.seen_round])
+    insert_chunked(ExtractedEntity, rows,
+                   conflict_target=[ExtractedEntity.project_key, ExtractedEntity.entity_type,
+                                    ExtractedEntity.source_id],
+                   preserve=[ExtractedEntity.ordinal, ExtractedEntity.payload, ExtractedEntity.content_hash,
+                             ExtractedEntity.extracted_at, ExtractedEntity.seen_round])
 
 
 def extracted_hashes(project_key, entity_type, source_ids):
     """{source_id: content hash} of the stored payloads, to tell what a new listing changed."""
     query = ExtractedEntity.select(ExtractedEntity.source_id, ExtractedEntity.content_hash).where(
         (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)).tuples()
-    return dict(_for_ids(query, ExtractedEntity.source_id, source_ids))
+    return dict(for_ids(query, ExtractedEntity.source_id, source_ids))
 
 
 def unseen_ids(project_key, entity_type, sync_round):
@@ -66,15 +54,13 @@ def listed_in_round(project_key, entity_type, source_ids, sync_round):
     query = ExtractedEntity.select(ExtractedEntity.source_id).where(
         (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)
         & (ExtractedEntity.seen_round == sync_round)).tuples()
-    return {source_id for (source_id,) in _for_ids(query, ExtractedEntity.source_id, source_ids)}
+    return {source_id for (source_id,) in for_ids(query, ExtractedEntity.source_id, source_ids)}
 
 
 def forget_entities(project_key, entity_types, source_ids):
     """Delete the extracted and transformed rows of these ids (gone from Zephyr), for each of the types."""
-    source_ids = [str(s) for s in source_ids]
     types = [str(t) for t in entity_types]
-    for start in range(0, len(source_ids), CHUNK):
-        chunk = source_ids[start:start + CHUNK]
+    for chunk in chunks([str(s) for s in source_ids]):
         for model in (ExtractedEntity, TransformedEntity):
             model.delete().where((model.project_key == project_key) & model.entity_type.in_(types)
                                  & model.source_id.in_(chunk)).execute()
@@ -90,12 +76,8 @@ def extracted(project_key, entity_type, source_ids=None, ordinals=None, seen_rou
     if ordinals is not None:
         query = query.where(ExtractedEntity.ordinal.between(ordinals[0], ordinals[1] - 1))
     if source_ids is not None:
-        source_ids = [str(s) for s in source_ids]
-        found = {}
-        for start in range(0, len(source_ids), CHUNK):
-            chunk = query.where(ExtractedEntity.source_id.in_(source_ids[start:start + CHUNK]))
-            found.update({row.source_id: json.loads(row.payload) for row in chunk})
-        return found
+        rows = for_ids(query, ExtractedEntity.source_id, source_ids)
+        return {row.source_id: json.loads(row.payload) for row in rows}
     return {row.source_id: json.loads(row.payload) for row in query.order_by(ExtractedEntity.ordinal)}
 
 
@@ -146,10 +128,11 @@ def save_transformed(project_key, entity_type, items):
              "payload": json.dumps(payload, ensure_ascii=False), "source_hash": source_hash,
              "depends_on": " ".join(depends_on), "ordinal": ordinal, "transformed_at": now}
             for source_id, payload, source_hash, depends_on, ordinal in items]
-    _upsert(TransformedEntity, rows,
-            [TransformedEntity.project_key, TransformedEntity.entity_type, TransformedEntity.source_id],
-            [TransformedEntity.payload, TransformedEntity.source_hash, TransformedEntity.depends_on,
-             TransformedEntity.ordinal, TransformedEntity.transformed_at])
+    insert_chunked(TransformedEntity, rows,
+                   conflict_target=[TransformedEntity.project_key, TransformedEntity.entity_type,
+                                    TransformedEntity.source_id],
+                   preserve=[TransformedEntity.payload, TransformedEntity.source_hash, TransformedEntity.depends_on,
+                             TransformedEntity.ordinal, TransformedEntity.transformed_at])
 
 
 def transformed(project_key, entity_type, level=None, positions=None, source_ids=None):
@@ -157,12 +140,8 @@ def transformed(project_key, entity_type, level=None, positions=None, source_ids
     query = TransformedEntity.select(TransformedEntity.source_id, TransformedEntity.payload).where(
         (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type))
     if source_ids is not None:
-        source_ids = [str(s) for s in source_ids]
-        found = {}
-        for start in range(0, len(source_ids), CHUNK):
-            chunk = query.where(TransformedEntity.source_id.in_(source_ids[start:start + CHUNK]))
-            found.update({row.source_id: json.loads(row.payload) for row in chunk})
-        return found
+        rows = for_ids(query, TransformedEntity.source_id, source_ids)
+        return {row.source_id: json.loads(row.payload) for row in rows}
     if level is not None:
         query = query.where((TransformedEntity.level == level)
                             & TransformedEntity.position.between(positions[0], positions[1] - 1))
@@ -221,7 +200,7 @@ def level_sizes(project_key, entity_type):
 def mapped(project_key, source_type, source_ids=None):
     """{source_id: EntityMap row} for the given ids (all of the type when None)."""
     query = EntityMap.select().where((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type))
-    rows = query if source_ids is None else _for_ids(query, EntityMap.source_id, source_ids)
+    rows = query if source_ids is None else for_ids(query, EntityMap.source_id, source_ids)
     return {row.source_id: row for row in rows}
 
 
@@ -241,7 +220,7 @@ def target_ids(project_key, source_type, source_ids=None, loaded=False):
     query = EntityMap.select(EntityMap.source_id, EntityMap.target_id).where(
         (EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
         & (EntityMap.state.in_([state.value for state in LOADED]) if loaded else EntityMap.target_id.is_null(False)))
-    return dict(query.tuples() if source_ids is None else _for_ids(query.tuples(), EntityMap.source_id, source_ids))
+    return dict(query.tuples() if source_ids is None else for_ids(query.tuples(), EntityMap.source_id, source_ids))
 
 
 def loaded_ids(project_key, source_type):
@@ -262,10 +241,7 @@ def mark_pending(project_key, source_type, target_type, source_ids, sync_round=1
     rows = [{"project_key": project_key, "source_type": source_type, "source_id": str(source_id),
              "target_type": target_type, "state": WriteState.PENDING, "updated_at": now, "created_round": sync_round}
             for source_id in source_ids]
-    for start in range(0, len(rows), CHUNK):
-        (EntityMap.insert_many(rows[start:start + CHUNK])
-         .on_conflict(conflict_target=[EntityMap.project_key, EntityMap.source_type, EntityMap.source_id],
-                      preserve=[EntityMap.updated_at]).execute())
+    insert_chunked(EntityMap, rows, conflict_target=_MAP_KEY, preserve=[EntityMap.updated_at])
 
 
 def mark_created(project_key, source_type, source_id, target_id, state=WriteState.CREATED, content_hash=None):
@@ -288,14 +264,10 @@ def mark_created_many(project_key, source_type, target_type, created, sync_round
              "content_hash": loaded_hash, "updated_at": now, "created_round": sync_round}
             for source_id, (target_id, loaded_hash) in created.items()]
     excluded = peewee.EXCLUDED
-    for start in range(0, len(rows), CHUNK):
-        (EntityMap.insert_many(rows[start:start + CHUNK])
-         .on_conflict(conflict_target=[EntityMap.project_key, EntityMap.source_type, EntityMap.source_id],
-                      update={EntityMap.target_id: excluded.target_id, EntityMap.state: excluded.state,
-                              EntityMap.updated_at: excluded.updated_at,
-                              EntityMap.content_hash: peewee.fn.COALESCE(excluded.content_hash,
-                                                                         EntityMap.content_hash)})
-         .execute())
+    insert_chunked(EntityMap, rows, conflict_target=_MAP_KEY,
+                   update={EntityMap.target_id: excluded.target_id, EntityMap.state: excluded.state,
+                           EntityMap.updated_at: excluded.updated_at,
+                           EntityMap.content_hash: peewee.fn.COALESCE(excluded.content_hash, EntityMap.content_hash)})
 
 
 def _one(project_key, source_type, source_id):
@@ -326,14 +298,10 @@ def mark_updated(project_key, source_type, source_id, content_hash, sync_round, 
 
 def mark_gone(project_key, source_type, source_ids, sync_round):
     """Note that Zephyr no longer has these entities (first noticed in `sync_round`); returns how many are new."""
-    source_ids = [str(s) for s in source_ids]
-    noticed = 0
-    for start in range(0, len(source_ids), CHUNK):
-        noticed += (EntityMap.update(gone_round=sync_round)
-                    .where((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
-                           & EntityMap.source_id.in_(source_ids[start:start + CHUNK]) & EntityMap.gone_round.is_null())
-                    .execute())
-    return noticed
+    return sum(EntityMap.update(gone_round=sync_round)
+               .where((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
+                      & EntityMap.source_id.in_(chunk) & EntityMap.gone_round.is_null()).execute()
+               for chunk in chunks([str(s) for s in source_ids]))
 
 
 def gone(project_key, source_type):
@@ -349,8 +317,7 @@ def mark_adopted(project_key, source_type, target_type, found):
     rows = [{"project_key": project_key, "source_type": source_type, "source_id": str(source_id),
              "target_type": target_type, "target_id": str(target_id), "state": WriteState.CREATED, "adopted": True,
              "updated_at": now} for source_id, target_id in found.items()]
-    for start in range(0, len(rows), CHUNK):
-        EntityMap.insert_many(rows[start:start + CHUNK]).on_conflict_ignore().execute()
+    insert_chunked(EntityMap, rows, action="IGNORE")
 
 
 def adopted_ids(project_key, source_type):
@@ -387,21 +354,21 @@ def extracted_ids_in(project_key, entity_type, source_ids):
     """Which of these source ids have a stored row of the type."""
     query = ExtractedEntity.select(ExtractedEntity.source_id).where(
         (ExtractedEntity.project_key == project_key) & (ExtractedEntity.entity_type == entity_type)).tuples()
-    return {source_id for (source_id,) in _for_ids(query, ExtractedEntity.source_id, source_ids)}
+    return {source_id for (source_id,) in for_ids(query, ExtractedEntity.source_id, source_ids)}
 
 
 def transformed_ids_in(project_key, entity_type, source_ids):
     """Which of these source ids have a transformed row of the type."""
     query = TransformedEntity.select(TransformedEntity.source_id).where(
         (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type)).tuples()
-    return {source_id for (source_id,) in _for_ids(query, TransformedEntity.source_id, source_ids)}
+    return {source_id for (source_id,) in for_ids(query, TransformedEntity.source_id, source_ids)}
 
 
 def source_hashes(project_key, entity_type, source_ids):
     """{source_id: hash of the Zephyr content it was transformed from}, to skip what a sync finds unchanged."""
     query = TransformedEntity.select(TransformedEntity.source_id, TransformedEntity.source_hash).where(
         (TransformedEntity.project_key == project_key) & (TransformedEntity.entity_type == entity_type)).tuples()
-    return dict(_for_ids(query, TransformedEntity.source_id, source_ids))
+    return dict(for_ids(query, TransformedEntity.source_id, source_ids))
 
 
 def missing_from(project_key, source_type, model, entity_type):

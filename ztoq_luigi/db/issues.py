@@ -6,6 +6,7 @@ new ones; a new validation starts with none (forget_issues).
 """
 
 from ztoq_luigi.db import journal
+from ztoq_luigi.db.chunked import chunks, insert_chunked
 from ztoq_luigi.db.models import EntityMap, ValidationIssue, utcnow
 from ztoq_luigi.kinds import WriteState
 
@@ -18,8 +19,7 @@ def replace_issues(project_key, found_by, issues):
     now = utcnow()
     rows = [dict(issue, entity_type=str(issue["entity_type"]), project_key=project_key, run=run_id, created_at=now,
                  found_by=found_by) for issue in issues]
-    for start in range(0, len(rows), 200):
-        ValidationIssue.insert_many(rows[start:start + 200]).execute()
+    insert_chunked(ValidationIssue, rows)
 
 
 def forget_issues(project_key):
@@ -27,8 +27,7 @@ def forget_issues(project_key):
 
 
 def confirm(project_key, source_type, source_ids):
-    ids = [str(source_id) for source_id in source_ids]
-    for start in range(0, len(ids), 200):
+    for chunk in chunks([str(source_id) for source_id in source_ids]):
         (EntityMap.update(state=WriteState.CONFIRMED, updated_at=utcnow())
          .where((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
-                & EntityMap.source_id.in_(ids[start:start + 200])).execute())
+                & EntityMap.source_id.in_(chunk)).execute())

@@ -10,11 +10,11 @@ import weakref
 
 from peewee import fn
 
+from ztoq_luigi.db.chunked import insert_chunked
 from ztoq_luigi.db.connection import write_transaction
 from ztoq_luigi.db.models import ErrorRecord, Event, WorkflowRun, database_proxy, utcnow
 
 RUNNING, SUCCEEDED, FAILED, INTERRUPTED = "running", "succeeded", "failed", "interrupted"
-EVENTS_PER_STATEMENT = 200
 
 
 _running = weakref.WeakKeyDictionary()  # database -> {project key: its run in progress, as this process saw it}
@@ -92,7 +92,7 @@ def record_event(project_key, message, *, phase=None, batch_no=None, level="INFO
 
 
 def record_events(project_key, events, *, phase=None, batch_no=None, level="INFO", **context):
-    """Record (entity key, message, kind, subject) events in statements of EVENTS_PER_STATEMENT rows.
+    """Record (entity key, message, kind, subject) events, CHUNK to a statement (db/chunked.py).
 
     A batch's warnings come by the hundred (an unknown user on every
     execution); one statement each cost a medium migration 5,000 writes.
@@ -101,8 +101,7 @@ def record_events(project_key, events, *, phase=None, batch_no=None, level="INFO
     rows = [_event_row(project_key, run_id, message, phase=phase, batch_no=batch_no, level=level, kind=kind,
                        subject=subject, entity_key=entity_key, **context)
             for entity_key, message, kind, subject in events]
-    for start in range(0, len(rows), EVENTS_PER_STATEMENT):
-        Event.insert_many(rows[start:start + EVENTS_PER_STATEMENT]).execute()
+    insert_chunked(Event, rows)
 
 
 def _event_row(project_key, run_id, message, *, phase, batch_no, level, kind, subject, entity_key, **context):

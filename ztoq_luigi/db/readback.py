@@ -15,9 +15,8 @@ import json
 
 import peewee
 
+from ztoq_luigi.db.chunked import chunks, for_ids, insert_chunked
 from ztoq_luigi.db.models import ReadBack
-
-CHUNK = 200
 
 
 def save_read(project_key, kind, items):
@@ -25,32 +24,23 @@ def save_read(project_key, kind, items):
     rows = [{"project_key": project_key, "kind": str(kind), "object_id": str(object_id),
              "key": None if key is None else str(key)[:255], "payload": json.dumps(payload, ensure_ascii=False)}
             for object_id, key, payload in items]
-    for start in range(0, len(rows), CHUNK):
-        (ReadBack.insert_many(rows[start:start + CHUNK])
-         .on_conflict(conflict_target=[ReadBack.project_key, ReadBack.kind, ReadBack.object_id],
-                      preserve=[ReadBack.key, ReadBack.payload]).execute())
+    insert_chunked(ReadBack, rows, conflict_target=[ReadBack.project_key, ReadBack.kind, ReadBack.object_id],
+                   preserve=[ReadBack.key, ReadBack.payload])
 
 
 def read_by_key(project_key, kind, keys):
     """{key: [payload, ...]} of the objects carrying the given keys (several when duplicated)."""
-    keys, found = [str(key) for key in keys], {}
-    for start in range(0, len(keys), CHUNK):
-        query = (ReadBack.select(ReadBack.key, ReadBack.payload)
-                 .where(_of(project_key, kind) & ReadBack.key.in_(keys[start:start + CHUNK]))
-                 .order_by(ReadBack.id))
-        for row in query:
-            found.setdefault(row.key, []).append(json.loads(row.payload))
+    query = ReadBack.select(ReadBack.key, ReadBack.payload).where(_of(project_key, kind)).order_by(ReadBack.id)
+    found = {}
+    for row in for_ids(query, ReadBack.key, keys):
+        found.setdefault(row.key, []).append(json.loads(row.payload))
     return found
 
 
 def read_by_id(project_key, kind, object_ids):
     """{object id: payload} of the given objects."""
-    ids, found = [str(object_id) for object_id in object_ids], {}
-    for start in range(0, len(ids), CHUNK):
-        query = ReadBack.select(ReadBack.object_id, ReadBack.payload).where(
-            _of(project_key, kind) & ReadBack.object_id.in_(ids[start:start + CHUNK]))
-        found.update({row.object_id: json.loads(row.payload) for row in query})
-    return found
+    query = ReadBack.select(ReadBack.object_id, ReadBack.payload).where(_of(project_key, kind))
+    return {row.object_id: json.loads(row.payload) for row in for_ids(query, ReadBack.object_id, object_ids)}
 
 
 def read_all(project_key, kind):
@@ -75,9 +65,8 @@ def count_read(project_key, kind):
 
 def drop_read(project_key, kind, object_ids):
     """Forget what was kept of the given objects of one kind."""
-    ids = [str(object_id) for object_id in object_ids]
-    for start in range(0, len(ids), CHUNK):
-        ReadBack.delete().where(_of(project_key, kind) & ReadBack.object_id.in_(ids[start:start + CHUNK])).execute()
+    for chunk in chunks([str(object_id) for object_id in object_ids]):
+        ReadBack.delete().where(_of(project_key, kind) & ReadBack.object_id.in_(chunk)).execute()
 
 
 def forget_read(project_key):
