@@ -6,6 +6,7 @@ from ztoq_luigi.kinds import WriteState
 from ztoq_luigi.services.writes import Ledger, create_once
 
 KEY = "P"
+TARGETS = {"test-run": "test-run", "test-log": "test-log"}
 
 
 def states(source_type, ids):
@@ -14,9 +15,9 @@ def states(source_type, ids):
 
 
 def test_intents_precede_every_send_and_ids_are_recorded_at_the_flush(database):
-    ledger = Ledger(KEY, sync_round=1)
-    ledger.intend("test-run", "test-run", ["R1", "R2"])
-    ledger.intend("test-log", "test-log", ["E1"])
+    ledger = Ledger(KEY, TARGETS, sync_round=1)
+    ledger.intend("test-run", ["R1", "R2"])
+    ledger.intend("test-log", ["E1"])
     seen_before_send = []
 
     def create(new_id, source_type, source_id):
@@ -40,16 +41,26 @@ def test_intents_precede_every_send_and_ids_are_recorded_at_the_flush(database):
 def test_a_settled_object_created_before_the_window_gets_its_hash(database):
     mark_pending(KEY, "test-run", "test-run", ["R9"])
     mark_created(KEY, "test-run", "R9", 99, content_hash="old")
-    ledger = Ledger(KEY)
-    ledger.intend("test-run", "test-run", [])
+    ledger = Ledger(KEY, TARGETS)
     ledger.settle("test-run", "R9", "new")
     ledger.flush()
     assert states("test-run", ["R9"]) == {"R9": ("created", "99", "new")}
 
 
+def test_an_object_pending_from_an_earlier_window_is_recorded_though_its_type_had_no_intents(database):
+    """A window whose runs all have their pending rows already intends none: what it finds is recorded all the same."""
+    mark_pending(KEY, "test-run", "test-run", ["R1"])
+    ledger = Ledger(KEY, TARGETS)
+    create_once(KEY, "test-run", "test-run", "R1", mapped(KEY, "test-run", ["R1"])["R1"], create=lambda: 12,
+                find=lambda: 11, content_hash="run-hash", ledger=ledger)
+    assert states("test-run", ["R1"]) == {"R1": ("pending", None, None)}
+    ledger.flush()
+    assert states("test-run", ["R1"]) == {"R1": ("created", "11", "run-hash")}
+
+
 def test_a_window_cut_short_is_settled_by_looking_up_what_it_sent(database):
-    ledger = Ledger(KEY)
-    ledger.intend("test-run", "test-run", ["R1", "R2"])
+    ledger = Ledger(KEY, TARGETS)
+    ledger.intend("test-run", ["R1", "R2"])
     create_once(KEY, "test-run", "test-run", "R1", None, create=lambda: 11, find=lambda: None, ledger=ledger)
     # killed here: nothing flushed
     sent = []

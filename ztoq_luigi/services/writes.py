@@ -87,29 +87,35 @@ class Ledger:
 
     Threads of the window record into it; `flush()` writes what they
     recorded and is called once the window is done, whether it succeeded
-    or not, so that every answer received is kept.
+    or not, so that every answer received is kept. `targets` maps each
+    source type the window creates to its qTest type: given once, so that
+    an id found for an object that had its pending row before the window
+    is recorded like the others, whatever the window intended.
     """
 
-    def __init__(self, project_key, sync_round=1):
-        self.project_key, self.sync_round = project_key, sync_round
-        self._intended, self._created, self._settled = set(), {}, {}
+    def __init__(self, project_key, targets, sync_round=1):
+        self.project_key, self.sync_round, self._targets = project_key, sync_round, dict(targets)
+        self._intended, self._created, self._settled = set(), self._empty(), {}
         self._lock = threading.Lock()
 
-    def intend(self, source_type, target_type, source_ids):
+    def _empty(self):
+        return {source_type: {} for source_type in self._targets}
+
+    def intend(self, source_type, source_ids):
         """Record the pending rows of objects that have none, before any of them is sent."""
         source_ids = [str(source_id) for source_id in source_ids]
-        mark_pending(self.project_key, source_type, target_type, source_ids, sync_round=self.sync_round)
+        mark_pending(self.project_key, source_type, self._targets[source_type], source_ids,
+                     sync_round=self.sync_round)
         with self._lock:
             self._intended.update((source_type, source_id) for source_id in source_ids)
-            self._created.setdefault(source_type, (target_type, {}))
 
     def intended(self, source_type, source_id):
         return (source_type, str(source_id)) in self._intended
 
     def created(self, project_key, source_type, source_id, target_id, content_hash=None):
-        """mark_created, held until the flush; only for the types `intend` announced."""
+        """mark_created, held until the flush."""
         with self._lock:
-            self._created[source_type][1][str(source_id)] = (str(target_id), content_hash)
+            self._created[source_type][str(source_id)] = (str(target_id), content_hash)
 
     def settle(self, source_type, source_id, content_hash):
         """set_content_hash (all of the object is in qTest), held until the flush."""
@@ -119,13 +125,12 @@ class Ledger:
     def flush(self):
         with self._lock:
             created, settled = self._created, self._settled
-            self._created = {source_type: (target_type, {}) for source_type, (target_type, _) in created.items()}
-            self._settled = {}
-        for source_type, (target_type, rows) in created.items():
+            self._created, self._settled = self._empty(), {}
+        for source_type, rows in created.items():
             for source_id in rows:
                 if (source_type, source_id) in settled:
                     rows[source_id] = (rows[source_id][0], settled.pop((source_type, source_id)))
-            mark_created_many(self.project_key, source_type, target_type, rows, self.sync_round)
+            mark_created_many(self.project_key, source_type, self._targets[source_type], rows, self.sync_round)
         for (source_type, source_id), content_hash in settled.items():
             set_content_hash(self.project_key, source_type, source_id, content_hash)
 

@@ -147,8 +147,8 @@ class LoadTestCases(BatchTask):
         called = {step["called"] for payload in cases.values() for step in payload["steps"] if step.get("called")}
         callee_ids = target_ids(key, Entity.TEST_CASE, called)
         self._catalog = test_case_fields(ctx.reference, rules)
-        ledger = Ledger(key, ctx.sync_round())
-        ledger.intend(Entity.TEST_CASE, "test-case", [case_key for case_key in cases if case_key not in existing])
+        ledger = Ledger(key, {Entity.TEST_CASE: "test-case"}, ctx.sync_round())
+        ledger.intend(Entity.TEST_CASE, [case_key for case_key in cases if case_key not in existing])
         try:
             outcomes = map_in_threads(lambda item: self._try_load(ctx, *item, existing, modules, callee_ids, ledger),
                                       list(cases.items()), ctx.settings.max_workers, ctx.helpers)

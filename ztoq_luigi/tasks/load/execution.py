@@ -366,10 +366,10 @@ class LoadRuns(BatchTask):
 
 def _intents(project_key, sync_round, todo, logs):
     """A window's ledger, holding the pending rows of its new runs and logs before any is sent."""
-    ledger = Ledger(project_key, sync_round)
-    ledger.intend(Entity.TEST_RUN, "test-run", [run_key for run_key, _, row in todo if row is None])
-    ledger.intend(Entity.TEST_LOG, "test-log", [log["execution"] for _, payload, _ in todo for log in payload["logs"]
-                                                if log["execution"] not in logs])
+    ledger = Ledger(project_key, {Entity.TEST_RUN: "test-run", Entity.TEST_LOG: "test-log"}, sync_round)
+    ledger.intend(Entity.TEST_RUN, [run_key for run_key, _, row in todo if row is None])
+    ledger.intend(Entity.TEST_LOG, [log["execution"] for _, payload, _ in todo for log in payload["logs"]
+                                    if log["execution"] not in logs])
     return ledger
 
 
