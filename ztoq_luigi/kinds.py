@@ -80,6 +80,16 @@ class WriteState(Name):
 LOADED = (WriteState.CREATED, WriteState.CONFIRMED)
 
 
+class WriteOutcome(enum.Enum):
+    """What a write handed to services/writes.py answers instead of qTest's answer; never stored.
+
+    A member rather than a string, so that nothing qTest answers can be
+    taken for it. HELD: qTest was found holding the content, nothing was sent.
+    """
+
+    HELD = enum.auto()
+
+
 class MarkerKind(Name):
     """What finished when a marker row was written."""
 

@@ -4,8 +4,9 @@ update is recorded as pending before it is sent."""
 import pytest
 
 from ztoq_luigi.clients.errors import AmbiguousWriteError
+from ztoq_luigi.kinds import WriteOutcome
 from ztoq_luigi.services import writes
-from ztoq_luigi.services.writes import HELD, WRITE_ATTEMPTS, reconcile, update_once
+from ztoq_luigi.services.writes import WRITE_ATTEMPTS, reconcile, update_once
 
 
 def lost(times, result="done"):
@@ -101,5 +102,7 @@ def test_an_object_whose_content_is_unknown_is_compared_first_and_not_sent_when_
 
 
 def test_an_update_that_found_qtest_holding_the_content_is_recorded_but_not_counted(recorded):
-    assert update_once("PROJ", "cycle", Row("h1"), "h2", 2, lambda: HELD, lambda: False) is False
+    assert update_once("PROJ", "cycle", Row("h1"), "h2", 2, lambda: WriteOutcome.HELD, lambda: False) is False
     assert recorded == [("pending", "h2"), ("known", "h2")], "the new hash is what qTest holds, not an update"
+    assert update_once("PROJ", "cycle", Row("h1"), "h2", 2, lambda: "held", lambda: False) is True, \
+        "an answer of qTest's is never taken for the outcome"

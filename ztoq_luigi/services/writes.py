@@ -30,10 +30,9 @@ import threading
 from ztoq_luigi.clients.errors import AmbiguousWriteError, NotFoundError
 from ztoq_luigi.db.entities import (mark_adopted, mark_created, mark_created_many, mark_pending, mark_update_pending,
                                    mark_updated, set_content_hash)
-from ztoq_luigi.kinds import LOADED, WriteState
+from ztoq_luigi.kinds import LOADED, WriteOutcome, WriteState
 
 WRITE_ATTEMPTS = 4
-HELD = "held"  # what an update returns when it found qTest holding the new content and sent nothing
 
 
 def reconcile(send, settle=None, attempts=WRITE_ATTEMPTS):
@@ -151,10 +150,10 @@ def update_once(project_key, source_type, existing, content_hash, sync_round, up
     `existing` is the object's EntityMap row (loaded); `applied()` reads
     qTest and says whether it already holds the new content, which is asked
     first when the update may have been sent already or when what qTest
-    holds is not known (an adopted object). `update()` returns HELD when
-    it looked and sent nothing (a cycle inside a moved folder moved with
-    it): the new hash is recorded, not counted as an update. Returns whether
-    an update was needed.
+    holds is not known (an adopted object). `update()` returns
+    WriteOutcome.HELD when it looked and sent nothing (a cycle inside a
+    moved folder moved with it): the new hash is recorded, not counted as an
+    update. Returns whether an update was needed.
     """
     if existing.content_hash == content_hash:
         return False
@@ -165,7 +164,7 @@ def update_once(project_key, source_type, existing, content_hash, sync_round, up
             return False
     else:
         mark_update_pending(project_key, source_type, existing.source_id, content_hash)
-        if reconcile(update, lambda: True if applied() else None) is HELD:
+        if reconcile(update, lambda: True if applied() else None) is WriteOutcome.HELD:
             set_content_hash(project_key, source_type, existing.source_id, content_hash)
             return False
     mark_updated(project_key, source_type, existing.source_id, content_hash, sync_round)

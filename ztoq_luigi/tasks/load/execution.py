@@ -20,7 +20,7 @@ from ztoq_luigi.clients.errors import NotFoundError, RequestRejectedError
 from ztoq_luigi.clients.qtest import listed_run_name
 from ztoq_luigi.db.entities import content_hash, mapped, mark_created, mark_pending, mark_updated, target_ids
 from ztoq_luigi.db.executions import transformed_in, transformed_per_unit
-from ztoq_luigi.kinds import LOADED, Entity, Phase
+from ztoq_luigi.kinds import LOADED, Entity, Phase, WriteOutcome
 from ztoq_luigi.mapping.attachments import log_files, rewrite_log
 from ztoq_luigi.mapping.changes import Action, action
 from ztoq_luigi.mapping.executions import log_body, statuses_used
@@ -32,7 +32,7 @@ from ztoq_luigi.services.lookups import find_container, find_log, find_run
 from ztoq_luigi.services.parallel import map_in_threads
 from ztoq_luigi.services.units import EXECUTION_UNITS, window_limit, windows
 from ztoq_luigi.services.uploads import upload_files
-from ztoq_luigi.services.writes import HELD, Ledger, create_once, reconcile, update_once
+from ztoq_luigi.services.writes import Ledger, create_once, reconcile, update_once
 from ztoq_luigi.tasks.base import BatchTask, Group, PipelineTask
 from ztoq_luigi.tasks.extract.execution import unit_count
 from ztoq_luigi.tasks.load.attachments import LoadEmbeddedFiles
@@ -161,7 +161,7 @@ def _sync_cycle(qtest, cycle_id, entry, target, parent):
 
     A move ignores the body, so it is a PUT of its own.
 
-    HELD when nothing was lacking: the hash covers the cycle's depth, which
+    WriteOutcome.HELD when nothing was lacking: the hash covers the cycle's depth, which
     changes when a folder it is in moved, and qTest moved it along.
     """
     wrote = False
@@ -171,7 +171,7 @@ def _sync_cycle(qtest, cycle_id, entry, target, parent):
     if not _under(qtest, cycle_id, parent):
         qtest.move_test_cycle(cycle_id, *parent)
         wrote = True
-    return None if wrote else HELD
+    return None if wrote else WriteOutcome.HELD
 
 
 class LoadRuns(BatchTask):
