@@ -9,7 +9,11 @@ context's): with --max-workers tasks each fanning out --max-workers ways,
 most helper threads would only wait at the gate, each holding its own HTTP
 session and database connection (76 threads in a medium run at 8 workers).
 A task whose helpers are all taken by others works through its items
-alone, so it always makes progress. Each helper takes the next item until
+alone, so it always makes progress, and asks again before each item it
+takes: a window that started while the others held every helper would
+otherwise stay alone to its end, one request in flight, long after they
+gave theirs back (the modules of a depth, loaded beside the extraction,
+went one by one). Each helper takes the next item until
 none is left and closes the database connection it opened when it ends,
 so none is opened and closed per item.
 """
@@ -29,33 +33,37 @@ def map_in_threads(function, items, workers, helpers=None):
     results, errors = [None] * len(items), {}
     following = iter(range(len(items)))
     lock = threading.Lock()
+    threads = []
+    wanted = min(max(1, workers), len(items)) - 1
 
-    def take():
-        while True:
-            with lock:
-                index = next(following, None)
-            if index is None:
-                return
-            try:
-                results[index] = function(items[index])
-            except BaseException as error:  # re-raised in the caller's thread below
-                errors[index] = error
+    def next_index():
+        with lock:
+            return next(following, None)
+
+    def call(index):
+        try:
+            results[index] = function(items[index])
+        except BaseException as error:  # re-raised in the caller's thread below
+            errors[index] = error
 
     def helper():
         try:
-            take()
+            for index in iter(next_index, None):
+                call(index)
         finally:
             close_all()
             if helpers is not None:
                 helpers.release()
 
-    threads = []
-    for _ in range(min(max(1, workers), len(items)) - 1):
-        if helpers is not None and not helpers.acquire(blocking=False):
-            break
-        threads.append(threading.Thread(target=helper, daemon=True))
-        threads[-1].start()
-    take()
+    def recruit():
+        while len(threads) < wanted and (helpers is None or helpers.acquire(blocking=False)):
+            threads.append(threading.Thread(target=helper, daemon=True))
+            threads[-1].start()
+
+    recruit()
+    for index in iter(next_index, None):
+        call(index)
+        recruit()
     for thread in threads:
         thread.join()
     if errors:

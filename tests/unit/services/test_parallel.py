@@ -60,3 +60,21 @@ def test_the_run_s_helper_budget_bounds_the_threads_and_the_caller_works_when_no
     callers.clear()
     assert map_in_threads(call, range(5), workers=8, helpers=helpers) == list(range(5))
     assert callers == {threading.get_ident()}, "no helper free: the calling thread does it all"
+
+
+def test_a_task_that_started_alone_takes_the_helpers_given_back_while_it_works():
+    helpers = threading.BoundedSemaphore(2)
+    assert helpers.acquire(blocking=False) and helpers.acquire(blocking=False)
+    callers, lock = set(), threading.Lock()
+
+    def call(item):
+        if item == 0:
+            helpers.release()
+            helpers.release()
+        with lock:
+            callers.add(threading.get_ident())
+        threading.Event().wait(0.01)
+        return item
+
+    assert map_in_threads(call, range(30), workers=8, helpers=helpers) == list(range(30))
+    assert len(callers) == 3, "the caller and the two helpers given back after its first item"
