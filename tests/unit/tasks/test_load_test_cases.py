@@ -4,7 +4,8 @@ from ztoq_luigi.clients.errors import AmbiguousWriteError, RequestRejectedError
 from ztoq_luigi.db.entities import assign_load_order, mapped, mark_created, mark_pending, save_transformed
 from ztoq_luigi.db.journal import errors_of_run, start_run
 from ztoq_luigi.db.models import Marker
-from ztoq_luigi.kinds import Entity, MarkerKind, WriteState
+from ztoq_luigi.db.readback import read_by_id
+from ztoq_luigi.kinds import Entity, MarkerKind, Snapshot, WriteState
 from ztoq_luigi.tasks.load.design import LoadTestCases
 from tests.unit.tasks.conftest import KEY
 
@@ -81,3 +82,21 @@ def test_a_call_to_a_case_not_in_qtest_is_kept_as_text_with_a_warning(ctx, fake_
     steps = fake_qtest.created_cases[0]["test_steps"]
     assert [step.get("called_test_case_id") for step in steps] == [None, None]
     assert steps[1]["description"] == "Call to test PROJ-T9"
+
+
+def test_the_answers_of_the_batch_s_creations_are_kept_for_the_logs_of_their_runs(ctx, fake_qtest):
+    seed([("PROJ-T1", payload("PROJ-T1")), ("PROJ-T2", payload("PROJ-T2"))])
+    start_run(KEY, "run", ["load"], {})
+    original = fake_qtest.create_test_case
+
+    def answered_with_version(body):
+        case = original(body)
+        return dict(case, test_case_version_id=case["id"] + 1000,
+                    test_steps=[dict(step, id=case["id"] * 10 + n) for n, step in enumerate(body["test_steps"])])
+
+    fake_qtest.create_test_case = answered_with_version
+    batch().work(ctx)
+    kept = read_by_id(KEY, Snapshot.LOADED_TEST_CASE, [case["id"] for case in fake_qtest.created_cases])
+    assert sorted((payload["id"], payload["test_case_version_id"], len(payload["test_steps"]))
+                  for payload in kept.values()) == sorted(
+        (case["id"], case["id"] + 1000, 1) for case in fake_qtest.created_cases)

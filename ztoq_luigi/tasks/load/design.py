@@ -7,6 +7,7 @@ in parallel.
 """
 
 import json
+from dataclasses import dataclass, field
 
 import luigi
 
@@ -20,7 +21,7 @@ from ztoq_luigi.mapping.changes import Action, action
 from ztoq_luigi.mapping.folders import UNFILED
 from ztoq_luigi.mapping.load_order import load_order
 from ztoq_luigi.mapping.qtest_body import MappingProblem, create_case_body, unlink_calls
-from ztoq_luigi.services.case_steps import forget_case, remember_case
+from ztoq_luigi.services.case_steps import forget_case, keep_cases, kept_case, remember_case
 from ztoq_luigi.services.fields import test_case_fields
 from ztoq_luigi.services.parallel import map_in_threads
 from ztoq_luigi.services.uploads import upload_files
@@ -140,27 +141,27 @@ class LoadTestCases(BatchTask):
         return f"load/testcases/b{self.batch_size}/{self.level}/{self.batch_no}"
 
     def work(self, ctx):
-        key, rules = self.project_key, ctx.rules
+        key = self.project_key
         cases = transformed(key, Entity.TEST_CASE, level=self.level, positions=self.ordinals)
-        existing = mapped(key, Entity.TEST_CASE, cases)
-        modules = target_ids(key, Entity.MODULE)
         called = {step["called"] for payload in cases.values() for step in payload["steps"] if step.get("called")}
-        callee_ids = target_ids(key, Entity.TEST_CASE, called)
-        self._catalog = test_case_fields(ctx.reference, rules)
-        ledger = Ledger(key, {Entity.TEST_CASE: "test-case"}, ctx.sync_round())
-        ledger.intend(Entity.TEST_CASE, [case_key for case_key in cases if case_key not in existing])
+        batch = _Cases(existing=mapped(key, Entity.TEST_CASE, cases), modules=target_ids(key, Entity.MODULE),
+                       callee_ids=target_ids(key, Entity.TEST_CASE, called),
+                       catalog=test_case_fields(ctx.reference, ctx.rules),
+                       ledger=Ledger(key, {Entity.TEST_CASE: "test-case"}, ctx.sync_round()))
+        batch.ledger.intend(Entity.TEST_CASE, [case_key for case_key in cases if case_key not in batch.existing])
         try:
-            outcomes = map_in_threads(lambda item: self._try_load(ctx, *item, existing, modules, callee_ids, ledger),
-                                      list(cases.items()), ctx.settings.max_workers, ctx.helpers)
+            outcomes = map_in_threads(lambda item: self._try_load(ctx, batch, *item), list(cases.items()),
+                                      ctx.settings.max_workers, ctx.helpers)
         finally:
-            ledger.flush()
+            batch.ledger.flush()
+            keep_cases(key, batch.kept)
         loaded = sum(self.tracked(outcomes, "test cases"))
         failed = len(outcomes) - loaded
         with self.atomic():
             self.mark_done(item_count=loaded, failed_count=failed, entity_type=Entity.TEST_CASE,
                            batch_no=self.batch_no)
 
-    def _try_load(self, ctx, case_key, payload, existing, modules, callee_ids, ledger):
+    def _try_load(self, ctx, batch, case_key, payload):
         """1 if the case is in qTest, else 0 with its error recorded; a batch's cases load side by side.
 
         The cases of one call level are independent (their callees are on a
@@ -169,28 +170,28 @@ class LoadTestCases(BatchTask):
         of its time between requests.
         """
         try:
-            self._load(ctx, case_key, payload, existing.get(case_key), modules, callee_ids, ledger)
+            self._load(ctx, batch, case_key, payload, batch.existing.get(case_key))
             return 1
         except (MappingProblem, RequestRejectedError) as problem:
             self.error(f"test case not loaded: {problem}", entity_type=Entity.TEST_CASE, entity_key=case_key,
                        http_status=getattr(problem, "status", None), excerpt=getattr(problem, "excerpt", None))
             return 0
 
-    def _load(self, ctx, case_key, payload, row, modules, callee_ids, ledger):
+    def _load(self, ctx, batch, case_key, payload, row):
         """Create the case once, or update it once when its payload changed since it was loaded."""
-        key, qtest, catalog = self.project_key, ctx.qtest(), self._catalog
+        key, qtest, catalog = self.project_key, ctx.qtest(), batch.catalog
         new_hash = content_hash(payload)
         todo = action(row and row.state, row and row.content_hash, new_hash, ctx.sync_round() > 1)
         if todo == Action.KEEP:
             return
-        payload, unlinked = unlink_calls(payload, callee_ids)
-        module_id = modules.get(payload["module"])
+        payload, unlinked = unlink_calls(payload, batch.callee_ids)
+        module_id = batch.modules.get(payload["module"])
         if module_id is None:
             raise MappingProblem(f"its module (Zephyr folder {payload['module']}) is not in qTest")
         if todo == Action.UPDATE:
             case_id, base = row.target_id, ctx.settings.zephyr_base_url
             links = upload_files(qtest, key, "test-cases", case_id, case_key, payload_files(payload, base))
-            body = create_case_body(rewrite_payload(payload, links, base), catalog, module_id, callee_ids)
+            body = create_case_body(rewrite_payload(payload, links, base), catalog, module_id, batch.callee_ids)
             forget_case(key, case_id)
             update_once(key, Entity.TEST_CASE, row, new_hash, ctx.sync_round(),
                         update=lambda: remember_case(key, case_key, qtest.update_test_case(case_id, body),
@@ -198,20 +199,32 @@ class LoadTestCases(BatchTask):
                         applied=lambda: not compare_test_case(body, qtest.test_case(case_id),
                                                               catalog.id_list_fields()))
         else:
-            body = create_case_body(payload, catalog, module_id, callee_ids)
+            body = create_case_body(payload, catalog, module_id, batch.callee_ids)
             create_once(key, Entity.TEST_CASE, "test-case", case_key, row,
-                        create=lambda: self._create(qtest, case_key, body),
+                        create=lambda: self._create(qtest, case_key, body, batch.kept),
                         find=lambda: qtest.find_test_case(ctx.rules.key_field, case_key, module_id),
-                        content_hash=new_hash, sync_round=ctx.sync_round(), ledger=ledger)
+                        content_hash=new_hash, sync_round=ctx.sync_round(), ledger=batch.ledger)
         for callee in unlinked:
             self.warn(Notice(WarningKind.CALL_AS_TEXT, f"{case_key}: call to {callee} kept as text: {callee} is "
                              "not in qTest", subject=callee), batch_no=self.batch_no, entity_key=case_key)
 
-    def _create(self, qtest, case_key, body):
-        """Create the case; its answer (version, step ids) is kept for the logs of its runs."""
+    def _create(self, qtest, case_key, body, kept):
+        """Create the case; its answer (version, step ids) is kept, when the batch ends, for the logs of its runs."""
         answer = qtest.create_test_case(body)
-        remember_case(self.project_key, case_key, answer, len(body.get("test_steps") or []))
+        kept.append(kept_case(case_key, answer, len(body.get("test_steps") or [])))
         return answer["id"]
+
+
+@dataclass
+class _Cases:
+    """What a batch's cases are loaded with, dropped with the batch (Luigi holds every task until the run ends)."""
+
+    existing: dict
+    modules: dict
+    callee_ids: dict
+    catalog: object
+    ledger: Ledger
+    kept: list = field(default_factory=list)  # kept_case rows of the answers, saved when the batch ends
 
 
 class LoadLevel(Group):
