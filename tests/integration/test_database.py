@@ -219,6 +219,21 @@ def test_each_thread_has_its_own_connection_and_closes_it(database):
     assert {run.project_key for run in WorkflowRun.select()} == {"MAIN", "THREAD"}
 
 
+def test_every_sqlite_connection_caches_512_kib_of_pages(database):
+    if not isinstance(database, peewee.SqliteDatabase):
+        pytest.skip("SQLite's page cache")
+    seen = {}
+
+    def task_thread():
+        seen["thread"] = database.execute_sql("PRAGMA cache_size").fetchone()[0]
+        close_all()
+
+    thread = threading.Thread(target=task_thread)
+    thread.start()
+    thread.join()
+    assert (database.execute_sql("PRAGMA cache_size").fetchone()[0], seen["thread"]) == (-512, -512)
+
+
 def test_concurrent_first_opens_create_the_schema_once(settings, tmp_path):
     children = []
     for number in range(3):

@@ -20,6 +20,10 @@ from ztoq_luigi.secrets import mask
 
 _open_databases = weakref.WeakSet()
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+# SQLite's page cache per connection (2 MB by default). A run holds about twenty, one a thread: at
+# large each filled up, 30 MB of the peak (238 -> 208 MB at 512 KiB); the pages it no longer
+# caches stay in the operating system's file cache.
+PAGE_CACHE_KIB = 512
 
 
 class _SqliteDatabase(peewee.SqliteDatabase):
@@ -73,7 +77,8 @@ def make_database(settings):
     else:
         database = _SqliteDatabase(
             settings.db_path,
-            pragmas={"journal_mode": "wal", "busy_timeout": 30000, "foreign_keys": 1, "synchronous": "normal"},
+            pragmas={"journal_mode": "wal", "busy_timeout": 30000, "foreign_keys": 1, "synchronous": "normal",
+                     "cache_size": -PAGE_CACHE_KIB},
             timeout=30,
             autoconnect=True,
         )

@@ -30,6 +30,7 @@ from ztoq_luigi.db.rounds import ensure_round, open_round
 from ztoq_luigi.errors import ConfigError, ExitStatus, RunLocked
 from ztoq_luigi.kinds import PHASES, Phase, WarningKind
 from ztoq_luigi.mapping.rules import load_rules
+from ztoq_luigi.scheduling.arenas import limit_arenas
 from ztoq_luigi.scheduling.shared import SharedRunWorker
 from ztoq_luigi.scheduling.stop import StopOnSignal
 from ztoq_luigi.scheduling.threads import ThreadWorkerFactory
@@ -72,6 +73,7 @@ class Outcome:
 def execute(settings, command, phases, progress=None):
     """Run the phases for settings.project_key; returns an Outcome (never raises for task failures)."""
     key = settings.project_key
+    limit_arenas()
     stop = StopOnSignal()
     ctx = context.configure(settings, load_rules(settings.mapping), stop=stop.event)
     if Phase.VALIDATE in phases:
