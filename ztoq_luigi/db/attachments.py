@@ -6,7 +6,7 @@ completes the same row with the local path and checksum (or the reason it
 could not be fetched), so a rerun sees at once what is already on disk.
 """
 
-from ztoq_luigi.db.entities import extracted, save_extracted, stream_extracted, transformed, transformed_ids_in
+from ztoq_luigi.db.entities import extracted, save_extracted, stream_extracted, transformed_ids_in
 from ztoq_luigi.db.models import EntityMap, source_id_in_byte_order
 from ztoq_luigi.kinds import Entity
 
@@ -59,8 +59,3 @@ def uploads_of(project_key, source_type, prefix):
     query = EntityMap.select().where((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
                                      & (source_id >= prefix) & (source_id < upper))
     return [row for row in query if row.source_id.startswith(prefix)]
-
-
-def transformed_by_key(project_key, entity_type, source_ids):
-    """{source_id: payload} of the given transformed entities, whatever their load level."""
-    return transformed(project_key, entity_type, source_ids=source_ids)

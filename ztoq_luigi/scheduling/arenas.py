@@ -5,9 +5,9 @@ is freed in each for reuse by that arena only. A migration's threads (eight
 task threads, their helpers, SQLite's page caches opened and closed with
 them) left the freed memory spread over every arena: a large migration at
 8 workers peaked at 238 MB, 199 MB with two arenas and the same work
-(docs/PERFORMANCE.md). The interpreter lock lets one thread allocate
-Python objects at a time anyway, so two arenas cost no waiting worth
-measuring. Set before the task threads start; arenas made before stay.
+(docs/PERFORMANCE.md). The price is a few per cent of CPU in medium runs:
+threads that release the interpreter lock inside SQLite meet at the two
+arenas' locks. Set before the task threads start; arenas made before stay.
 """
 
 import ctypes

@@ -17,8 +17,8 @@ executions uses it for the files that test logs embed.
 
 
 from ztoq_luigi.clients.errors import NotFoundError, RequestRejectedError
-from ztoq_luigi.db.attachments import owners_of_downloads, transformed_by_key
-from ztoq_luigi.db.entities import mapped, mark_created, mark_pending, target_ids
+from ztoq_luigi.db.attachments import owners_of_downloads
+from ztoq_luigi.db.entities import mapped, mark_created, mark_pending, target_ids, transformed
 from ztoq_luigi.kinds import LOADED, Entity, Phase
 from ztoq_luigi.mapping.attachments import payload_files, rewrite_payload
 from ztoq_luigi.mapping.qtest_body import MappingProblem, create_case_body, unlink_calls
@@ -45,7 +45,7 @@ class UploadEmbeddedFiles(BatchTask):
         key, base = self.project_key, ctx.settings.zephyr_base_url
         owners = owners_of_downloads(key, Entity.TEST_CASE)[self.ordinals[0]:self.ordinals[1]]
         cases = mapped(key, Entity.TEST_CASE, owners)
-        payloads = transformed_by_key(key, Entity.TEST_CASE, owners)
+        payloads = transformed(key, Entity.TEST_CASE, source_ids=owners)
         self._catalog = self._modules = None
         self._adopt(ctx, {case_key: row.target_id for case_key, row in cases.items()
                           if row.adopted and row.state in LOADED}, payloads)
