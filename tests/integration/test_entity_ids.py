@@ -3,7 +3,7 @@
 import logging
 
 from ztoq_luigi.db.chunked import CHUNK
-from ztoq_luigi.db.entities import mark_created, mark_created_many, mark_pending, save_transformed, \
+from ztoq_luigi.db.entities import mark_created, mark_created_many, mark_pending, not_loaded, save_transformed, \
     stream_transformed_with_map, target_ids
 from ztoq_luigi.db.models import EntityMap
 from ztoq_luigi.kinds import Entity, WriteState
@@ -20,6 +20,12 @@ def test_ids_of_objects_qtest_holds_leave_out_pending_and_deleted_ones(database)
     _map([WriteState.CREATED, None, WriteState.CONFIRMED, WriteState.DELETED])
     assert target_ids("PRJ", Entity.CYCLE, loaded=True) == {"C0": "100", "C2": "102"}
     assert target_ids("PRJ", Entity.CYCLE) == {"C0": "100", "C2": "102", "C3": "103"}
+
+
+def test_what_qtest_does_not_hold_is_what_is_pending_deleted_or_never_mapped(database):
+    _map([WriteState.CREATED, None, WriteState.CONFIRMED, WriteState.DELETED])
+    assert not_loaded("PRJ", Entity.CYCLE, {"C0", "C1", "C2", "C3", "C9"}) == {"C1", "C3", "C9"}
+    assert not_loaded("OTHER", Entity.CYCLE, {"C0"}) == {"C0"}
 
 
 def test_ids_of_chosen_objects_are_read_in_chunks(database):

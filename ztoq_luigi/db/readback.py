@@ -49,13 +49,18 @@ def read_all(project_key, kind):
     return [json.loads(row.payload) for row in query.iterator()]
 
 
-def ids_by_key(project_key, kind):
-    """{key: [object id, ...]} of every object of one kind that carries a key: the census, without payloads."""
+def ids_by_key(project_key, kind, keep=None):
+    """{key: [object id, ...]} of every object of one kind that carries a key (that `keep` accepts): the census.
+
+    The filter is applied row by row, so that a census of every run of a
+    large project holds one dictionary of the keys it keeps, not two.
+    """
     query = (ReadBack.select(ReadBack.key, ReadBack.object_id)
              .where(_of(project_key, kind) & ReadBack.key.is_null(False)).order_by(ReadBack.id).tuples())
     found = {}
     for key, object_id in query.iterator():
-        found.setdefault(key, []).append(object_id)
+        if keep is None or keep(key):
+            found.setdefault(key, []).append(object_id)
     return found
 
 

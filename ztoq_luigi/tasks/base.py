@@ -173,7 +173,9 @@ class Group(PipelineTask):
 
     Most groups run their steps first (a listing, the fields, the module
     tree), then the batches whose number only those steps tell (built with
-    cut()). Subclasses declare `area` and implement first() and then(); the
+    cut()), and last what must not run beside those batches (a census that
+    holds every key of the project would add its memory to theirs).
+    Subclasses declare `area` and implement first(), then() and last(); the
     group's marker is written when all are done, so a finished group costs
     one query on a rerun.
     """
@@ -191,6 +193,9 @@ class Group(PipelineTask):
     def then(self):
         return []
 
+    def last(self):
+        return []
+
     def finish(self, ctx):
         """What the group records once all its work is done, in the transaction of its marker."""
 
@@ -199,12 +204,10 @@ class Group(PipelineTask):
 
     def work(self, ctx):
         self.workers = ctx.settings.max_workers
-        first = self.first()
-        if first:
-            yield first
-        then = self.then()
-        if then:
-            yield then
+        for stage in (self.first, self.then, self.last):
+            work = stage()
+            if work:
+                yield work
         with self.atomic():
             self.finish(ctx)
             self.mark_done(item_count=self.item_count())

@@ -40,13 +40,25 @@ class Pages(Group):
     def then(self):
         return self.cut(Page, "pages", self.total)
 
+    def last(self):
+        return [self.clone(Tally)]
 
-def test_a_group_yields_its_steps_then_its_batches_then_marks_itself_done(ctx):
+
+class Tally(PipelineTask):
+    phase = Phase.EXTRACT
+
+    def marker_name(self):
+        return "extract/tally"
+
+
+def test_a_group_yields_its_steps_then_its_batches_then_what_comes_last_then_marks_itself_done(ctx):
     group = Pages(project_key=KEY, migration="m1", batch_size=5)
     work = group.work(ctx)
     assert next(work) == [Listing(project_key=KEY, migration="m1")]
     batches = next(work)
     assert [(page.batch_size, page.batch_no, page.migration) for page in batches] == [(2, n, "m1") for n in range(4)]
+    assert next(work) == [Tally(project_key=KEY, migration="m1")]
+    assert not Marker.select().where(Marker.name == "group/extract/pages").exists()
     for _ in work:
         pass
     marker = Marker.get(Marker.name == "group/extract/pages")

@@ -13,7 +13,7 @@ made per case.
 import luigi
 
 from ztoq_luigi.db.entities import (count_extracted, count_loaded, count_transformed, extracted, extracted_ids,
-                                    level_sizes, loaded_ids, target_ids, transformed)
+                                    level_sizes, not_loaded, target_ids, transformed)
 from ztoq_luigi.db.issues import confirm, replace_issues
 from ztoq_luigi.db.readback import ids_by_key, read_all, read_by_key
 from ztoq_luigi.kinds import Entity, Phase, Snapshot
@@ -124,10 +124,7 @@ class ValidateDesignCensus(PipelineTask):
         key, rules = self.project_key, ctx.validation()
         expected = frozenset(case["key"] for case in read_all(key, Snapshot.ZEPHYR_TEST_CASE)) if against_source(
             ctx) else frozenset(extracted_ids(key, Entity.TEST_CASE))
-        loaded = loaded_ids(key, Entity.TEST_CASE)
-        found = {case_key: ids for case_key, ids in ids_by_key(key, Snapshot.QTEST_TEST_CASE).items()
-                 if ours(case_key, key)}
-        issues = rules.check(Census(Entity.TEST_CASE, expected, found, frozenset(expected - loaded)))
+        issues = rules.check(census(key, Entity.TEST_CASE, Snapshot.QTEST_TEST_CASE, expected))
         issues += rules.check(module_tree(key, ctx))
         with self.atomic():
             replace_issues(key, self.marker_name(), issues)
@@ -163,6 +160,12 @@ def _under(node, ours_ids, nodes):
     return False
 
 
+def census(project_key, entity_type, kind, expected):
+    """The Census of one type: the `expected` keys against the qTest ids read back under this project's keys."""
+    found = ids_by_key(project_key, kind, keep=lambda found_key: ours(found_key, project_key))
+    return Census(entity_type, frozenset(expected), found, not_loaded(project_key, entity_type, expected))
+
+
 def ours(zephyr_key, project_key):
     """Whether a key carried in qTest names an entity of this Zephyr project (SBX-T10, SBX-R4/SBX-T10, ad-hoc/...)."""
     return any(part.startswith(f"{project_key}-") for part in str(zephyr_key).split("/"))
@@ -185,10 +188,13 @@ class ValidateTestDesign(Group):
         return reads(self)
 
     def then(self):
-        work = [self.clone(ValidateDesignCensus)]
+        work = []
         for level, total in sorted(level_sizes(self.project_key, Entity.TEST_CASE).items()):
             work += self.cut(ValidateTestCases, f"validate/{level}", total, level=level)
         return work
+
+    def last(self):
+        return [self.clone(ValidateDesignCensus)]
 
 
 def reads(group):
