@@ -17,6 +17,7 @@ import luigi.interface
 import luigi.worker
 
 from ztoq_luigi.db.connection import close_all
+from ztoq_luigi.scheduling.arenas import trim
 
 
 class TaskThread:
@@ -58,6 +59,7 @@ class TaskThread:
             raise
         finally:
             close_all()
+            trim()
 
 
 class _ResultQueue(queue.Queue):
