@@ -234,6 +234,25 @@ def test_every_sqlite_connection_caches_512_kib_of_pages(database):
     assert (database.execute_sql("PRAGMA cache_size").fetchone()[0], seen["thread"]) == (-512, -512)
 
 
+def resident_mb():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads the resident size from Linux's /proc")
+def test_a_connection_does_not_keep_the_compiled_programs_of_statements_that_never_come_back(database):
+    """Multi-row inserts of every length, as a run sends them: kept, 128 of them held about 13 MB a connection."""
+    if not isinstance(database, peewee.SqliteDatabase):
+        pytest.skip("Python's sqlite3 statement cache")
+    database.execute_sql("CREATE TEMP TABLE scratch (a TEXT, b TEXT, c TEXT, d TEXT, e INTEGER, f TEXT, g TEXT)")
+    before = resident_mb()
+    for length in range(72, 200):
+        rows = [(f"k{length}", f"r{row}", "x" * 50, "y", row, "z", "w") for row in range(length)]
+        database.execute_sql("INSERT INTO scratch VALUES " + ",".join(["(?,?,?,?,?,?,?)"] * length),
+                             [value for row in rows for value in row])
+    assert resident_mb() - before < 6
+
+
 def test_concurrent_first_opens_create_the_schema_once(settings, tmp_path):
     children = []
     for number in range(3):
