@@ -6,12 +6,18 @@ cost a medium migration thousands of writes. Every such list in the
 state database is cut here, so both backends see the same statements.
 """
 
+from itertools import islice
+
 CHUNK = 200
 
 
-def chunks(items):
-    for start in range(0, len(items), CHUNK):
-        yield items[start:start + CHUNK]
+def chunks(items, size=CHUNK):
+    """`items` (any iterable, a stream included) in lists of at most `size`."""
+    items = iter(items)
+    chunk = list(islice(items, size))
+    while chunk:
+        yield chunk
+        chunk = list(islice(items, size))
 
 
 def for_ids(query, column, ids):

@@ -64,6 +64,12 @@ def ids_by_key(project_key, kind, keep=None):
     return found
 
 
+def keys_read(project_key, kind):
+    """The keys of every object of one kind read, without their payloads."""
+    return {key for (key,) in ReadBack.select(ReadBack.key).where(
+        _of(project_key, kind) & ReadBack.key.is_null(False)).tuples().iterator()}
+
+
 def count_read(project_key, kind):
     return ReadBack.select(peewee.fn.COUNT(ReadBack.id)).where(_of(project_key, kind)).scalar() or 0
 
@@ -72,6 +78,11 @@ def drop_read(project_key, kind, object_ids):
     """Forget what was kept of the given objects of one kind."""
     for chunk in chunks([str(object_id) for object_id in object_ids]):
         ReadBack.delete().where(_of(project_key, kind) & ReadBack.object_id.in_(chunk)).execute()
+
+
+def forget_kind(project_key, kind):
+    """Drop what was read of one kind: a listing read again starts afresh."""
+    ReadBack.delete().where(_of(project_key, kind)).execute()
 
 
 def forget_read(project_key):

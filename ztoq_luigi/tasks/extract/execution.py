@@ -13,6 +13,7 @@ others are stored with none, which is all a log-less execution has to say.
 
 
 from ztoq_luigi.clients.errors import NotFoundError
+from ztoq_luigi.db.chunked import chunks
 from ztoq_luigi.db.entities import (content_hash, extracted, extracted_hashes, extracted_ids_in, forget_entities,
                                    save_extracted, unseen_ids)
 from ztoq_luigi.kinds import Entity, Phase
@@ -144,7 +145,7 @@ class ExtractExecutions(BatchTask):
         key, sync_round = self.project_key, ctx.sync_round()
         statuses = {s["id"]: s["name"] for s in extracted(key, Entity.status("TEST_EXECUTION")).values()}
         stored = failed = 0
-        for window in _chunks(_executions_of(key, self.ordinals, sync_round), STEP_WINDOW):
+        for window in chunks(_executions_of(key, self.ordinals, sync_round), STEP_WINDOW):
             fetched = extracted_ids_in(key, Entity.EXECUTION_STEPS, [source_id for _, source_id, _ in window])
             window = [item for item in window if item[1] not in fetched]
             logged = [item for item in window if may_log(item[2], statuses)]
@@ -176,16 +177,6 @@ def _executions_of(project_key, ordinals, seen_round):
             yield unit, source_id, execution
 
 
-def _chunks(items, size):
-    """`items` in lists of at most `size`."""
-    window = []
-    for item in items:
-        window.append(item)
-        if len(window) == size:
-            yield window
-            window = []
-    if window:
-        yield window
 
 
 def _step_results(ctx, execution):

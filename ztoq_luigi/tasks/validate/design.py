@@ -15,7 +15,7 @@ import luigi
 from ztoq_luigi.db.entities import (count_extracted, count_loaded, count_transformed, extracted, extracted_ids,
                                     level_sizes, not_loaded, target_ids, transformed)
 from ztoq_luigi.db.issues import confirm, replace_issues
-from ztoq_luigi.db.readback import ids_by_key, read_all, read_by_key
+from ztoq_luigi.db.readback import ids_by_key, keys_read, read_all, read_by_key
 from ztoq_luigi.kinds import Entity, Phase, Snapshot
 from ztoq_luigi.mapping.custom_fields import CHECK_BOX
 from ztoq_luigi.mapping.folders import module_paths, module_plan
@@ -122,8 +122,8 @@ class ValidateDesignCensus(PipelineTask):
 
     def work(self, ctx):
         key, rules = self.project_key, ctx.validation()
-        expected = frozenset(case["key"] for case in read_all(key, Snapshot.ZEPHYR_TEST_CASE)) if against_source(
-            ctx) else frozenset(extracted_ids(key, Entity.TEST_CASE))
+        expected = frozenset(keys_read(key, Snapshot.ZEPHYR_TEST_CASE) if against_source(ctx)
+                             else extracted_ids(key, Entity.TEST_CASE))
         issues = rules.check(census(key, Entity.TEST_CASE, Snapshot.QTEST_TEST_CASE, expected))
         issues += rules.check(module_tree(key, ctx))
         with self.atomic():

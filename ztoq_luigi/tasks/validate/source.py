@@ -10,9 +10,10 @@ changed in Zephyr since the migration extracted it.
 
 import luigi
 
-from ztoq_luigi.db.entities import extracted
+from ztoq_luigi.db.chunked import chunks
+from ztoq_luigi.db.entities import extracted, extracted_ids
 from ztoq_luigi.db.issues import replace_issues
-from ztoq_luigi.db.readback import read_all, save_read
+from ztoq_luigi.db.readback import forget_kind, keys_read, read_by_key, save_read
 from ztoq_luigi.kinds import Entity, Phase, Snapshot
 from ztoq_luigi.mapping.executions import execution_key
 from ztoq_luigi.tasks.base import PipelineTask
@@ -55,11 +56,17 @@ class ReadZephyr(PipelineTask):
         return f"validate/read/{self.listing.value}"
 
     def work(self, ctx):
+        """Stored a chunk at a time as the pages come (the executions of a large project are 50,000)."""
         read, keyed, _ = LISTINGS[self.listing]
-        items = [(keyed(item), keyed(item), item) for item in read(ctx.zephyr(), self.project_key)]
         with self.atomic():
-            save_read(self.project_key, self.listing, items)
-            self.mark_done(item_count=len(items))
+            forget_kind(self.project_key, self.listing)  # what an attempt cut short stored, gone since perhaps
+        stored = 0
+        for chunk in chunks((keyed(item), keyed(item), item) for item in read(ctx.zephyr(), self.project_key)):
+            with self.atomic():
+                save_read(self.project_key, self.listing, chunk)
+            stored += len(chunk)
+        with self.atomic():
+            self.mark_done(item_count=stored)
 
 
 class ValidateDrift(PipelineTask):
@@ -76,11 +83,23 @@ class ValidateDrift(PipelineTask):
 
     def work(self, ctx):
         key, rules, issues = self.project_key, ctx.validation(), []
-        for listing, (_, keyed, entity_type) in LISTINGS.items():
-            migrated = extracted(key, entity_type)
-            current = {str(keyed(item)): item for item in read_all(key, listing)}
-            for source_id in sorted(set(migrated) | set(current)):
-                issues += rules.check(Drift(entity_type, source_id, migrated.get(source_id), current.get(source_id)))
+        for listing, (_, _, entity_type) in LISTINGS.items():
+            issues += drift(key, rules, listing, entity_type)
         with self.atomic():
             replace_issues(key, self.marker_name(), issues)
             self.mark_done(failed_count=len(issues))
+
+
+def drift(project_key, rules, listing, entity_type):
+    """The Drift issues of one listing, its entities compared a chunk at a time.
+
+    Only the keys of both sides are held at once: the payloads of every
+    execution as extracted and as read again held hundreds of MB at large.
+    """
+    issues = []
+    for chunk in chunks(sorted(extracted_ids(project_key, entity_type) | keys_read(project_key, listing))):
+        migrated = extracted(project_key, entity_type, source_ids=chunk)
+        current = {found_key: found[-1] for found_key, found in read_by_key(project_key, listing, chunk).items()}
+        for source_id in chunk:
+            issues += rules.check(Drift(entity_type, source_id, migrated.get(source_id), current.get(source_id)))
+    return issues
