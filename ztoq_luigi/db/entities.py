@@ -222,16 +222,21 @@ def target_ids(project_key, source_type, source_ids=None, loaded=False):
     what its two strings do.
     """
     query = EntityMap.select(EntityMap.source_id, EntityMap.target_id).where(
-        (EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
-        & (EntityMap.state.in_([state.value for state in LOADED]) if loaded else EntityMap.target_id.is_null(False)))
+        _loaded(project_key, source_type) if loaded else (EntityMap.project_key == project_key)
+        & (EntityMap.source_type == source_type) & EntityMap.target_id.is_null(False))
     return dict(query.tuples() if source_ids is None else for_ids(query.tuples(), EntityMap.source_id, source_ids))
+
+
+def _loaded(project_key, source_type):
+    """The map rows of one type whose objects qTest holds (created or confirmed)."""
+    return ((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
+            & EntityMap.state.in_([state.value for state in LOADED]))
 
 
 def loaded_ids(project_key, source_type):
     """The source ids of one type that qTest holds (created or confirmed), without loading the map's rows."""
     return {source_id for (source_id,) in EntityMap.select(EntityMap.source_id).where(
-        (EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
-        & EntityMap.state.in_([state.value for state in LOADED])).tuples()}
+        _loaded(project_key, source_type)).tuples()}
 
 
 def not_loaded(project_key, source_type, source_ids):
@@ -242,15 +247,13 @@ def not_loaded(project_key, source_type, source_ids):
     """
     left = set(source_ids)
     for (source_id,) in EntityMap.select(EntityMap.source_id).where(
-            (EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
-            & EntityMap.state.in_([state.value for state in LOADED])).tuples().iterator():
+            _loaded(project_key, source_type)).tuples().iterator():
         left.discard(source_id)
     return frozenset(left)
 
 
 def count_loaded(project_key, source_type):
-    return EntityMap.select().where((EntityMap.project_key == project_key) & (EntityMap.source_type == source_type)
-                                    & EntityMap.state.in_([state.value for state in LOADED])).count()
+    return EntityMap.select().where(_loaded(project_key, source_type)).count()
 
 
 def mark_pending(project_key, source_type, target_type, source_ids, sync_round=1):
